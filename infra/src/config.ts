@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { type Static, Type } from '@sinclair/typebox';
+import { loadConfig } from '@vsp/platform';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+const InfraConfigSchema = Type.Object({
+  /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
+  INFRA_HOME: Type.String({ default: `${repoRoot}.infra` }),
+  /** Set any of these three to use an external service; infra then neither starts nor stops it. */
+  KAFKA_BROKERS: Type.Optional(Type.String()),
+  SCHEMA_REGISTRY_URL: Type.Optional(Type.String()),
+  DATABASE_URL: Type.Optional(Type.String()),
+  INFRA_KAFKA_PORT: Type.Integer({ default: 9092 }),
+  INFRA_REGISTRY_PORT: Type.Integer({ default: 8081 }),
+  INFRA_POSTGRES_PORT: Type.Integer({ default: 5433 }),
+  INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
+});
+
+export type InfraConfig = Readonly<Static<typeof InfraConfigSchema>>;
+
+export function loadInfraConfig(env?: Record<string, string | undefined>): InfraConfig {
+  return loadConfig(InfraConfigSchema, env ? { env } : {});
+}

@@ -1,0 +1,3 @@
+export { type InfraConfig, loadInfraConfig } from './config.js';
+export { InfraError } from './errors.js';
+export { type InfraEndpoints, LocalInfra } from './local-infra.js';

@@ -1,0 +1,60 @@
+import { rmSync } from 'node:fs';
+import type { InfraConfig } from './config.js';
+import type { LocalService, ServiceState } from './local-service.js';
+import { KafkaService } from './services/kafka.js';
+import { PostgresService } from './services/postgres.js';
+import { SchemaRegistryService } from './services/schema-registry.js';
+
+export interface InfraEndpoints {
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  databaseUrl: string;
+}
+
+/** The three services the pipeline needs, started and stopped together. */
+export class LocalInfra {
+  readonly kafka: KafkaService;
+  readonly schemaRegistry: SchemaRegistryService;
+  readonly postgres: PostgresService;
+
+  constructor(private readonly config: InfraConfig) {
+    this.kafka = new KafkaService(config);
+    this.schemaRegistry = new SchemaRegistryService(config);
+    this.postgres = new PostgresService(config);
+  }
+
+  get services(): readonly LocalService[] {
+    return [this.kafka, this.schemaRegistry, this.postgres];
+  }
+
+  get endpoints(): InfraEndpoints {
+    return {
+      kafkaBrokers: this.kafka.endpoint.split(','),
+      schemaRegistryUrl: this.schemaRegistry.endpoint,
+      databaseUrl: this.postgres.endpoint,
+    };
+  }
+
+  /** Starts what is not running, in parallel, and resolves once every service answers. */
+  async up(): Promise<Map<LocalService, ServiceState>> {
+    const states = await Promise.all(this.services.map(async (s) => [s, await s.up()] as const));
+    return new Map(states);
+  }
+
+  async status(): Promise<Map<LocalService, ServiceState>> {
+    const states = await Promise.all(this.services.map(async (s) => [s, await s.state()] as const));
+    return new Map(states);
+  }
+
+  async down(): Promise<LocalService[]> {
+    const stopped = await Promise.all(this.services.map(async (s) => ((await s.down()) ? s : undefined)));
+    return stopped.filter((s) => s !== undefined);
+  }
+
+  /** Stops our services and deletes their data and logs; downloads stay cached. */
+  async wipe(): Promise<void> {
+    await this.down();
+    for (const dir of ['data', 'logs', 'run'])
+      rmSync(`${this.config.INFRA_HOME}/${dir}`, { recursive: true, force: true });
+  }
+}

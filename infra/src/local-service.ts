@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '@vsp/platform';
+import type { InfraConfig } from './config.js';
+import { StartFailedError } from './errors.js';
+import { ManagedProcess, type SpawnSpec } from './managed-process.js';
+
+export type ServiceState =
+  | { kind: 'external'; endpoint: string }
+  | { kind: 'ours'; endpoint: string; pid: number }
+  | { kind: 'foreign'; endpoint: string }
+  | { kind: 'stopped'; endpoint: string };
+
+/**
+ * One local dependency: how to install it, how to launch it, how to know it really answers.
+ * The lifecycle (skip when external, reuse when answering, start, wait, stop by pid) lives here
+ * once; each service fills in the parts that differ.
+ */
+export abstract class LocalService {
+  abstract readonly name: string;
+  /** The URL or address clients use. */
+  abstract readonly endpoint: string;
+  /** True when the environment points at a service we must not manage. */
+  abstract readonly external: boolean;
+
+  protected readonly dataDir: string;
+  protected readonly logFile: string;
+  readonly #process: ManagedProcess;
+
+  protected constructor(
+    protected readonly config: InfraConfig,
+    id: string,
+    stopSignal?: NodeJS.Signals,
+  ) {
+    this.dataDir = join(config.INFRA_HOME, 'data', id);
+    this.logFile = join(config.INFRA_HOME, 'logs', `${id}.log`);
+    this.#process = new ManagedProcess(
+      join(config.INFRA_HOME, 'run', `${id}.pid`),
+      this.logFile,
+      // Every command line we launch names a path inside INFRA_HOME, which no other process's does.
+      config.INFRA_HOME,
+      stopSignal,
+    );
+  }
+
+  /** Fetches or installs what is missing; a no-op when everything is cached. */
+  protected abstract install(): Promise<void>;
+  /** One-time data preparation (format storage, initdb); must be idempotent. */
+  protected abstract prepare(): Promise<void>;
+  protected abstract launchSpec(): SpawnSpec;
+  /** Resolves true only when the service answers real requests. */
+  abstract isReady(): Promise<boolean>;
+  /** Runs once the service is ready (create a database, say); must be idempotent. */
+  protected async afterReady(): Promise<void> {}
+
+  async state(): Promise<ServiceState> {
+    if (this.external) return { kind: 'external', endpoint: this.endpoint };
+    const pid = this.#process.pid();
+    if (pid !== undefined) return { kind: 'ours', endpoint: this.endpoint, pid };
+    if (await this.isReady()) return { kind: 'foreign', endpoint: this.endpoint };
+    return { kind: 'stopped', endpoint: this.endpoint };
+  }
+
+  async up(): Promise<ServiceState> {
+    const before = await this.state();
+    if (before.kind === 'stopped') {
+      for (const dir of ['data', 'logs', 'run']) mkdirSync(join(this.config.INFRA_HOME, dir), { recursive: true });
+      mkdirSync(this.dataDir, { recursive: true });
+      await this.install();
+      await this.prepare();
+      this.#process.start(this.launchSpec());
+    }
+    if (before.kind === 'stopped' || before.kind === 'ours') await this.#awaitReady();
+    if (before.kind !== 'external') await this.afterReady();
+    return this.state();
+  }
+
+  async #awaitReady(): Promise<void> {
+    let outcome: 'ready' | 'exited';
+    try {
+      outcome = await waitFor(
+        async () => (this.#process.pid() === undefined ? 'exited' : (await this.isReady()) && 'ready'),
+        {
+          description: `${this.name} at ${this.endpoint}`,
+          timeoutMs: this.config.INFRA_READY_TIMEOUT_MS,
+          intervalMs: 250,
+        },
+      );
+    } catch (error) {
+      throw new StartFailedError(this.name, this.logFile, error);
+    }
+    if (outcome === 'exited') throw new StartFailedError(this.name, this.logFile);
+  }
+
+  /** Stops the process only if we started it. */
+  down(): Promise<boolean> {
+    return this.#process.stop();
+  }
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import type { InfraConfig } from '../config.js';
+import { InstallFailedError, ToolMissingError } from '../errors.js';
+import { LocalService } from '../local-service.js';
+import type { SpawnSpec } from '../managed-process.js';
+import { commandExists, runCommand } from '../run-command.js';
+
+export const KAFKA_VERSION = '3.9.1';
+const pom = fileURLToPath(new URL('../../kafka/pom.xml', import.meta.url));
+
+/** Apache Kafka, one combined broker+controller in KRaft mode, run from its Maven Central jars. */
+export class KafkaService extends LocalService {
+  readonly name = 'kafka';
+  readonly endpoint: string;
+  readonly external: boolean;
+  readonly #jarDir: string;
+
+  constructor(config: InfraConfig) {
+    super(config, 'kafka');
+    this.external = config.KAFKA_BROKERS !== undefined;
+    this.endpoint = config.KAFKA_BROKERS ?? `localhost:${config.INFRA_KAFKA_PORT}`;
+    this.#jarDir = join(config.INFRA_HOME, 'cache', `kafka-${KAFKA_VERSION}`);
+  }
+
+  protected async install(): Promise<void> {
+    if (existsSync(this.#jarDir) && readdirSync(this.#jarDir).some((f) => f.startsWith('kafka_2.13-'))) return;
+    await requireJavaAndMaven();
+    try {
+      await runCommand('mvn', [
+        '-q',
+        '-B',
+        '-f',
+        pom,
+        `-Dkafka.version=${KAFKA_VERSION}`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${this.#jarDir}`,
+        '-DincludeScope=runtime',
+      ]);
+    } catch (error) {
+      throw new InstallFailedError(`Kafka ${KAFKA_VERSION} jars`, 'mvn dependency:copy-dependencies failed', error);
+    }
+  }
+
+  protected async prepare(): Promise<void> {
+    const port = this.config.INFRA_KAFKA_PORT;
+    writeFileSync(
+      this.#propertiesFile,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${port + 1}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`,
+        `advertised.listeners=PLAINTEXT://localhost:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        `log.dirs=${join(this.dataDir, 'log')}`,
+        // Topics are created by our code with explicit specs, never by a stray produce.
+        'auto.create.topics.enable=false',
+        'num.partitions=1',
+        'offsets.topic.replication.factor=1',
+        'offsets.topic.num.partitions=10',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      this.#log4jFile,
+      [
+        'log4j.rootLogger=INFO, stdout',
+        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+        'log4j.logger.kafka=INFO',
+        'log4j.logger.org.apache.kafka=INFO',
+        '',
+      ].join('\n'),
+    );
+    if (existsSync(join(this.dataDir, 'log', 'meta.properties'))) return;
+    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    await runCommand('java', [
+      ...this.#javaArgs(),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      this.#propertiesFile,
+    ]);
+  }
+
+  protected launchSpec(): SpawnSpec {
+    return {
+      command: 'java',
+      args: ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', ...this.#javaArgs(), 'kafka.Kafka', this.#propertiesFile],
+    };
+  }
+
+  async isReady(): Promise<boolean> {
+    const admin = new Kafka({
+      clientId: 'infra-probe',
+      brokers: this.endpoint.split(','),
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0 && cluster.controller !== null;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  get #propertiesFile(): string {
+    return join(this.dataDir, 'server.properties');
+  }
+
+  get #log4jFile(): string {
+    return join(this.dataDir, 'log4j.properties');
+  }
+
+  #javaArgs(): string[] {
+    return ['-Djava.awt.headless=true', `-Dlog4j.configuration=file:${this.#log4jFile}`, '-cp', `${this.#jarDir}/*`];
+  }
+}
+
+export async function requireJavaAndMaven(): Promise<void> {
+  for (const tool of ['java', 'mvn']) {
+    if (!(await commandExists(tool)))
+      throw new ToolMissingError(tool, 'install a JDK 17+ and Maven (Debian: openjdk-17-jdk-headless maven)');
+  }
+}

@@ -1,0 +1,134 @@
+import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { InfraConfig } from '../config.js';
+import { InstallFailedError } from '../errors.js';
+import { LocalService } from '../local-service.js';
+import type { SpawnSpec } from '../managed-process.js';
+import { commandExists, type RunAs, runCommand } from '../run-command.js';
+
+export const DATABASE_NAME = 'visual_search';
+
+/**
+ * A PostgreSQL cluster of our own (Debian's server binaries), on its own port so it never
+ * collides with a system cluster. PostgreSQL refuses to run as root, so as root we run it as
+ * the `postgres` user that Debian's package creates.
+ */
+export class PostgresService extends LocalService {
+  readonly name = 'postgres';
+  readonly endpoint: string;
+  readonly external: boolean;
+  #binDir: string | undefined;
+  #runAs: RunAs | undefined;
+
+  constructor(config: InfraConfig) {
+    // SIGINT is PostgreSQL's "fast" shutdown; SIGTERM would wait for every client to leave.
+    super(config, 'postgres', 'SIGINT');
+    this.external = config.DATABASE_URL !== undefined;
+    this.endpoint =
+      config.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${config.INFRA_POSTGRES_PORT}/${DATABASE_NAME}`;
+  }
+
+  protected async install(): Promise<void> {
+    this.#binDir = findServerBinDir();
+    if (this.#binDir) return;
+    if (process.getuid?.() !== 0 || !(await commandExists('apt-get'))) {
+      throw new InstallFailedError(
+        'PostgreSQL',
+        'no server binaries under /usr/lib/postgresql; install the postgresql package',
+      );
+    }
+    try {
+      await runCommand('apt-get', ['update', '-qq']);
+      await runCommand('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (error) {
+      throw new InstallFailedError('PostgreSQL', 'apt-get install postgresql failed', error);
+    }
+    this.#binDir = findServerBinDir();
+    if (!this.#binDir) throw new InstallFailedError('PostgreSQL', 'apt-get succeeded but no server binaries appeared');
+  }
+
+  protected async prepare(): Promise<void> {
+    this.#runAs = await postgresUser();
+    if (this.#runAs) chownSync(this.dataDir, this.#runAs.uid, this.#runAs.gid);
+    if (existsSync(join(this.dataDir, 'PG_VERSION'))) return;
+    await runCommand(
+      join(this.#bin, 'initdb'),
+      ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'],
+      { runAs: this.#runAs, cwd: this.dataDir },
+    );
+  }
+
+  protected launchSpec(): SpawnSpec {
+    return {
+      command: join(this.#bin, 'postgres'),
+      args: [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.config.INFRA_POSTGRES_PORT),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${this.dataDir}`,
+        '-c',
+        'max_connections=200',
+      ],
+      cwd: this.dataDir,
+      runAs: this.#runAs,
+    };
+  }
+
+  async isReady(): Promise<boolean> {
+    const client = new pg.Client({ connectionString: this.#adminUrl, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  protected override async afterReady(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#adminUrl });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE_NAME]);
+      if (rowCount === 0) await client.query(`create database ${DATABASE_NAME}`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** The maintenance database, which exists before ours does. */
+  get #adminUrl(): string {
+    const url = new URL(this.endpoint);
+    url.pathname = '/postgres';
+    return url.toString();
+  }
+
+  get #bin(): string {
+    if (!this.#binDir) throw new Error('install() must run before the PostgreSQL binaries are used');
+    return this.#binDir;
+  }
+}
+
+function findServerBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] && join(root, versions[0], 'bin');
+}
+
+async function postgresUser(): Promise<RunAs | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const [uid, gid] = await Promise.all([runCommand('id', ['-u', 'postgres']), runCommand('id', ['-g', 'postgres'])]);
+  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+}

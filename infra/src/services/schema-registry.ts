@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InfraConfig } from '../config.js';
+import { InstallFailedError } from '../errors.js';
+import { LocalService } from '../local-service.js';
+import type { SpawnSpec } from '../managed-process.js';
+import { runCommand } from '../run-command.js';
+import { requireJavaAndMaven } from './kafka.js';
+
+export const APICURIO_VERSION = '3.0.9';
+const artifact = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
+
+/**
+ * Apicurio Registry 3 (a Quarkus app from Maven Central), serving the Confluent-compatible API
+ * under /apis/ccompat/v7. Its H2 database is a file under the data folder, not memory: the
+ * schema ids inside Kafka records must still resolve after the registry restarts.
+ */
+export class SchemaRegistryService extends LocalService {
+  readonly name = 'schema-registry';
+  readonly endpoint: string;
+  readonly external: boolean;
+  readonly #appDir: string;
+
+  constructor(config: InfraConfig) {
+    super(config, 'schema-registry');
+    this.external = config.SCHEMA_REGISTRY_URL !== undefined;
+    this.endpoint = config.SCHEMA_REGISTRY_URL ?? `http://localhost:${config.INFRA_REGISTRY_PORT}/apis/ccompat/v7`;
+    this.#appDir = join(config.INFRA_HOME, 'cache', `apicurio-registry-${APICURIO_VERSION}`);
+  }
+
+  protected async install(): Promise<void> {
+    if (existsSync(this.#runnerJar)) return;
+    await requireJavaAndMaven();
+    const downloadDir = join(this.config.INFRA_HOME, 'cache', 'downloads');
+    try {
+      await runCommand(
+        'mvn',
+        ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${downloadDir}`],
+        {
+          cwd: this.config.INFRA_HOME,
+        },
+      );
+      mkdirSync(this.#appDir, { recursive: true });
+      await runCommand('tar', [
+        '-xzf',
+        join(downloadDir, `apicurio-registry-app-${APICURIO_VERSION}-all.tar.gz`),
+        '-C',
+        this.#appDir,
+      ]);
+    } catch (error) {
+      throw new InstallFailedError(
+        `Apicurio Registry ${APICURIO_VERSION}`,
+        `mvn dependency:copy ${artifact} or tar failed`,
+        error,
+      );
+    }
+  }
+
+  protected async prepare(): Promise<void> {}
+
+  protected launchSpec(): SpawnSpec {
+    return {
+      command: 'java',
+      args: ['-Xms128m', '-Xmx512m', '-jar', this.#runnerJar],
+      cwd: this.dataDir,
+      extraEnv: {
+        QUARKUS_HTTP_HOST: '127.0.0.1',
+        QUARKUS_HTTP_PORT: String(this.config.INFRA_REGISTRY_PORT),
+        APICURIO_DATASOURCE_URL: `jdbc:h2:file:${join(this.dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
+      },
+    };
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.endpoint}/subjects`, { signal: AbortSignal.timeout(2_000) });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  get #runnerJar(): string {
+    return join(this.#appDir, `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
+  }
+}
