@@ -1,0 +1,24 @@
+export { DecimalType } from './decimal-type.js';
+export {
+  type FieldProblem,
+  PayloadInvalidError,
+  RecordUndecodableError,
+  SCHEMA_ERROR_CODES,
+  SchemaError,
+  type SchemaErrorCode,
+  SchemaRegistryUnavailableError,
+  SchemaRejectedError,
+} from './errors.js';
+export {
+  avroTypeOptions,
+  PRODUCT_EVENT_SUBJECT,
+  PRODUCT_EVENT_TYPES,
+  type ProductData,
+  type ProductEvent,
+  type ProductEventType,
+  productEventSchemaText,
+  productEventType,
+} from './product-event.js';
+export { ProductEventCodec, type ProductEventCodecOptions } from './product-event-codec.js';
+export { dlqTopicName, ensureTopics, type TopicSettings, type TopicSpec, topicSpecs } from './topics.js';
+export { parseEventTime, toProductEvent, type WebhookPayload, WebhookPayloadSchema } from './webhook-payload.js';

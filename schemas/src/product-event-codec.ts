@@ -1,0 +1,139 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { RecordUndecodableError, SchemaRegistryUnavailableError, SchemaRejectedError } from './errors.js';
+import {
+  avroTypeOptions,
+  PRODUCT_EVENT_SUBJECT,
+  type ProductEvent,
+  productEventSchemaText,
+  productEventType,
+} from './product-event.js';
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export interface ProductEventCodecOptions {
+  /** A Confluent-compatible registry, e.g. http://localhost:8081/apis/ccompat/v7 */
+  registryUrl: string;
+  subject?: string;
+  /** Optional: the schema to write with (tests evolve it); defaults to avro/product-event.avsc. */
+  schemaText?: string;
+}
+
+/**
+ * Confluent wire format (magic 0, 4-byte schema id, Avro binary) for ProductEvent. Encoding uses
+ * the id our schema was registered under; decoding reads any registered writer schema and resolves
+ * it into our reader schema, so records written by an older or newer compatible schema still read.
+ * Writer types and resolvers are cached per schema id: decoding is on the processors' hot path.
+ */
+export class ProductEventCodec {
+  readonly #registry: SchemaRegistry;
+  readonly #resolvers = new Map<number, Promise<avro.Resolver | undefined>>();
+
+  private constructor(
+    readonly registryUrl: string,
+    readonly subject: string,
+    readonly schemaId: number,
+    readonly writerType: avro.Type,
+  ) {
+    this.#registry = new SchemaRegistry({ host: registryUrl }, { AVRO: avroTypeOptions() });
+  }
+
+  /**
+   * Registers the schema (idempotent: the same schema gets the same id), then makes sure the
+   * subject is BACKWARD compatible, so an incompatible change is refused by the registry.
+   */
+  static async register(options: ProductEventCodecOptions): Promise<ProductEventCodec> {
+    const subject = options.subject ?? PRODUCT_EVENT_SUBJECT;
+    const schemaText = options.schemaText ?? productEventSchemaText;
+    const subjectUrl = `${options.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`;
+    const registered = await registryRequest(subjectUrl, 'POST', { schema: schemaText });
+    if (registered.status === 409) {
+      throw new SchemaRejectedError(`the registry refused the schema for ${subject}: ${registered.text}`);
+    }
+    const { id } = registered.json as { id: number };
+    await registryRequest(`${options.registryUrl}/config/${encodeURIComponent(subject)}`, 'PUT', {
+      compatibility: 'BACKWARD',
+    });
+    const writerType = options.schemaText
+      ? avro.Type.forSchema(JSON.parse(schemaText), avroTypeOptions())
+      : productEventType;
+    return new ProductEventCodec(options.registryUrl, subject, id, writerType);
+  }
+
+  encode(event: ProductEvent): Buffer {
+    const body = this.writerType.toBuffer(event);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt8(MAGIC_BYTE, 0);
+    header.writeUInt32BE(this.schemaId, 1);
+    return Buffer.concat([header, body]);
+  }
+
+  async decode(bytes: Buffer | null): Promise<ProductEvent> {
+    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
+      throw new RecordUndecodableError('not Confluent wire format (magic byte 0 and a schema id)');
+    }
+    const writerId = bytes.readUInt32BE(1);
+    const resolver = await this.#resolverFor(writerId);
+    try {
+      return productEventType.fromBuffer(bytes.subarray(HEADER_BYTES), resolver) as ProductEvent;
+    } catch (error) {
+      throw new RecordUndecodableError(`Avro body does not match schema id ${writerId}`, { cause: error });
+    }
+  }
+
+  /** undefined means the writer schema is ours and needs no resolution. */
+  #resolverFor(writerId: number): Promise<avro.Resolver | undefined> {
+    let resolver = this.#resolvers.get(writerId);
+    if (!resolver) {
+      resolver = this.#loadResolver(writerId);
+      this.#resolvers.set(writerId, resolver);
+      // A registry outage must not be cached as an answer.
+      resolver.catch(() => this.#resolvers.delete(writerId));
+    }
+    return resolver;
+  }
+
+  async #loadResolver(writerId: number): Promise<avro.Resolver | undefined> {
+    if (writerId === this.schemaId && this.writerType === productEventType) return undefined;
+    let writer: avro.Type;
+    try {
+      writer = (await this.#registry.getSchema(writerId)) as unknown as avro.Type;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new RecordUndecodableError(`schema id ${writerId} is not in the registry`, { cause: error });
+      }
+      throw new SchemaRegistryUnavailableError(`could not fetch schema id ${writerId}`, { cause: error });
+    }
+    try {
+      return productEventType.createResolver(writer);
+    } catch (error) {
+      throw new RecordUndecodableError(`schema id ${writerId} cannot be read as ProductEvent`, { cause: error });
+    }
+  }
+}
+
+async function registryRequest(
+  url: string,
+  method: 'POST' | 'PUT',
+  body: unknown,
+): Promise<{ status: number; text: string; json: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new SchemaRegistryUnavailableError(`schema registry request ${method} ${url} failed`, { cause: error });
+  }
+  const text = await response.text();
+  if (response.status >= 500)
+    throw new SchemaRegistryUnavailableError(`schema registry answered ${response.status}: ${text}`);
+  if (!response.ok && response.status !== 409) {
+    throw new SchemaRejectedError(`schema registry refused ${method} ${url} (${response.status}): ${text}`);
+  }
+  return { status: response.status, text, json: response.ok ? JSON.parse(text) : undefined };
+}

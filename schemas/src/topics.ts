@@ -1,0 +1,44 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSettings {
+  /** PRODUCT_EVENTS_TOPIC; the dead-letter topic is this name + ".dlq". */
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface TopicSpec extends ITopicConfig {
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export const dlqTopicName = (topic: string): string => `${topic}.dlq`;
+
+/**
+ * product-events: keyed by product_id; retention unlimited because the log is what a rebuild
+ * replays. The DLQ keeps the same partition count so a dead letter can stay near its origin.
+ */
+export function topicSpecs({ topic, partitions, replicationFactor }: TopicSettings): TopicSpec[] {
+  const durable = [
+    { name: 'retention.ms', value: '-1' },
+    { name: 'retention.bytes', value: '-1' },
+    { name: 'cleanup.policy', value: 'delete' },
+    { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
+  ];
+  return [
+    { topic, numPartitions: partitions, replicationFactor, configEntries: durable },
+    { topic: dlqTopicName(topic), numPartitions: partitions, replicationFactor, configEntries: durable },
+  ];
+}
+
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are (partition counts
+ * only grow by an operator's decision, never as a side effect of a restart).
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  if (missing.length === 0) return [];
+  await admin.createTopics({ topics: [...missing], waitForLeaders: true });
+  return missing.map((spec) => spec.topic);
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PayloadInvalidError } from './errors.js';
+import { parseEventTime, toProductEvent } from './webhook-payload.js';
+
+const receivedAt = Date.UTC(2025, 10, 12, 10, 0, 1);
+
+function invalid(body: unknown): PayloadInvalidError {
+  try {
+    toProductEvent(body, Buffer.from(JSON.stringify(body)), receivedAt);
+  } catch (error) {
+    assert.ok(error instanceof PayloadInvalidError);
+    assert.equal(error.code, 'PAYLOAD_INVALID');
+    return error;
+  }
+  assert.fail('expected PayloadInvalidError');
+}
+
+const paths = (error: PayloadInvalidError) => error.problems.map((p) => p.path.join('.')).sort();
+
+test('webhook payload should map the contract example to a record, keeping Cyrillic and the exact price', () => {
+  const body = {
+    event_type: 'product.created',
+    event_id: 'unique_event_id_123',
+    timestamp: '2025-11-12T10:00:00Z',
+    data: {
+      product_id: '12345',
+      title: 'Название товара',
+      description: 'Описание товара',
+      category: 'Электроника',
+      price: 15000.0,
+      currency: 'KGS',
+      image_key: '12345/main.jpg',
+    },
+  };
+  const raw = Buffer.from(JSON.stringify(body, null, 2));
+
+  const event = toProductEvent(body, raw, receivedAt);
+
+  assert.deepEqual(event, {
+    event_id: 'unique_event_id_123',
+    event_type: 'product.created',
+    timestamp: '2025-11-12T10:00:00Z',
+    occurred_at: Date.UTC(2025, 10, 12, 10, 0, 0),
+    received_at: receivedAt,
+    data: { ...body.data, price: '15000' },
+    raw_body: raw,
+  });
+});
+
+test('webhook payload should accept the minimal test event with absent fields as null', () => {
+  const event = toProductEvent(
+    {
+      event_type: 'product.deleted',
+      event_id: 'e1',
+      timestamp: '2025-11-12T10:00:00',
+      data: { product_id: '7', unknown_new_field: true },
+    },
+    Buffer.from('{}'),
+    receivedAt,
+  );
+
+  assert.deepEqual(event.data, {
+    product_id: '7',
+    title: null,
+    description: null,
+    category: null,
+    price: null,
+    currency: null,
+    image_key: null,
+  });
+});
+
+test('webhook payload should name every offending field at once', () => {
+  const error = invalid({ event_type: 'product.renamed', event_id: 5, data: { title: 3, price: -1 } });
+
+  assert.deepEqual(paths(error), [
+    'data.price',
+    'data.product_id',
+    'data.title',
+    'event_id',
+    'event_type',
+    'timestamp',
+  ]);
+  assert.equal(error.problems.find((p) => p.path.join('.') === 'data.product_id')?.kind, 'required');
+});
+
+test('webhook payload should refuse an unparseable time and a price with more than four decimals', () => {
+  const error = invalid({
+    event_type: 'product.updated',
+    event_id: 'e2',
+    timestamp: 'yesterday',
+    data: { product_id: '1', price: 1.23456 },
+  });
+
+  assert.deepEqual(paths(error), ['data.price', 'timestamp']);
+});
+
+test('event time should read ISO 8601 with or without zone and fraction', () => {
+  assert.equal(parseEventTime('2025-11-12T10:00:00Z'), Date.UTC(2025, 10, 12, 10, 0, 0));
+  assert.equal(parseEventTime('2025-11-12T10:00:00.123456'), Date.UTC(2025, 10, 12, 10, 0, 0, 123));
+  assert.equal(parseEventTime('2025-11-12T16:00:00+06:00'), Date.UTC(2025, 10, 12, 10, 0, 0));
+  assert.equal(parseEventTime('2025-11-12 16:00+0600'), Date.UTC(2025, 10, 12, 10, 0, 0));
+  assert.equal(parseEventTime('2025-13-45T10:00:00Z'), undefined);
+  assert.equal(parseEventTime('12/11/2025'), undefined);
+});
