@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from './config.js';
 const Schema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 1, maximum: 65535 }),
   WEBHOOK_SECRET: Type.String({ minLength: 1 }),
-  LINGER_MS: Type.Number({ default: 2 }),
+  PRODUCER_LINGER_MS: Type.Number({ default: 2 }),
 });
 
 function dotenv(contents: string): string {
@@ -21,18 +21,18 @@ function dotenv(contents: string): string {
 test('config should coerce strings, fill defaults and return a frozen object', () => {
   const config = loadConfig(Schema, { env: { PORT: '9000', WEBHOOK_SECRET: 's', PATH: '/bin' } });
 
-  assert.deepEqual(config, { PORT: 9000, WEBHOOK_SECRET: 's', LINGER_MS: 2 });
+  assert.deepEqual(config, { PORT: 9000, WEBHOOK_SECRET: 's', PRODUCER_LINGER_MS: 2 });
   assert.ok(Object.isFrozen(config));
 });
 
 test('config should report every problem at once', () => {
   assert.throws(
-    () => loadConfig(Schema, { env: { PORT: 'eighty', LINGER_MS: 'soon' } }),
+    () => loadConfig(Schema, { env: { PORT: 'eighty', PRODUCER_LINGER_MS: 'soon' } }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.code, 'CONFIG_INVALID');
       assert.equal(error.problems.length, 3, error.message);
-      for (const key of ['PORT', 'LINGER_MS', 'WEBHOOK_SECRET']) assert.match(error.message, new RegExp(key));
+      for (const key of ['PORT', 'PRODUCER_LINGER_MS', 'WEBHOOK_SECRET']) assert.match(error.message, new RegExp(key));
       return true;
     },
   );
@@ -47,8 +47,8 @@ test('config should let the environment win over the .env file', () => {
   assert.equal(config.WEBHOOK_SECRET, 'from-file');
 });
 
-test('config should refuse a .env file key that no setting has', () => {
-  const path = dotenv('WEBHOOK_SECRET=x\nWEBHOOK_SECERT=typo\n');
+test('config should refuse a .env file key that no process of the pipeline knows', () => {
+  const path = dotenv('WEBHOOK_SECRET=x\nDATABASE_URL=postgres://elsewhere\nWEBHOOK_SECERT=typo\n');
 
   assert.throws(() => loadConfig(Schema, { env: {}, dotenvPath: path }), {
     name: 'ConfigError',

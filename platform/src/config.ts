@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { Static, TObject } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import { PIPELINE_SETTINGS } from './pipeline-settings.js';
 
 /** Raised once, with every problem found, so an operator fixes the whole config in one go. */
 export class ConfigError extends Error {
@@ -15,7 +16,7 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** Defaults to the process environment; tests pass their own. */
   env?: Record<string, string | undefined>;
-  /** A `.env` file; keys the schema does not know are refused. The environment wins over it. */
+  /** The shared `.env` file; keys no process of the pipeline knows are refused. The environment wins over it. */
   dotenvPath?: string;
 }
 
@@ -28,10 +29,13 @@ const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, rem
  */
 export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOptions = {}): Readonly<Static<S>> {
   const known = new Set(Object.keys(schema.properties));
+  for (const key of known) {
+    if (!PIPELINE_SETTINGS.has(key)) throw new Error(`setting ${key} is missing from PIPELINE_SETTINGS`);
+  }
   const problems: string[] = [];
   const fromFile = readDotenv(options.dotenvPath);
   for (const key of Object.keys(fromFile)) {
-    if (!known.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
+    if (!PIPELINE_SETTINGS.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
   }
   const env = options.env ?? process.env;
   const merged: Record<string, unknown> = {};

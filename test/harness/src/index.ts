@@ -1,7 +1,9 @@
 export { waitFor } from '@vsp/platform';
+export { type ServiceName, type StoppedService, stopService } from './faults.js';
+export { freePort } from './free-port.js';
 export { ensureInfra } from './infra.js';
-export { createKafka, createTopic, uniqueGroupId } from './kafka.js';
+export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroupId } from './kafka.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
-export { createSchemaRegistry, uniqueSubject } from './schema-registry.js';
+export { createSchemaRegistry, deleteSubjectAfter, uniqueSubject } from './schema-registry.js';
 export { type CleanupContext, onCleanup } from './test-context.js';
 export { uniqueName } from './unique-name.js';

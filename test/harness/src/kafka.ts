@@ -1,3 +1,4 @@
+import { waitFor } from '@vsp/platform';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { ensureInfra } from './infra.js';
 import { type CleanupContext, onCleanup } from './test-context.js';
@@ -5,7 +6,14 @@ import { uniqueName } from './unique-name.js';
 
 export async function createKafka(overrides: Partial<KafkaConfig> = {}): Promise<Kafka> {
   const { kafkaBrokers } = await ensureInfra();
-  return new Kafka({ clientId: uniqueName('test'), brokers: kafkaBrokers, logLevel: logLevel.WARN, ...overrides });
+  return new Kafka({
+    clientId: uniqueName('test'),
+    brokers: kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    // Bounded, so a client closed while a broker is down does not reconnect after the test.
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
+    ...overrides,
+  });
 }
 
 /** A fresh topic for one test, deleted when the test ends. */
@@ -23,4 +31,39 @@ export async function createTopic(t: CleanupContext, { partitions = 1, prefix = 
 
 export function uniqueGroupId(): string {
   return uniqueName('test-group');
+}
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning with a fresh consumer group until `count` records have
+ * arrived (or the deadline passes), then leaves the group.
+ */
+export async function readRecords(
+  t: CleanupContext,
+  topic: string,
+  count: number,
+  { timeoutMs = 30_000 } = {},
+): Promise<ConsumedRecord[]> {
+  const consumer = (await createKafka()).consumer({ groupId: uniqueGroupId(), maxWaitTimeInMs: 100 });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  onCleanup(t, () => consumer.disconnect());
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+      records.push({ partition, offset: message.offset, key: message.key, value: message.value, headers });
+    },
+  });
+  await waitFor(() => records.length >= count, { description: `${count} records on ${topic}`, timeoutMs });
+  await consumer.stop();
+  return records;
 }

@@ -8,14 +8,19 @@ export async function createSchemaRegistry(): Promise<SchemaRegistry> {
   return new SchemaRegistry({ host: schemaRegistryUrl });
 }
 
-/** A subject name for one test; the subject is deleted (soft, then permanently) when the test ends. */
-export async function uniqueSubject(t: CleanupContext): Promise<string> {
+/** Deletes the subject (soft, then permanently) when the test ends. */
+export async function deleteSubjectAfter(t: CleanupContext, subject: string): Promise<void> {
   const { schemaRegistryUrl } = await ensureInfra();
-  const subject = uniqueName('test-subject');
   onCleanup(t, async () => {
     const url = `${schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}`;
     await fetch(url, { method: 'DELETE' });
     await fetch(`${url}?permanent=true`, { method: 'DELETE' });
   });
+}
+
+/** A subject name for one test, removed from the registry when the test ends. */
+export async function uniqueSubject(t: CleanupContext): Promise<string> {
+  const subject = uniqueName('test-subject');
+  await deleteSubjectAfter(t, subject);
   return subject;
 }

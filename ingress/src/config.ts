@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { type Static, Type } from '@sinclair/typebox';
+import { loadConfig } from '@vsp/platform';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** The `.env` the seed's setup step writes WEBHOOK_SECRET into; the environment wins over it. */
+export const DOTENV_PATH = `${repoRoot}.env`;
+
+export const IngressConfigSchema = Type.Object({
+  PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  /** One secret, or several separated by commas while a secret is being rotated. */
+  WEBHOOK_SECRET: Type.String({ minLength: 16, pattern: '^[^,]{16,}(,[^,]{16,})*$' }),
+  WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1_024 }),
+  KAFKA_BROKERS: Type.String({ default: 'localhost:9092' }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'visual-search-ingress' }),
+  SCHEMA_REGISTRY_URL: Type.String({ default: 'http://localhost:8081/apis/ccompat/v7' }),
+  PRODUCT_EVENTS_TOPIC: Type.String({ default: 'product-events', minLength: 1 }),
+  PRODUCT_EVENTS_PARTITIONS: Type.Integer({ default: 12, minimum: 1 }),
+  PRODUCT_EVENTS_REPLICATION: Type.Integer({ default: 1, minimum: 1 }),
+  /** How long a lone request waits for company before its batch is sent. */
+  PRODUCER_LINGER_MS: Type.Integer({ default: 1, minimum: 0 }),
+  PRODUCER_MAX_BATCH: Type.Integer({ default: 1_000, minimum: 1 }),
+  /** A send that takes longer than this is answered 503 (it may still land: at-least-once). */
+  PRODUCER_SEND_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** Once open, the breaker answers 503 at once for this long, then lets one probe through. */
+  BREAKER_RESET_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  BREAKER_ERROR_PERCENT: Type.Integer({ default: 50, minimum: 1, maximum: 100 }),
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({ default: 3, minimum: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    {
+      default: 'info',
+    },
+  ),
+  /** Daily seed-format files app_YYYY-MM-DD.log; empty string turns them off. */
+  LOG_DIR: Type.String({ default: `${repoRoot}logs` }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+});
+
+type RawIngressConfig = Static<typeof IngressConfigSchema>;
+export type IngressConfig = Readonly<Omit<RawIngressConfig, 'WEBHOOK_SECRET'> & { webhookSecrets: readonly string[] }>;
+
+export function loadIngressConfig(env?: Record<string, string | undefined>): IngressConfig {
+  const raw = loadConfig(IngressConfigSchema, { dotenvPath: DOTENV_PATH, ...(env ? { env } : {}) });
+  const { WEBHOOK_SECRET, ...rest } = raw;
+  return Object.freeze({ ...rest, webhookSecrets: Object.freeze(WEBHOOK_SECRET.split(',')) });
+}

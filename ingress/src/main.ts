@@ -1,0 +1,29 @@
+import { ConfigError, createLogger } from '@vsp/platform';
+import closeWithGrace from 'close-with-grace';
+import { buildIngress } from './app.js';
+import { loadIngressConfig } from './config.js';
+import { createKafka } from './kafka-client.js';
+
+let config: ReturnType<typeof loadIngressConfig>;
+try {
+  config = loadIngressConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`ingress: ${error.message}`);
+  process.exit(1);
+}
+
+const logger = createLogger({ name: 'ingress', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const app = await buildIngress({ config, logger, kafka: createKafka(config, logger) });
+
+// The one place that handles signals: stop taking requests, let in-flight ones finish, flush the
+// producer, disconnect. A second signal, or the timeout, exits at once.
+closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'Ingress stopping after an unexpected error');
+  else logger.info(`Ingress stopping on ${signal}`);
+  await app.close();
+  logger.info('Ingress stopped');
+  logger.flush();
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,0 +1,22 @@
+import fp from 'fastify-plugin';
+
+/**
+ * Lets in-flight requests finish on close without waiting out keep-alive. Node closes only the
+ * connections that are idle when close() starts; a connection busy then would stay open for the
+ * keep-alive timeout after its answer. Answers sent while closing carry `Connection: close`, so
+ * each such connection ends with its last response. (Fastify itself answers 503 to a new request
+ * that arrives on an open connection while closing.)
+ */
+export const gracefulClosePlugin = fp(
+  async (app) => {
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (closing) reply.header('connection', 'close');
+      return payload;
+    });
+  },
+  { name: 'graceful-close' },
+);

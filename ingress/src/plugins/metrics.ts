@@ -1,0 +1,65 @@
+import fp from 'fastify-plugin';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from '../publisher/event-publisher.js';
+
+/** The seed's three metrics (label event_type), plus what an operator needs beside them. */
+export class IngressMetrics {
+  readonly registry = new Registry();
+  readonly webhooks = new Counter({
+    name: 'visual_search_webhooks_total',
+    help: 'Webhooks accepted and durably queued in Kafka',
+    labelNames: ['event_type'] as const,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'visual_search_webhooks_errors_total',
+    help: 'Webhooks answered with an error (event_type "unknown" when the body was not read)',
+    labelNames: ['event_type'] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'visual_search_webhook_processing_duration_seconds',
+    help: 'Time from request to answer, including the Kafka acknowledgement',
+    labelNames: ['event_type'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly rejections = new Counter({
+    name: 'visual_search_webhook_rejections_total',
+    help: 'Webhooks answered with an error, by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly breaker = new Gauge({
+    name: 'visual_search_ingress_kafka_breaker_state',
+    help: 'Kafka circuit breaker: 0 closed, 1 half-open, 2 open',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'visual_search_ingress_' });
+  }
+
+  setBreaker(state: BreakerState): void {
+    this.breaker.set(state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: IngressMetrics;
+  }
+}
+
+/** Decorates `metrics` and serves them at GET /api/v1/metrics in Prometheus text format. */
+export const metricsPlugin = fp(
+  async (app) => {
+    const metrics = new IngressMetrics();
+    app.decorate('metrics', metrics);
+    app.get('/api/v1/metrics', async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  },
+  { name: 'metrics' },
+);

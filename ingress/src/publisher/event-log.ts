@@ -1,0 +1,168 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ensureTopics, type ProductEvent, ProductEventCodec, topicSpecs } from '@vsp/schemas';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { IngressConfig } from '../config.js';
+import { EventLogUnavailableError } from '../errors.js';
+import { type BreakerState, EventPublisher, type RecordLocation } from './event-publisher.js';
+import { recordingPartitioner } from './recording-partitioner.js';
+
+export interface ReadinessReport {
+  ready: boolean;
+  kafka: 'up' | 'down';
+  schemaRegistry: 'up' | 'down';
+  breaker: BreakerState | 'starting';
+}
+
+const CONNECT_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
+
+/**
+ * The ingress's view of the event log: topics, registered schema and producer. It connects in the
+ * background and keeps trying, so the ingress starts (and answers 503) while Kafka or the registry
+ * is still coming up, and serves as soon as both answer.
+ */
+export class EventLog {
+  readonly #config: IngressConfig;
+  readonly #logger: Logger;
+  readonly #admin: Admin;
+  readonly #producer: Producer;
+  readonly #partitionOf = new WeakMap<Message, number>();
+  #publisher: EventPublisher | undefined;
+  #breakerListeners: ((state: BreakerState) => void)[] = [];
+  #starting: Promise<void> | undefined;
+  #closed = false;
+
+  constructor({ config, logger, kafka }: { config: IngressConfig; logger: Logger; kafka: Kafka }) {
+    this.#config = config;
+    this.#logger = logger;
+    this.#admin = kafka.admin();
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: recordingPartitioner(this.#partitionOf),
+      // Bounded: while Kafka is down the marketplace gets a quick 503 instead of a hanging request.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  }
+
+  /** Begins connecting in the background; `ready()` resolves when publishing is possible. */
+  start(): void {
+    this.#starting ??= this.#connect();
+  }
+
+  ready(): Promise<void> {
+    this.start();
+    return this.#starting as Promise<void>;
+  }
+
+  onBreakerChange(listener: (state: BreakerState) => void): void {
+    this.#breakerListeners.push(listener);
+    this.#publisher?.onBreakerChange(listener);
+  }
+
+  publish(event: ProductEvent, trace: Record<string, string>): Promise<RecordLocation> {
+    if (!this.#publisher) {
+      return Promise.reject(new EventLogUnavailableError('The event log is not connected yet; retry shortly', 1));
+    }
+    return this.#publisher.publish(event, trace);
+  }
+
+  /** Live checks with short timeouts, for the readiness endpoint. */
+  async readiness(): Promise<ReadinessReport> {
+    const [kafka, schemaRegistry] = await Promise.all([this.#kafkaAnswers(), this.#registryAnswers()]);
+    const breaker = this.#publisher?.breakerState ?? 'starting';
+    return {
+      ready: kafka && schemaRegistry && breaker === 'closed',
+      kafka: kafka ? 'up' : 'down',
+      schemaRegistry: schemaRegistry ? 'up' : 'down',
+      breaker,
+    };
+  }
+
+  /** Shutdown has begun: send queued events now instead of waiting for company. */
+  drain(): void {
+    this.#publisher?.drain();
+  }
+
+  /** Flushes what was accepted, then disconnects. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#publisher?.close();
+    this.#logger.info('Event log flushed: every accepted event is acknowledged by Kafka');
+    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+    this.#logger.info('Event log disconnected');
+  }
+
+  async #connect(): Promise<void> {
+    for (let attempt = 0; !this.#closed; attempt++) {
+      try {
+        const publisher = await this.#open();
+        if (this.#closed) return void (await publisher.close());
+        this.#publisher = publisher;
+        for (const listener of this.#breakerListeners) this.#publisher.onBreakerChange(listener);
+        this.#logger.info(
+          `Event log ready: topic ${this.#config.PRODUCT_EVENTS_TOPIC}, schema id ${this.#publisher.schemaId}`,
+        );
+        return;
+      } catch (error) {
+        const wait = CONNECT_BACKOFF_MS[Math.min(attempt, CONNECT_BACKOFF_MS.length - 1)] as number;
+        this.#logger.warn({ err: error }, `Event log not reachable yet, retrying in ${wait} ms`);
+        await delay(wait);
+      }
+    }
+  }
+
+  async #open(): Promise<EventPublisher> {
+    const config = this.#config;
+    await this.#admin.connect();
+    const created = await ensureTopics(
+      this.#admin,
+      topicSpecs({
+        topic: config.PRODUCT_EVENTS_TOPIC,
+        partitions: config.PRODUCT_EVENTS_PARTITIONS,
+        replicationFactor: config.PRODUCT_EVENTS_REPLICATION,
+      }),
+    );
+    if (created.length > 0) this.#logger.info(`Created topics: ${created.join(', ')}`);
+    // TopicNameStrategy: product-events is read with the schema under product-events-value.
+    const codec = await ProductEventCodec.register({
+      registryUrl: config.SCHEMA_REGISTRY_URL,
+      subject: `${config.PRODUCT_EVENTS_TOPIC}-value`,
+    });
+    await this.#producer.connect();
+    return new EventPublisher({
+      producer: this.#producer,
+      partitionOf: this.#partitionOf,
+      codec,
+      topic: config.PRODUCT_EVENTS_TOPIC,
+      lingerMs: config.PRODUCER_LINGER_MS,
+      maxBatch: config.PRODUCER_MAX_BATCH,
+      sendTimeoutMs: config.PRODUCER_SEND_TIMEOUT_MS,
+      breakerResetMs: config.BREAKER_RESET_MS,
+      breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
+      breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+      logger: this.#logger,
+    });
+  }
+
+  async #kafkaAnswers(): Promise<boolean> {
+    try {
+      const cluster = await Promise.race([this.#admin.describeCluster(), delay(2_000).then(() => undefined)]);
+      return cluster !== undefined && cluster.brokers.length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async #registryAnswers(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.#config.SCHEMA_REGISTRY_URL}/subjects`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}

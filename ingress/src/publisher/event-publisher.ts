@@ -1,0 +1,184 @@
+import type { ProductEvent, ProductEventCodec } from '@vsp/schemas';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { IHeaders, Message, Producer, RecordMetadata } from 'kafkajs';
+import CircuitBreaker from 'opossum';
+import { EventLogUnavailableError, ShuttingDownError } from '../errors.js';
+
+export interface RecordLocation {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface EventPublisherOptions {
+  producer: Producer;
+  /** Which partition the producer chose for each message (see recording-partitioner.ts). */
+  partitionOf: WeakMap<Message, number>;
+  codec: ProductEventCodec;
+  topic: string;
+  lingerMs: number;
+  maxBatch: number;
+  sendTimeoutMs: number;
+  breakerResetMs: number;
+  breakerErrorPercent: number;
+  breakerVolumeThreshold: number;
+  logger: Logger;
+}
+
+interface Pending {
+  message: Message;
+  resolve: (location: RecordLocation) => void;
+  reject: (error: Error) => void;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/**
+ * Appends events to the log and resolves each caller once the broker has acknowledged its record
+ * (acks=all). Concurrent callers are coalesced: while one batch is in flight the next one fills,
+ * and a lone caller waits at most `lingerMs` for company. A breaker around the send answers
+ * "unavailable" at once while Kafka is down, then lets one probe through after `breakerResetMs`.
+ */
+export class EventPublisher {
+  readonly #options: EventPublisherOptions;
+  readonly #breaker: CircuitBreaker<[Message[]], RecordMetadata[]>;
+  #pending: Pending[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> | undefined;
+  #closed = false;
+  #lingerMs: number;
+
+  constructor(options: EventPublisherOptions) {
+    this.#options = options;
+    this.#lingerMs = options.lingerMs;
+    this.#breaker = new CircuitBreaker((messages: Message[]) => this.#send(messages), {
+      timeout: options.sendTimeoutMs,
+      resetTimeout: options.breakerResetMs,
+      errorThresholdPercentage: options.breakerErrorPercent,
+      volumeThreshold: options.breakerVolumeThreshold,
+    });
+    this.#breaker.on('open', () => options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds'));
+    this.#breaker.on('halfOpen', () => options.logger.warn('Kafka breaker half-open: probing with the next batch'));
+    this.#breaker.on('close', () => options.logger.info('Kafka breaker closed: publishing again'));
+  }
+
+  get breakerState(): BreakerState {
+    return this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  get schemaId(): number {
+    return this.#options.codec.schemaId;
+  }
+
+  get retryAfterSeconds(): number {
+    return Math.ceil(this.#options.breakerResetMs / 1000);
+  }
+
+  /** Subscribe to breaker transitions (metrics). */
+  onBreakerChange(listener: (state: BreakerState) => void): void {
+    const notify = () => listener(this.breakerState);
+    this.#breaker.on('open', notify);
+    this.#breaker.on('halfOpen', notify);
+    this.#breaker.on('close', notify);
+  }
+
+  publish(event: ProductEvent, trace: Record<string, string>): Promise<RecordLocation> {
+    if (this.#closed) return Promise.reject(new ShuttingDownError());
+    if (this.#breaker.opened) {
+      return Promise.reject(new EventLogUnavailableError('Kafka is unavailable; retry later', this.retryAfterSeconds));
+    }
+    const message: Message = {
+      key: event.data.product_id,
+      value: this.#options.codec.encode(event),
+      headers: {
+        event_type: event.event_type,
+        event_id: event.event_id,
+        product_id: event.data.product_id,
+        received_at: new Date(event.received_at).toISOString(),
+        schema_id: String(this.#options.codec.schemaId),
+        ...trace,
+      } satisfies IHeaders,
+    };
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ message, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Stops lingering: what is queued is sent now and later events go out at once. Called when
+   * shutdown begins, so requests in flight are answered before the HTTP server finishes closing.
+   */
+  drain(): void {
+    this.#lingerMs = 0;
+    this.#flush();
+  }
+
+  /** Stops taking events, sends what was already accepted, and waits for the last acknowledgement. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    while (this.#pending.length > 0 || this.#inFlight) {
+      if (!this.#inFlight) this.#flush();
+      await this.#inFlight;
+    }
+    this.#breaker.shutdown();
+  }
+
+  #schedule(): void {
+    if (this.#inFlight) return; // the in-flight batch flushes the queue when it completes
+    if (this.#pending.length >= this.#options.maxBatch || this.#lingerMs === 0) {
+      this.#flush();
+    } else {
+      this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
+    }
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#inFlight || this.#pending.length === 0) return;
+    const batch = this.#pending.splice(0, this.#options.maxBatch);
+    this.#inFlight = this.#breaker
+      .fire(batch.map((p) => p.message))
+      .then(
+        (metadata) => this.#settle(batch, metadata),
+        (error: unknown) => this.#fail(batch, error),
+      )
+      .finally(() => {
+        this.#inFlight = undefined;
+        if (this.#pending.length > 0) this.#flush();
+      });
+  }
+
+  #send(messages: Message[]): Promise<RecordMetadata[]> {
+    return this.#options.producer.send({ topic: this.#options.topic, acks: -1, messages });
+  }
+
+  #settle(batch: Pending[], metadata: RecordMetadata[]): void {
+    const next = new Map<number, bigint>();
+    for (const m of metadata) next.set(m.partition, BigInt(m.baseOffset ?? '-1'));
+    for (const { message, resolve, reject } of batch) {
+      const partition = this.#options.partitionOf.get(message);
+      const offset = partition === undefined ? undefined : next.get(partition);
+      if (partition === undefined || offset === undefined || offset < 0n) {
+        reject(new Error('the broker acknowledged the batch without an offset for this record'));
+        continue;
+      }
+      next.set(partition, offset + 1n);
+      resolve({ topic: this.#options.topic, partition, offset: offset.toString() });
+    }
+  }
+
+  #fail(batch: Pending[], cause: unknown): void {
+    const error = new EventLogUnavailableError(
+      'Kafka did not acknowledge the event; retry later',
+      this.retryAfterSeconds,
+      {
+        cause,
+      },
+    );
+    for (const { reject } of batch) reject(error);
+  }
+}

@@ -1,0 +1,104 @@
+import type { AddressInfo } from 'node:net';
+import {
+  type CleanupContext,
+  createKafka,
+  deleteSubjectAfter,
+  ensureInfra,
+  onCleanup,
+  uniqueName,
+} from '@vsp/test-harness';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildIngress } from '../app.js';
+import { type IngressConfig, loadIngressConfig } from '../config.js';
+import { WebhookSignature } from '../webhook/signature.js';
+
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+export interface TestIngress {
+  app: FastifyInstance;
+  config: IngressConfig;
+  url: string;
+  /** POSTs a body to the webhook, signed with `secret` unless a signature header is given. */
+  post(body: string | Buffer, options?: { secret?: string; headers?: Record<string, string> }): Promise<Response>;
+}
+
+/**
+ * A real ingress on a random loopback port, writing to a topic of its own on the real broker and
+ * registry. Overrides are environment variables, as an operator would set them. Closed after the test.
+ */
+export async function startTestIngress(
+  t: CleanupContext,
+  overrides: Record<string, string> = {},
+): Promise<TestIngress> {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const topic = uniqueName('product-events');
+  const config = loadIngressConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    WEBHOOK_SECRET: TEST_SECRET,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    PRODUCT_EVENTS_TOPIC: topic,
+    PRODUCT_EVENTS_PARTITIONS: '3',
+    LOG_LEVEL: 'silent',
+    LOG_DIR: '',
+    ...overrides,
+  });
+  await deleteSubjectAfter(t, `${config.PRODUCT_EVENTS_TOPIC}-value`);
+  const app = await buildIngress({
+    config,
+    logger: pino({ level: config.LOG_LEVEL }),
+    kafka: await createKafka({ clientId: 'test-ingress' }),
+  });
+  onCleanup(t, async () => {
+    await app.close();
+    const admin = (await createKafka()).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {});
+    await admin.disconnect();
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  await app.eventLog.ready();
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    app,
+    config,
+    url,
+    post: (body, { secret = TEST_SECRET, headers = {} } = {}) =>
+      fetch(`${url}/api/v1/webhooks/bakai`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-signature': WebhookSignature.sign(body, secret),
+          ...headers,
+        },
+        body,
+      }),
+  };
+}
+
+let sequence = 0;
+
+/** A contract-shaped webhook body; `data` fields override the defaults. */
+export function webhookBody(
+  eventType = 'product.created',
+  data: Record<string, unknown> = {},
+  { eventId = `evt_${Date.now()}_${++sequence}`, timestamp = '2025-11-12T10:00:00Z' } = {},
+): Record<string, unknown> {
+  return {
+    event_type: eventType,
+    event_id: eventId,
+    timestamp,
+    data: {
+      product_id: '12345',
+      title: 'Название товара',
+      description: 'Описание товара',
+      category: 'Электроника',
+      price: 15000.0,
+      currency: 'KGS',
+      image_key: '12345/main.jpg',
+      ...data,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import pino, { type Logger } from 'pino';
+import { DailyLogFile } from './daily-log-file.js';
+
+export interface LoggerOptions {
+  /** Service name, added to every JSON line. */
+  name: string;
+  level: string;
+  /** Where the daily seed-format files go; none when undefined. */
+  logDir?: string | undefined;
+}
+
+/**
+ * pino JSON on stdout plus the daily seed-format files. Secrets never reach either: request
+ * headers that carry them are redacted.
+ */
+export function createLogger({ name, level, logDir }: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [
+    { level: level as pino.Level, stream: pino.destination({ dest: 1, sync: false }) },
+  ];
+  if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir) });
+  return pino(
+    {
+      name,
+      level,
+      redact: ['req.headers.authorization', 'req.headers["x-webhook-signature"]', '*.secret', '*.secrets'],
+    },
+    pino.multistream(streams),
+  );
+}
+
+export type { Logger } from 'pino';

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { WebhookSignature } from '@vsp/ingress';
+import { TEST_SECRET, webhookBody } from '@vsp/ingress/testing';
+import { ensureInfra, freePort, onCleanup, readRecords, uniqueName, waitFor } from '@vsp/test-harness';
+
+const main = fileURLToPath(new URL('../../ingress/src/main.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+test('ingress should answer every request it holds when SIGTERM arrives, with records Kafka has, and exit 0', async (t) => {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const port = await freePort();
+  const topic = uniqueName('product-events');
+  // node itself, not the tsx CLI, so the signal reaches the ingress and not a wrapper process.
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEBHOOK_SECRET: TEST_SECRET,
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+      PRODUCT_EVENTS_TOPIC: topic,
+      PRODUCT_EVENTS_PARTITIONS: '3',
+      // Accepted requests wait here for their batch, so SIGTERM finds them all in flight.
+      PRODUCER_LINGER_MS: '60000',
+      LOG_DIR: '',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onCleanup(t, () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let received = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    received += chunk.toString().split('Webhook received:').length - 1;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/api/v1/ready`)).ok, {
+    description: 'the ingress to be ready',
+    timeoutMs: 60_000,
+  });
+
+  const count = 50;
+  const answers = Array.from({ length: count }, async () => {
+    const body = JSON.stringify(webhookBody());
+    const response = await fetch(`${url}/api/v1/webhooks/bakai`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET) },
+      body,
+    });
+    return { status: response.status, ...((await response.json()) as { task_id?: string }) };
+  });
+  await waitFor(() => received === count, { description: `the ingress to hold ${count} requests`, timeoutMs: 30_000 });
+  child.kill('SIGTERM');
+
+  const outcomes = await Promise.all(answers);
+  const [exitCode] = await once(child, 'exit');
+
+  assert.equal(exitCode, 0);
+  assert.deepEqual(new Set(outcomes.map((o) => o.status)), new Set([200]));
+  const records = await readRecords(t, topic, count);
+  const onTopic = new Set(records.map((r) => `${topic}/${r.partition}/${r.offset}`));
+  for (const { task_id } of outcomes)
+    assert.ok(onTopic.has(String(task_id)), `${task_id} acknowledged but not on the topic`);
+});
