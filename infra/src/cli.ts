@@ -1,10 +1,12 @@
-import { ConfigError } from '@vsp/platform';
+import { ConfigError, dotenvPath } from '@vsp/platform';
 import { loadInfraConfig } from './config.js';
 import { InfraError } from './errors.js';
 import { LocalInfra } from './local-infra.js';
 import type { LocalService, ServiceState } from './local-service.js';
+import { runPipeline } from './pipeline.js';
+import { ensureWebhookSecret } from './webhook-secret.js';
 
-const usage = 'usage: infra <up|down|status|wipe>';
+const usage = 'usage: infra <start|up|down|status|wipe>';
 
 function describe(service: LocalService, state: ServiceState): string {
   const where = state.endpoint;
@@ -28,6 +30,14 @@ async function main(command: string | undefined): Promise<void> {
   const config = loadInfraConfig();
   const infra = new LocalInfra(config);
   switch (command) {
+    case 'start': {
+      const written = ensureWebhookSecret(dotenvPath, config.WEBHOOK_SECRET);
+      if (written) {
+        console.log(`Generated WEBHOOK_SECRET (32 random bytes, hex) into ${written}; give it to BakaiMarket.`);
+      }
+      process.exitCode = await runPipeline(infra, config);
+      return;
+    }
     case 'up': {
       const started = Date.now();
       const states = await infra.up();

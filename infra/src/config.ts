@@ -1,8 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
-import { loadConfig } from '@vsp/platform';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { dotenvPath, loadConfig, repoRoot } from '@vsp/platform';
 
 const InfraConfigSchema = Type.Object({
   /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
@@ -15,10 +12,12 @@ const InfraConfigSchema = Type.Object({
   INFRA_REGISTRY_PORT: Type.Integer({ default: 8081 }),
   INFRA_POSTGRES_PORT: Type.Integer({ default: 5433 }),
   INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
+  /** Read only to know whether `npm start` must generate one (see webhook-secret.ts). */
+  WEBHOOK_SECRET: Type.Optional(Type.String()),
 });
 
 export type InfraConfig = Readonly<Static<typeof InfraConfigSchema>>;
 
 export function loadInfraConfig(env?: Record<string, string | undefined>): InfraConfig {
-  return loadConfig(InfraConfigSchema, env ? { env } : {});
+  return loadConfig(InfraConfigSchema, env ? { env } : { dotenvPath });
 }

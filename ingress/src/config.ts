@@ -1,10 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
-import { loadConfig } from '@vsp/platform';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** The `.env` the seed's setup step writes WEBHOOK_SECRET into; the environment wins over it. */
-export const DOTENV_PATH = `${repoRoot}.env`;
+import { dotenvPath, loadConfig, repoRoot } from '@vsp/platform';
 
 export const IngressConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
@@ -42,7 +37,8 @@ type RawIngressConfig = Static<typeof IngressConfigSchema>;
 export type IngressConfig = Readonly<Omit<RawIngressConfig, 'WEBHOOK_SECRET'> & { webhookSecrets: readonly string[] }>;
 
 export function loadIngressConfig(env?: Record<string, string | undefined>): IngressConfig {
-  const raw = loadConfig(IngressConfigSchema, { dotenvPath: DOTENV_PATH, ...(env ? { env } : {}) });
+  // An explicit environment (tests) is the whole truth; a process reads .env under its own environment.
+  const raw = loadConfig(IngressConfigSchema, env ? { env } : { dotenvPath });
   const { WEBHOOK_SECRET, ...rest } = raw;
   return Object.freeze({ ...rest, webhookSecrets: Object.freeze(WEBHOOK_SECRET.split(',')) });
 }

@@ -2,4 +2,5 @@ export { ConfigError, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';
+export { dotenvPath, repoRoot } from './repo-paths.js';
 export { type WaitForOptions, WaitTimeoutError, waitFor } from './wait-for.js';

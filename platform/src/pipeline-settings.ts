@@ -31,4 +31,6 @@ export const PIPELINE_SETTINGS = new Set([
   'LOG_LEVEL',
   'LOG_DIR',
   'SHUTDOWN_TIMEOUT_MS',
+  // npm run webhook:test
+  'WEBHOOK_TEST_URL',
 ]);
