@@ -1,5 +1,4 @@
 export { buildIngress, type IngressDependencies } from './app.js';
 export { type IngressConfig, loadIngressConfig } from './config.js';
 export * from './errors.js';
-export { createKafka } from './kafka-client.js';
 export { WebhookSignature } from './webhook/signature.js';

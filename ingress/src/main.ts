@@ -1,8 +1,7 @@
-import { ConfigError, createLogger } from '@vsp/platform';
+import { ConfigError, createKafkaClient, createLogger } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
 import { buildIngress } from './app.js';
 import { loadIngressConfig } from './config.js';
-import { createKafka } from './kafka-client.js';
 
 let config: ReturnType<typeof loadIngressConfig>;
 try {
@@ -14,7 +13,8 @@ try {
 }
 
 const logger = createLogger({ name: 'ingress', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
-const app = await buildIngress({ config, logger, kafka: createKafka(config, logger) });
+const kafka = createKafkaClient({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
+const app = await buildIngress({ config, logger, kafka });
 
 // The one place that handles signals: stop taking requests, let in-flight ones finish, flush the
 // producer, disconnect. A second signal, or the timeout, exits at once.

@@ -33,7 +33,8 @@ export class ProductEventCodec {
   private constructor(
     readonly registryUrl: string,
     readonly subject: string,
-    readonly schemaId: number,
+    /** The id records are written with; undefined for a codec that only reads. */
+    readonly schemaId: number | undefined,
     readonly writerType: avro.Type,
   ) {
     this.#registry = new SchemaRegistry({ host: registryUrl }, { AVRO: avroTypeOptions() });
@@ -61,7 +62,16 @@ export class ProductEventCodec {
     return new ProductEventCodec(options.registryUrl, subject, id, writerType);
   }
 
+  /**
+   * A codec for consumers: decodes whatever registered schema a record names, registers nothing.
+   */
+  static reader(registryUrl: string): ProductEventCodec {
+    return new ProductEventCodec(registryUrl, PRODUCT_EVENT_SUBJECT, undefined, productEventType);
+  }
+
   encode(event: ProductEvent): Buffer {
+    if (this.schemaId === undefined)
+      throw new Error('this codec only reads: use ProductEventCodec.register() to write');
     const body = this.writerType.toBuffer(event);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt8(MAGIC_BYTE, 0);

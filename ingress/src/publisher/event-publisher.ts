@@ -66,7 +66,7 @@ export class EventPublisher {
     return this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed';
   }
 
-  get schemaId(): number {
+  get schemaId(): number | undefined {
     return this.#options.codec.schemaId;
   }
 

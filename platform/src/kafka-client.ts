@@ -1,6 +1,5 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
-import type { IngressConfig } from './config.js';
+import type { Logger } from 'pino';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -9,15 +8,22 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+export interface KafkaClientOptions {
+  clientId: string;
+  /** Comma-separated host:port list, as in KAFKA_BROKERS. */
+  brokers: string;
+  logger: Pick<Logger, 'child'>;
+}
+
 /** A kafkajs client whose own log lines go through our logger, as JSON, at WARN and above. */
-export function createKafka(config: IngressConfig, logger: FastifyBaseLogger): Kafka {
+export function createKafkaClient({ clientId, brokers, logger }: KafkaClientOptions): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
-    clientId: config.KAFKA_CLIENT_ID,
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    clientId,
+    brokers: brokers.split(',').map((b) => b.trim()),
     logLevel: logLevel.WARN,
-    // Short and bounded: the event log has its own reconnect loop and breaker, and a long
-    // client-level retry would keep reconnecting after the producer was closed.
+    // Short and bounded: our components have their own reconnect loops and breakers, and a long
+    // client-level retry would keep reconnecting after a producer or consumer was closed.
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
     logCreator:
       () =>

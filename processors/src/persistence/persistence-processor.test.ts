@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ProductEvent } from '@vsp/schemas';
+import { readRecords } from '@vsp/test-harness';
+import { counterTotal, createEventTopic, productEvent, startTestPersistence } from '../testing/index.js';
+
+const T0 = Date.UTC(2025, 10, 12, 10);
+
+/** Each product's history: created, updated, image updated, and every third one deleted. */
+function histories(products: number): ProductEvent[][] {
+  return Array.from({ length: products }, (_, i) => {
+    const id = `p${i}`;
+    const history = [
+      productEvent('product.created', id, T0 + i, {
+        title: `Товар ${i}`,
+        category: 'Электроника',
+        price: '100.5',
+        currency: 'KGS',
+        image_key: `${id}/a.jpg`,
+      }),
+      productEvent('product.updated', id, T0 + 60_000 + i, { title: `Товар ${i} (новый)`, price: `${200 + i}.25` }),
+      productEvent('product.image.updated', id, T0 + 120_000 + i, { image_key: `${id}/b.jpg` }),
+    ];
+    if (i % 3 === 0) history.push(productEvent('product.deleted', id, T0 + 180_000 + i));
+    return history;
+  });
+}
+
+function expectedRows(products: number) {
+  return Array.from({ length: products }, (_, i) => ({
+    product_id: `p${i}`,
+    title: `Товар ${i} (новый)`,
+    category: 'Электроника',
+    price: `${200 + i}.2500`,
+    currency: 'KGS',
+    image_key: `p${i}/b.jpg`,
+    deleted: i % 3 === 0,
+  })).sort((a, b) => a.product_id.localeCompare(b.product_id));
+}
+
+const SELECT_ROWS =
+  'SELECT product_id, title, category, price, currency, image_key, deleted FROM products ORDER BY product_id';
+
+test('persistence should turn create, update, image and delete sequences across partitions into the expected rows', async (t) => {
+  const topic = await createEventTopic(t, 3);
+  const events = histories(90).flat();
+  await topic.produce(events);
+
+  const persistence = await startTestPersistence(t, topic.topic);
+  await persistence.waitForHandled(events.length);
+
+  assert.deepEqual(await persistence.query(SELECT_ROWS), expectedRows(90));
+  const [row] = await persistence.query<{ last_event_type: string; deleted_at: Date }>(
+    "SELECT last_event_type, deleted_at FROM products WHERE product_id = 'p0'",
+  );
+  assert.equal(row?.last_event_type, 'product.deleted');
+  assert.equal(row?.deleted_at.getTime(), T0 + 180_000);
+  assert.equal(await counterTotal(persistence.metrics, 'deadLetters'), 0);
+});
+
+test('persistence should end with the same rows when every event arrives twice and shuffled per product', async (t) => {
+  const topic = await createEventTopic(t, 3);
+  const shuffled = histories(90).flatMap((history, i) => {
+    const twice = [...history, ...history];
+    // A deterministic shuffle per product: rotate and reverse by product number.
+    const rotated = [...twice.slice(i % twice.length), ...twice.slice(0, i % twice.length)];
+    return i % 2 === 0 ? rotated.reverse() : rotated;
+  });
+  await topic.produce(shuffled);
+
+  const persistence = await startTestPersistence(t, topic.topic);
+  await persistence.waitForHandled(shuffled.length);
+
+  assert.deepEqual(await persistence.query(SELECT_ROWS), expectedRows(90));
+  assert.ok((await counterTotal(persistence.metrics, 'events', { outcome: 'stale' })) >= shuffled.length / 2);
+});
+
+test('persistence should apply a replay of the whole topic as a no-op', async (t) => {
+  const topic = await createEventTopic(t, 3);
+  const events = histories(30).flat();
+  await topic.produce(events);
+  const first = await startTestPersistence(t, topic.topic);
+  await first.waitForHandled(events.length);
+  const before = await first.query('SELECT * FROM products ORDER BY product_id');
+
+  await topic.produce(events);
+  await first.waitForHandled(events.length * 2);
+
+  assert.deepEqual(await first.query('SELECT * FROM products ORDER BY product_id'), before);
+  assert.equal(await counterTotal(first.metrics, 'events', { outcome: 'stale' }), events.length);
+});
+
+test('persistence should dead-letter poison and invalid records with their origin, and go on', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  const good = productEvent('product.created', 'ok-1', T0, { title: 'Хороший' });
+  const unknownType = {
+    ...productEvent('product.created', 'bad-1', T0),
+    event_type: 'product.renamed',
+  } as unknown as ProductEvent;
+  await topic.produce([good]);
+  await topic.produceRaw([{ key: 'poison-1', value: Buffer.from('{"not":"avro"}') }]);
+  await topic.produce([unknownType, productEvent('product.created', 'ok-2', T0, { title: 'Тоже хороший' })]);
+
+  const persistence = await startTestPersistence(t, topic.topic);
+  await persistence.waitForHandled(4);
+  const letters = await readRecords(t, `${topic.topic}.dlq`, 2);
+
+  assert.deepEqual(
+    (await persistence.query('SELECT product_id FROM products ORDER BY product_id')).map((r) => r.product_id),
+    ['ok-1', 'ok-2'],
+  );
+  const [poison, invalid] = letters.sort(
+    (a, b) => Number(a.headers['dlq.original.offset']) - Number(b.headers['dlq.original.offset']),
+  );
+  assert.equal(String(poison?.value), '{"not":"avro"}');
+  assert.equal(String(poison?.key), 'poison-1');
+  assert.equal(poison?.headers['dlq.original.topic'], topic.topic);
+  assert.equal(poison?.headers['dlq.original.partition'], '0');
+  assert.equal(poison?.headers['dlq.original.offset'], '1');
+  assert.ok(poison?.headers['dlq.original.timestamp']);
+  assert.equal(poison?.headers['dlq.consumer.group'], persistence.config.PERSISTENCE_GROUP_ID);
+  assert.equal(poison?.headers['dlq.stage'], 'decode');
+  assert.equal(poison?.headers['dlq.error.code'], 'RECORD_UNDECODABLE');
+  assert.equal(poison?.headers['dlq.attempts'], '1');
+  assert.ok(poison?.headers['dlq.failure.first'] && poison.headers['dlq.failure.last']);
+  assert.equal(invalid?.headers['dlq.stage'], 'validate');
+  assert.equal(invalid?.headers['dlq.error.code'], 'EVENT_INVALID');
+  assert.match(String(invalid?.headers['dlq.error.message']), /product\.renamed/);
+  assert.equal(invalid?.headers.event_id, unknownType.event_id);
+  assert.equal(await counterTotal(persistence.metrics, 'deadLetters', { reason: 'RECORD_UNDECODABLE' }), 1);
+});

@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProcessorMetrics } from './processor-metrics.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'stopping';
+  [detail: string]: unknown;
+}
+
+/** GET /health (200 ok or degraded, 503 stopping) and GET /metrics on the processor's own port. */
+export class HealthServer {
+  readonly #server: Server;
+  #closed: Promise<void> | undefined;
+
+  constructor(metrics: ProcessorMetrics, report: () => HealthReport) {
+    this.#server = createServer(async (request, response) => {
+      if (request.method === 'GET' && request.url === '/health') {
+        const body = report();
+        response.writeHead(body.status === 'stopping' ? 503 : 200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(body));
+      } else if (request.method === 'GET' && request.url === '/metrics') {
+        response.writeHead(200, { 'content-type': metrics.registry.contentType });
+        response.end(await metrics.registry.metrics());
+      } else {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end('{"error":"not found"}');
+      }
+    });
+  }
+
+  async listen(port: number, host: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, resolve);
+    });
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#closed;
+  }
+}

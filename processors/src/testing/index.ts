@@ -1,0 +1,163 @@
+import { dlqTopicName, type ProductEvent, ProductEventCodec } from '@vsp/schemas';
+import {
+  type CleanupContext,
+  createKafka,
+  createTestDatabase,
+  createTopic,
+  deleteSubjectAfter,
+  ensureInfra,
+  onCleanup,
+  uniqueName,
+  waitFor,
+} from '@vsp/test-harness';
+import pino from 'pino';
+import { loadPersistenceConfig, type PersistenceConfig } from '../persistence/config.js';
+import { migrate } from '../persistence/migrate.js';
+import { createPersistenceProcessor } from '../persistence/persistence-processor.js';
+import { ProcessorMetrics } from '../runtime/processor-metrics.js';
+
+let sequence = 0;
+
+/** A product event as the ingress would put it on the log; `data` fields override the defaults. */
+export function productEvent(
+  eventType: ProductEvent['event_type'],
+  productId: string,
+  occurredAt: number,
+  data: Partial<ProductEvent['data']> = {},
+  eventId = `evt_${productId}_${occurredAt}_${++sequence}`,
+): ProductEvent {
+  return {
+    event_id: eventId,
+    event_type: eventType,
+    timestamp: new Date(occurredAt).toISOString(),
+    occurred_at: occurredAt,
+    received_at: occurredAt + 5,
+    data: {
+      product_id: productId,
+      title: null,
+      description: null,
+      category: null,
+      price: null,
+      currency: null,
+      image_key: null,
+      ...data,
+    },
+    raw_body: Buffer.from('{}'),
+  };
+}
+
+export interface EventTopic {
+  topic: string;
+  /** Appends events keyed by product id, encoded with the registered schema. */
+  produce(events: readonly ProductEvent[]): Promise<void>;
+  /** Appends raw bytes, for poison records. */
+  produceRaw(messages: { key: string; value: Buffer }[]): Promise<void>;
+}
+
+/** A fresh product-events topic (and its DLQ) with its schema registered, removed after the test. */
+export async function createEventTopic(t: CleanupContext, partitions = 3): Promise<EventTopic> {
+  const { schemaRegistryUrl } = await ensureInfra();
+  const topic = await createTopic(t, { partitions, prefix: 'product-events' });
+  const dlq = dlqTopicName(topic);
+  const admin = (await createKafka()).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: dlq, numPartitions: partitions }], waitForLeaders: true });
+  onCleanup(t, async () => {
+    await admin.deleteTopics({ topics: [dlq] }).catch(() => {});
+    await admin.disconnect();
+  });
+  await deleteSubjectAfter(t, `${topic}-value`);
+  const codec = await ProductEventCodec.register({ registryUrl: schemaRegistryUrl, subject: `${topic}-value` });
+  const producer = (await createKafka()).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  onCleanup(t, () => producer.disconnect());
+  const send = async (messages: { key: string; value: Buffer; headers?: Record<string, string> }[]) => {
+    for (let i = 0; i < messages.length; i += 5_000) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });
+    }
+  };
+  return {
+    topic,
+    produce: (events) =>
+      send(
+        events.map((e) => ({
+          key: e.data.product_id,
+          value: codec.encode(e),
+          headers: { event_type: e.event_type, event_id: e.event_id },
+        })),
+      ),
+    produceRaw: send,
+  };
+}
+
+export interface TestPersistence {
+  config: PersistenceConfig;
+  metrics: ProcessorMetrics;
+  /** The test's own schema holds the products table. */
+  query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Resolves once the processor has handled `count` records in all (any outcome). */
+  waitForHandled(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sums a counter's samples, optionally only those whose labels match. */
+export async function counterTotal(
+  metrics: ProcessorMetrics,
+  name: 'events' | 'deadLetters' | 'retries',
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await metrics[name].get();
+  return values
+    .filter((v) =>
+      Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * A real persistence processor consuming `topic` into a products table in a private SQL schema.
+ * Overrides are environment variables, as an operator would set them. Closed after the test.
+ */
+export async function startTestPersistence(
+  t: CleanupContext,
+  topic: string,
+  overrides: Record<string, string> = {},
+): Promise<TestPersistence> {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const database = await createTestDatabase(t);
+  await migrate(database.url, { schema: database.schema });
+  const config = loadPersistenceConfig({
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    DATABASE_URL: database.url,
+    PRODUCT_EVENTS_TOPIC: topic,
+    PERSISTENCE_GROUP_ID: uniqueName('persistence'),
+    RETRY_INITIAL_MS: '100',
+    RETRY_MAX_MS: '1000',
+    BREAKER_RESET_MS: '1000',
+    LOG_DIR: '',
+    ...overrides,
+  });
+  const metrics = new ProcessorMetrics('test_');
+  const processor = createPersistenceProcessor({
+    config,
+    kafka: await createKafka(),
+    pool: database.pool,
+    logger: pino({ level: 'silent' }),
+    metrics,
+  });
+  onCleanup(t, () => processor.close());
+  await processor.start();
+  return {
+    config,
+    metrics,
+    query: async (sql, params) => (await database.pool.query(sql, params)).rows,
+    waitForHandled: (count, timeoutMs = 60_000) =>
+      waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
+        description: `${count} records handled`,
+        timeoutMs,
+        intervalMs: 50,
+      }).then(() => undefined),
+    close: () => processor.close(),
+  };
+}
