@@ -64,11 +64,18 @@ export function mergeEvents(row: ProductRow, events: readonly PositionedEvent[])
     };
     for (const field of FIELDS_BY_TYPE[event.event_type] ?? []) {
       const value = event.data[field];
-      if (value !== null) set(field, () => (row[field] = value));
+      if (value !== null) {
+        set(field, () => {
+          row[field] = value;
+        });
+      }
     }
-    if (event.event_type === 'product.created') set('deleted', () => ((row.deleted = false), (row.deleted_at = null)));
-    if (event.event_type === 'product.deleted') {
-      set('deleted', () => ((row.deleted = true), (row.deleted_at = new Date(event.occurred_at))));
+    if (event.event_type === 'product.created' || event.event_type === 'product.deleted') {
+      const deleted = event.event_type === 'product.deleted';
+      set('deleted', () => {
+        row.deleted = deleted;
+        row.deleted_at = deleted ? new Date(event.occurred_at) : null;
+      });
     }
     const last =
       row.last_event_at && row.last_event_id

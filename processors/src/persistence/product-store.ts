@@ -66,7 +66,7 @@ export class ProductStore {
       for (const row of rows) {
         const productEvents = byProduct.get(row.product_id) ?? [];
         const outcomes = mergeEvents(row, productEvents);
-        productEvents.forEach((e, i) => outcomeOf.set(e, outcomes[i] ?? 'stale'));
+        for (const [i, e] of productEvents.entries()) outcomeOf.set(e, outcomes[i] ?? 'stale');
         if (outcomes.includes('applied')) changed.push(row);
       }
       if (changed.length > 0) {
