@@ -13,6 +13,8 @@ export const PersistenceConfigSchema = Type.Object({
   PERSISTENCE_HOST: Type.String({ default: '0.0.0.0' }),
   /** Partitions written at the same time; each batch is one transaction. */
   PERSISTENCE_CONCURRENCY: Type.Integer({ default: 4, minimum: 1 }),
+  /** A member silent this long is dropped from the group and its partitions reassigned. */
+  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
   RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
   RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
   SINK_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),

@@ -2,44 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProductEvent } from '@vsp/schemas';
 import { readRecords } from '@vsp/test-harness';
-import { counterTotal, createEventTopic, productEvent, startTestPersistence } from '../testing/index.js';
+import {
+  counterTotal,
+  createEventTopic,
+  expectedCatalogue as expectedRows,
+  catalogueHistories as histories,
+  productEvent,
+  SELECT_CATALOGUE as SELECT_ROWS,
+  startTestPersistence,
+} from '../testing/index.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
-
-/** Each product's history: created, updated, image updated, and every third one deleted. */
-function histories(products: number): ProductEvent[][] {
-  return Array.from({ length: products }, (_, i) => {
-    const id = `p${i}`;
-    const history = [
-      productEvent('product.created', id, T0 + i, {
-        title: `Товар ${i}`,
-        category: 'Электроника',
-        price: '100.5',
-        currency: 'KGS',
-        image_key: `${id}/a.jpg`,
-      }),
-      productEvent('product.updated', id, T0 + 60_000 + i, { title: `Товар ${i} (новый)`, price: `${200 + i}.25` }),
-      productEvent('product.image.updated', id, T0 + 120_000 + i, { image_key: `${id}/b.jpg` }),
-    ];
-    if (i % 3 === 0) history.push(productEvent('product.deleted', id, T0 + 180_000 + i));
-    return history;
-  });
-}
-
-function expectedRows(products: number) {
-  return Array.from({ length: products }, (_, i) => ({
-    product_id: `p${i}`,
-    title: `Товар ${i} (новый)`,
-    category: 'Электроника',
-    price: `${200 + i}.2500`,
-    currency: 'KGS',
-    image_key: `p${i}/b.jpg`,
-    deleted: i % 3 === 0,
-  })).sort((a, b) => a.product_id.localeCompare(b.product_id));
-}
-
-const SELECT_ROWS =
-  'SELECT product_id, title, category, price, currency, image_key, deleted FROM products ORDER BY product_id';
 
 test('persistence should turn create, update, image and delete sequences across partitions into the expected rows', async (t) => {
   const topic = await createEventTopic(t, 3);

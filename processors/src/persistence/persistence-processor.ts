@@ -46,6 +46,7 @@ export function createPersistenceProcessor({ config, kafka, pool, logger, metric
     topic: config.PRODUCT_EVENTS_TOPIC,
     dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),
     concurrency: config.PERSISTENCE_CONCURRENCY,
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     handler,
     sinkName: 'postgres',
     retryInitialMs: config.RETRY_INITIAL_MS,

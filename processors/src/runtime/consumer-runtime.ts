@@ -33,6 +33,7 @@ export interface ConsumerRuntimeOptions<T> {
   dlqTopic: string;
   /** Partitions processed at the same time. */
   concurrency: number;
+  sessionTimeoutMs: number;
   handler: RecordHandler<T>;
   /** Name of the sink's dependency in logs and metrics, e.g. "postgres". */
   sinkName: string;
@@ -83,7 +84,12 @@ export class ConsumerRuntime<T> {
 
   constructor(options: ConsumerRuntimeOptions<T>) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 250 });
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+    });
     this.#producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.#dlq = new DeadLetterQueue(this.#producer, options.dlqTopic, options.groupId);
     this.#breaker = new CircuitBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { loadPersistenceConfig, type PersistenceConfig } from '../persistence/config.js';
 import { migrate } from '../persistence/migrate.js';
 import { createPersistenceProcessor } from '../persistence/persistence-processor.js';
+import type { HealthReport } from '../runtime/health-server.js';
 import { ProcessorMetrics } from '../runtime/processor-metrics.js';
 
 let sequence = 0;
@@ -93,6 +94,7 @@ export async function createEventTopic(t: CleanupContext, partitions = 3): Promi
 export interface TestPersistence {
   config: PersistenceConfig;
   metrics: ProcessorMetrics;
+  health(): HealthReport;
   /** The test's own schema holds the products table. */
   query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Resolves once the processor has handled `count` records in all (any outcome). */
@@ -125,7 +127,7 @@ export async function startTestPersistence(
 ): Promise<TestPersistence> {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const database = await createTestDatabase(t);
-  await migrate(database.url, { schema: database.schema });
+  await migrate(database.url);
   const config = loadPersistenceConfig({
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
@@ -151,6 +153,7 @@ export async function startTestPersistence(
   return {
     config,
     metrics,
+    health: () => processor.health(),
     query: async (sql, params) => (await database.pool.query(sql, params)).rows,
     waitForHandled: (count, timeoutMs = 60_000) =>
       waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
@@ -161,3 +164,44 @@ export async function startTestPersistence(
     close: () => processor.close(),
   };
 }
+
+const CATALOGUE_T0 = Date.UTC(2025, 10, 12, 10);
+
+/** Each product's history: created, updated, image updated, and every third one deleted. */
+export function catalogueHistories(products: number): ProductEvent[][] {
+  return Array.from({ length: products }, (_, i) => {
+    const id = `p${i}`;
+    const history = [
+      productEvent('product.created', id, CATALOGUE_T0 + i, {
+        title: `Товар ${i}`,
+        category: 'Электроника',
+        price: '100.5',
+        currency: 'KGS',
+        image_key: `${id}/a.jpg`,
+      }),
+      productEvent('product.updated', id, CATALOGUE_T0 + 60_000 + i, {
+        title: `Товар ${i} (новый)`,
+        price: `${200 + i}.25`,
+      }),
+      productEvent('product.image.updated', id, CATALOGUE_T0 + 120_000 + i, { image_key: `${id}/b.jpg` }),
+    ];
+    if (i % 3 === 0) history.push(productEvent('product.deleted', id, CATALOGUE_T0 + 180_000 + i));
+    return history;
+  });
+}
+
+/** The rows `catalogueHistories(products)` must end in, as SELECT_CATALOGUE returns them. */
+export function expectedCatalogue(products: number) {
+  return Array.from({ length: products }, (_, i) => ({
+    product_id: `p${i}`,
+    title: `Товар ${i} (новый)`,
+    category: 'Электроника',
+    price: `${200 + i}.2500`,
+    currency: 'KGS',
+    image_key: `p${i}/b.jpg`,
+    deleted: i % 3 === 0,
+  })).sort((a, b) => a.product_id.localeCompare(b.product_id));
+}
+
+export const SELECT_CATALOGUE =
+  'SELECT product_id, title, category, price, currency, image_key, deleted FROM products ORDER BY product_id';

@@ -11,20 +11,29 @@ export interface TestDatabase {
   url: string;
 }
 
+async function run(databaseUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A private SQL schema for one test, dropped with everything in it when the test ends. */
 export async function createTestDatabase(t: CleanupContext): Promise<TestDatabase> {
   const { databaseUrl } = await ensureInfra();
   const schema = uniqueName('test');
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
+  await run(databaseUrl, `create schema ${schema}`);
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  // Tests stop PostgreSQL on purpose; an idle pooled connection dying then is expected.
+  pool.on('error', () => {});
   onCleanup(t, async () => {
     await pool.end();
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
+    await run(databaseUrl, `drop schema ${schema} cascade`);
   });
   return { pool, schema, url: url.toString() };
 }
