@@ -11,8 +11,11 @@ export interface PipelineProcess {
   entry: string;
 }
 
-/** What `npm start` runs beside the infrastructure. The processors join this list as they land. */
-export const PIPELINE_PROCESSES: readonly PipelineProcess[] = [{ name: 'ingress', entry: 'ingress/src/main.ts' }];
+/** What `npm start` runs beside the infrastructure. */
+export const PIPELINE_PROCESSES: readonly PipelineProcess[] = [
+  { name: 'ingress', entry: 'ingress/src/main.ts' },
+  { name: 'persistence', entry: 'processors/src/persistence/main.ts' },
+];
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,13 +1,28 @@
 import { parseArgs } from 'node:util';
 import { runIngressBench } from './ingress.bench.js';
+import { runPersistenceBench } from './persistence.bench.js';
 
-/** `npm run bench [-- --duration 20 --connections 64]`: every benchmark, one after another. */
+/**
+ * `npm run bench [-- --only ingress|persistence --duration 20 --connections 64 --products 50000]`:
+ * every benchmark, one after another, each printing its figures next to a ceiling or naive
+ * baseline measured in the same run.
+ */
 const { values } = parseArgs({
   options: {
+    only: { type: 'string' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '64' },
+    products: { type: 'string', default: '60000' },
+    'naive-events': { type: 'string', default: '20000' },
   },
 });
 
-await runIngressBench({ durationSeconds: Number(values.duration), connections: Number(values.connections) });
+const benches: Record<string, () => Promise<void>> = {
+  ingress: () => runIngressBench({ durationSeconds: Number(values.duration), connections: Number(values.connections) }),
+  persistence: () =>
+    runPersistenceBench({ products: Number(values.products), naiveEvents: Number(values['naive-events']) }),
+};
+for (const [name, run] of Object.entries(benches)) {
+  if (!values.only || values.only === name) await run();
+}
 process.exit(0);
