@@ -1,5 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { dotenvPath, loadConfig, repoRoot } from '@vsp/platform';
+import {
+  breakerSettings,
+  dotenvPath,
+  eventLogSettings,
+  loadConfig,
+  loggingSettings,
+  shutdownTimeout,
+} from '@vsp/platform';
 
 export const IngressConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
@@ -7,10 +14,8 @@ export const IngressConfigSchema = Type.Object({
   /** One secret, or several separated by commas while a secret is being rotated. */
   WEBHOOK_SECRET: Type.String({ minLength: 16, pattern: '^[^,]{16,}(,[^,]{16,})*$' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1_024 }),
-  KAFKA_BROKERS: Type.String({ default: 'localhost:9092' }),
+  ...eventLogSettings,
   KAFKA_CLIENT_ID: Type.String({ default: 'visual-search-ingress' }),
-  SCHEMA_REGISTRY_URL: Type.String({ default: 'http://localhost:8081/apis/ccompat/v7' }),
-  PRODUCT_EVENTS_TOPIC: Type.String({ default: 'product-events', minLength: 1 }),
   PRODUCT_EVENTS_PARTITIONS: Type.Integer({ default: 12, minimum: 1 }),
   PRODUCT_EVENTS_REPLICATION: Type.Integer({ default: 1, minimum: 1 }),
   /** How long a lone request waits for company before its batch is sent. */
@@ -18,19 +23,9 @@ export const IngressConfigSchema = Type.Object({
   PRODUCER_MAX_BATCH: Type.Integer({ default: 1_000, minimum: 1 }),
   /** A send that takes longer than this is answered 503 (it may still land: at-least-once). */
   PRODUCER_SEND_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
-  /** Once open, the breaker answers 503 at once for this long, then lets one probe through. */
-  BREAKER_RESET_MS: Type.Integer({ default: 5_000, minimum: 100 }),
-  BREAKER_ERROR_PERCENT: Type.Integer({ default: 50, minimum: 1, maximum: 100 }),
-  BREAKER_VOLUME_THRESHOLD: Type.Integer({ default: 3, minimum: 1 }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    {
-      default: 'info',
-    },
-  ),
-  /** Daily seed-format files app_YYYY-MM-DD.log; empty string turns them off. */
-  LOG_DIR: Type.String({ default: `${repoRoot}logs` }),
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  ...breakerSettings,
+  ...loggingSettings,
+  ...shutdownTimeout(10_000),
 });
 
 type RawIngressConfig = Static<typeof IngressConfigSchema>;

@@ -1,16 +1,9 @@
-import { ConfigError, createKafkaClient, createLogger } from '@vsp/platform';
+import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
 import { buildIngress } from './app.js';
 import { loadIngressConfig } from './config.js';
 
-let config: ReturnType<typeof loadIngressConfig>;
-try {
-  config = loadIngressConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`ingress: ${error.message}`);
-  process.exit(1);
-}
+const config = loadOrExit('ingress', () => loadIngressConfig());
 
 const logger = createLogger({ name: 'ingress', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
 const kafka = createKafkaClient({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });

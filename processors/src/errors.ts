@@ -1,9 +1,7 @@
 export const PROCESSOR_ERROR_CODES = [
-  'RECORD_UNDECODABLE',
   'EVENT_INVALID',
   'SINK_UNAVAILABLE',
   'SINK_REJECTED',
-  'SCHEMA_REGISTRY_UNAVAILABLE',
   'PROCESSOR_CLOSED',
 ] as const;
 export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
@@ -11,18 +9,13 @@ export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
 /**
  * Base of every error the processors raise. The runtime decides from `retriable` alone: a
  * retriable error is retried with backoff and never dead-lettered; anything else is permanent
- * and goes to the DLQ with `code` as its reason.
+ * and goes to the DLQ with `code` as its reason. Decoding errors come from @vsp/schemas'
+ * catalogue (RECORD_UNDECODABLE, SCHEMA_REGISTRY_UNAVAILABLE), which carries the same flag.
  */
 export abstract class ProcessorError extends Error {
   abstract readonly code: ProcessorErrorCode;
   abstract readonly retriable: boolean;
   override name = 'ProcessorError';
-}
-
-/** The bytes are not a record of ours (wrong magic byte, unknown schema id, bad Avro). */
-export class RecordUndecodableError extends ProcessorError {
-  readonly code = 'RECORD_UNDECODABLE';
-  readonly retriable = false;
 }
 
 /** The record decodes but its content breaks the event contract. */
@@ -41,11 +34,6 @@ export class SinkUnavailableError extends ProcessorError {
 export class SinkRejectedError extends ProcessorError {
   readonly code = 'SINK_REJECTED';
   readonly retriable = false;
-}
-
-export class SchemaRegistryUnavailableError extends ProcessorError {
-  readonly code = 'SCHEMA_REGISTRY_UNAVAILABLE';
-  readonly retriable = true;
 }
 
 export class ProcessorClosedError extends ProcessorError {

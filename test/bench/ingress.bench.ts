@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebhookSignature } from '@vsp/ingress';
-import { TEST_SECRET, webhookBody } from '@vsp/ingress/testing';
+import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
 import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
 import { createKafka, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
 import autocannon from 'autocannon';
@@ -80,7 +80,7 @@ async function rawProducerCeiling(bodies: { body: string }[], registryUrl: strin
 }
 
 export async function runIngressBench({ durationSeconds, connections }: IngressBenchOptions): Promise<void> {
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const { schemaRegistryUrl } = await ensureInfra();
   const bodies = signedBodies(20_000);
   console.log(
     `ingress benchmark: ${connections} connections over loopback, ${durationSeconds} s per run, acks=all, idempotent producer`,
@@ -90,22 +90,17 @@ export async function runIngressBench({ durationSeconds, connections }: IngressB
   console.log(`  raw kafkajs batched producer (ceiling): ${ceiling.toFixed(0)} records/s`);
 
   const port = await freePort();
-  const topic = uniqueName('bench-events');
+  const env = await testIngressEnv({
+    PORT: String(port),
+    PRODUCT_EVENTS_PARTITIONS: '12',
+    // The seed's daily log file is part of the cost of a webhook, so it stays on.
+    LOG_DIR: mkdtempSync(join(tmpdir(), 'ingress-bench-logs-')),
+  });
+  const topic = String(env.PRODUCT_EVENTS_TOPIC);
   const child = spawn(process.execPath, ['--import', 'tsx', 'ingress/src/main.ts'], {
     cwd: repoRoot,
     stdio: 'ignore',
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      WEBHOOK_SECRET: TEST_SECRET,
-      KAFKA_BROKERS: kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-      PRODUCT_EVENTS_TOPIC: topic,
-      PRODUCT_EVENTS_PARTITIONS: '12',
-      // The seed's daily log file is part of the cost of a webhook, so it stays on.
-      LOG_DIR: mkdtempSync(join(tmpdir(), 'ingress-bench-logs-')),
-    },
+    env: { ...process.env, ...env },
   });
   try {
     const url = `http://127.0.0.1:${port}`;

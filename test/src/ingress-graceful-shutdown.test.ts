@@ -4,33 +4,25 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebhookSignature } from '@vsp/ingress';
-import { TEST_SECRET, webhookBody } from '@vsp/ingress/testing';
-import { ensureInfra, freePort, onCleanup, readRecords, uniqueName, waitFor } from '@vsp/test-harness';
+import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
+import { freePort, onCleanup, readRecords, waitFor } from '@vsp/test-harness';
 
 const main = fileURLToPath(new URL('../../ingress/src/main.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 test('ingress should answer every request it holds when SIGTERM arrives, with records Kafka has, and exit 0', async (t) => {
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const port = await freePort();
-  const topic = uniqueName('product-events');
+  const env = await testIngressEnv({
+    PORT: String(port),
+    // Accepted requests wait here for their batch, so SIGTERM finds them all in flight.
+    PRODUCER_LINGER_MS: '60000',
+    LOG_LEVEL: 'info',
+  });
+  const topic = String(env.PRODUCT_EVENTS_TOPIC);
   // node itself, not the tsx CLI, so the signal reaches the ingress and not a wrapper process.
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      WEBHOOK_SECRET: TEST_SECRET,
-      KAFKA_BROKERS: kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-      PRODUCT_EVENTS_TOPIC: topic,
-      PRODUCT_EVENTS_PARTITIONS: '3',
-      // Accepted requests wait here for their batch, so SIGTERM finds them all in flight.
-      PRODUCER_LINGER_MS: '60000',
-      LOG_DIR: '',
-      LOG_LEVEL: 'info',
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   onCleanup(t, () => {

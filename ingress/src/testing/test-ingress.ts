@@ -78,6 +78,25 @@ export async function startTestIngress(
   };
 }
 
+/**
+ * The environment of an ingress under test: loopback, the test secret, the real infrastructure,
+ * a topic of its own. For an in-process ingress (startTestIngress) or a child process.
+ */
+export async function testIngressEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    WEBHOOK_SECRET: TEST_SECRET,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    PRODUCT_EVENTS_TOPIC: uniqueName('product-events'),
+    PRODUCT_EVENTS_PARTITIONS: '3',
+    LOG_DIR: '',
+    ...overrides,
+  };
+}
+
 let sequence = 0;
 
 /** A contract-shaped webhook body; `data` fields override the defaults. */

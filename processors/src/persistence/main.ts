@@ -1,20 +1,13 @@
-import { ConfigError, createKafkaClient, createLogger } from '@vsp/platform';
+import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
 import pg from 'pg';
 import { HealthServer } from '../runtime/health-server.js';
 import { ProcessorMetrics } from '../runtime/processor-metrics.js';
-import { loadPersistenceConfig, type PersistenceConfig } from './config.js';
+import { loadPersistenceConfig } from './config.js';
 import { migrate } from './migrate.js';
 import { createPersistenceProcessor } from './persistence-processor.js';
 
-let config: PersistenceConfig;
-try {
-  config = loadPersistenceConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`persistence: ${error.message}`);
-  process.exit(1);
-}
+const config = loadOrExit('persistence', () => loadPersistenceConfig());
 
 const logger = createLogger({ name: 'persistence', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
 const applied = await migrate(config.DATABASE_URL);
