@@ -71,7 +71,7 @@ export async function runPersistenceBench({ products, naiveEvents }: Persistence
     console.log(`persistence benchmark: ${events.length} events for ${products} products on 12 partitions, pre-filled`);
 
     const started = performance.now();
-    const persistence = await startTestPersistence(scope, topic.topic);
+    const persistence = await startTestPersistence(scope, topic.topic, { PERSISTENCE_CONCURRENCY: '8' });
     await persistence.waitForHandled(events.length, 600_000);
     const rate = events.length / ((performance.now() - started) / 1000);
     console.log(`  persistence processor (batched, one transaction per batch): ${rate.toFixed(0)} events/s`);

@@ -22,12 +22,14 @@ const COLUMNS = [
 
 const names = COLUMNS.map(([name]) => name);
 const SELECT_FOR_UPDATE = `SELECT ${names.join(', ')} FROM products WHERE product_id = ANY($1::text[]) ORDER BY product_id FOR UPDATE`;
-const UPDATE_FROM_ARRAYS = `
+// The changed rows travel as one JSON array: PostgreSQL parses it faster than the driver can
+// escape fifteen parameter arrays.
+const UPDATE_FROM_JSON = `
   UPDATE products AS p SET ${names
     .slice(1)
     .map((n) => `${n} = v.${n}`)
     .join(', ')}, updated_at = now()
-  FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}) AS v(${names.join(', ')})
+  FROM json_to_recordset($1::json) AS v(${COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})
   WHERE p.product_id = v.product_id`;
 
 export interface ApplyResult {
@@ -70,12 +72,7 @@ export class ProductStore {
         if (outcomes.includes('applied')) changed.push(row);
       }
       if (changed.length > 0) {
-        await client.query(
-          UPDATE_FROM_ARRAYS,
-          COLUMNS.map(([name]) =>
-            changed.map((row) => (name === 'field_versions' ? JSON.stringify(row[name]) : row[name])),
-          ),
-        );
+        await client.query(UPDATE_FROM_JSON, [JSON.stringify(changed)]);
       }
       await client.query('COMMIT');
       return { outcomes: events.map((e) => outcomeOf.get(e) ?? 'stale'), changed };

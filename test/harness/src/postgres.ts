@@ -28,7 +28,7 @@ export async function createTestDatabase(t: CleanupContext): Promise<TestDatabas
   await run(databaseUrl, `create schema ${schema}`);
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
   // Tests stop PostgreSQL on purpose; an idle pooled connection dying then is expected.
   pool.on('error', () => {});
   onCleanup(t, async () => {
