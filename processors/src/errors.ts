@@ -3,6 +3,13 @@ export const PROCESSOR_ERROR_CODES = [
   'SINK_UNAVAILABLE',
   'SINK_REJECTED',
   'PROCESSOR_CLOSED',
+  'IMAGE_KEY_INVALID',
+  'IMAGE_NOT_FOUND',
+  'IMAGE_REFUSED',
+  'IMAGE_UNDECODABLE',
+  'IMAGE_TOO_LARGE',
+  'IMAGE_HOST_UNAVAILABLE',
+  'MODEL_INVALID',
 ] as const;
 export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
 
@@ -42,4 +49,46 @@ export class ProcessorClosedError extends ProcessorError {
   constructor() {
     super('the processor is closed');
   }
+}
+
+/** image_key is not a plain relative path (scheme, leading slash, "..", control characters). */
+export class ImageKeyInvalidError extends ProcessorError {
+  readonly code = 'IMAGE_KEY_INVALID';
+  readonly retriable = false;
+}
+
+/** The image host answered 404 or 410. */
+export class ImageNotFoundError extends ProcessorError {
+  readonly code = 'IMAGE_NOT_FOUND';
+  readonly retriable = false;
+}
+
+/** The image host refused for good (403, 415, other 4xx) or sent something that is not an image type. */
+export class ImageRefusedError extends ProcessorError {
+  readonly code = 'IMAGE_REFUSED';
+  readonly retriable = false;
+}
+
+/** The bytes are not an image sharp can decode. */
+export class ImageUndecodableError extends ProcessorError {
+  readonly code = 'IMAGE_UNDECODABLE';
+  readonly retriable = false;
+}
+
+/** Over the byte cap, or more pixels than allowed (a decompression bomb). */
+export class ImageTooLargeError extends ProcessorError {
+  readonly code = 'IMAGE_TOO_LARGE';
+  readonly retriable = false;
+}
+
+/** The image host is down, slow, or answered 5xx/429: try again later. */
+export class ImageHostUnavailableError extends ProcessorError {
+  readonly code = 'IMAGE_HOST_UNAVAILABLE';
+  readonly retriable = true;
+}
+
+/** MODEL_DIR holds neither our manifest layout nor Immich's CLIP layout, or the model does not load. */
+export class ModelInvalidError extends ProcessorError {
+  readonly code = 'MODEL_INVALID';
+  readonly retriable = false;
 }

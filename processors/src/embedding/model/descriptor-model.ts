@@ -1,0 +1,116 @@
+import { ATTRIBUTE, FLOAT, ModelProto } from './onnx-proto.js';
+
+/**
+ * The default model: a classical image descriptor written as an ONNX graph, generated from this
+ * code (no weights can be downloaded here). It finds near-duplicates and colour/shape neighbours,
+ * not meaning. Input: [N, 3, 64, 64] RGB in 0..1. Output: [N, 320], L2-normalised:
+ *   - colour layout: mean colour of an 8x8 grid (192 values), L2-normalised;
+ *   - oriented gradients: the greyscale image's gradient projected on 8 directions (a Sobel pair
+ *     folded into eight 3x3 kernels, rectified), averaged over a 4x4 grid (128 values), L2-normalised;
+ *   - both halves weighted 1/sqrt(2), so the whole vector has length 1 and cosine = dot product.
+ */
+export const DESCRIPTOR_MODEL = {
+  id: 'vsp-colour-gradient-v1',
+  inputName: 'pixels',
+  outputName: 'embedding',
+  size: 64,
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  dimension: 192 + 128,
+} as const;
+
+const ORIENTATIONS = 8;
+const SOBEL_X = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
+const SOBEL_Y = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
+
+type Attribute = { name: string; type: number; i?: number; f?: number; ints?: number[]; floats?: number[] };
+const ints = (name: string, values: number[]): Attribute => ({ name, type: ATTRIBUTE.INTS, ints: values });
+const int = (name: string, value: number): Attribute => ({ name, type: ATTRIBUTE.INT, i: value });
+
+function node(opType: string, input: string[], output: string, attribute: Attribute[] = []) {
+  return { opType, input, output: [output], name: output, attribute };
+}
+
+/**
+ * x / sqrt(sum(x^2) + epsilon): L2 normalisation that stays finite for an all-zero half (a
+ * single-colour image has no gradients), where ONNX's LpNormalization would divide by zero.
+ */
+function normalise(input: string, output: string) {
+  return [
+    node('ReduceSumSquare', [input], `${output}_sum`, [ints('axes', [1]), int('keepdims', 1)]),
+    node('Add', [`${output}_sum`, 'epsilon'], `${output}_sum_eps`),
+    node('Sqrt', [`${output}_sum_eps`], `${output}_norm`),
+    node('Div', [input, `${output}_norm`], output),
+  ];
+}
+
+function tensor(name: string, dims: number[], floatData: number[]) {
+  return { name, dims, dataType: FLOAT, floatData };
+}
+
+function orientedKernels(): number[] {
+  const weights: number[] = [];
+  for (let k = 0; k < ORIENTATIONS; k++) {
+    const angle = (2 * Math.PI * k) / ORIENTATIONS;
+    // Rounded so the bytes do not depend on the last ulp of Math.cos on this machine.
+    const [c, s] = [Math.cos(angle), Math.sin(angle)].map((v) => Math.round(v * 1e6) / 1e6) as [number, number];
+    for (let i = 0; i < 9; i++) weights.push(c * (SOBEL_X[i] as number) + s * (SOBEL_Y[i] as number));
+  }
+  return weights;
+}
+
+function valueInfo(name: string, dims: (number | string)[]) {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+/** The model's bytes; the same on every machine and every run. */
+export function buildDescriptorModel(): Uint8Array {
+  const { size, inputName, outputName, dimension } = DESCRIPTOR_MODEL;
+  const graph = {
+    name: DESCRIPTOR_MODEL.id,
+    input: [valueInfo(inputName, ['batch', 3, size, size])],
+    output: [valueInfo(outputName, ['batch', dimension])],
+    initializer: [
+      tensor('grey_weights', [1, 3, 1, 1], [0.299, 0.587, 0.114]),
+      tensor('oriented_weights', [ORIENTATIONS, 1, 3, 3], orientedKernels()),
+      tensor('half_weight', [1], [Math.SQRT1_2]),
+      tensor('epsilon', [1], [1e-12]),
+    ],
+    node: [
+      node('AveragePool', [inputName], 'colour_grid', [ints('kernel_shape', [8, 8]), ints('strides', [8, 8])]),
+      node('Flatten', ['colour_grid'], 'colour_flat', [int('axis', 1)]),
+      ...normalise('colour_flat', 'colour'),
+      node('Conv', [inputName, 'grey_weights'], 'grey', [ints('kernel_shape', [1, 1])]),
+      node('Conv', ['grey', 'oriented_weights'], 'gradients', [
+        ints('kernel_shape', [3, 3]),
+        ints('pads', [1, 1, 1, 1]),
+      ]),
+      node('Relu', ['gradients'], 'oriented'),
+      node('AveragePool', ['oriented'], 'oriented_grid', [ints('kernel_shape', [16, 16]), ints('strides', [16, 16])]),
+      node('Flatten', ['oriented_grid'], 'oriented_flat', [int('axis', 1)]),
+      ...normalise('oriented_flat', 'shape'),
+      node('Concat', ['colour', 'shape'], 'both', [int('axis', 1)]),
+      node('Mul', ['both', 'half_weight'], outputName),
+    ],
+  };
+  const model = ModelProto.fromObject({
+    irVersion: 8,
+    producerName: 'visual-search-pipeline',
+    producerVersion: '1',
+    modelVersion: 1,
+    docString:
+      'Colour layout (8x8) + oriented gradients (8 directions, 4x4), L2-normalised. Near-duplicates, not semantics.',
+    graph,
+    opsetImport: [{ domain: '', version: 17 }],
+    metadataProps: [{ key: 'model_id', value: DESCRIPTOR_MODEL.id }],
+  });
+  return ModelProto.encode(model).finish();
+}

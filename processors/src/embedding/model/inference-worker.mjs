@@ -1,0 +1,35 @@
+// Runs ONNX inference off the main thread: InferenceSession.run() blocks its thread for the whole
+// batch, which would stall Kafka heartbeats and HTTP. Plain JavaScript so that it loads in a
+// worker without a TypeScript loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+
+const { modelPath, threads, size } = workerData;
+const session = await ort.InferenceSession.create(modelPath, {
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+});
+const inputName = workerData.inputName ?? session.inputNames[0];
+const outputName = workerData.outputName ?? session.outputNames[0];
+
+async function run(data, count) {
+  const outputs = await session.run({ [inputName]: new ort.Tensor('float32', data, [count, 3, size, size]) });
+  const output = outputs[outputName];
+  return { data: new Float32Array(output.data), dimension: output.dims[output.dims.length - 1] };
+}
+
+const probe = await run(new Float32Array(3 * size * size), 1);
+parentPort.postMessage({ type: 'ready', inputName, outputName, dimension: probe.dimension });
+
+parentPort.on('message', async ({ id, data, count }) => {
+  try {
+    const result = await run(data, count);
+    parentPort.postMessage({ type: 'result', id, data: result.data, dimension: result.dimension }, [
+      result.data.buffer,
+    ]);
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', id, message: String(error?.message ?? error) });
+  }
+});

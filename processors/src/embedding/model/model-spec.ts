@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ModelInvalidError } from '../../errors.js';
+import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
+
+/** Everything needed to run a model: where it is and how its input is prepared. */
+export interface ModelSpec {
+  id: string;
+  modelPath: string;
+  /** Undefined: the model's first input/output, read when it loads. */
+  inputName?: string | undefined;
+  outputName?: string | undefined;
+  size: number;
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/** Our layout: `model.onnx` beside this manifest. */
+interface Manifest {
+  id: string;
+  input: { name: string; size: number; mean: number[]; std: number[] };
+  output: { name: string; dimension: number };
+}
+
+/** Immich's CLIP export: `visual/model.onnx` + `visual/preprocess_cfg.json`. */
+interface ImmichPreprocessConfig {
+  size: number | number[];
+  mean: number[];
+  std: number[];
+}
+
+/**
+ * Writes the default descriptor model (model.onnx + manifest.json) into `dir` unless the same
+ * bytes are there already. Deterministic: every machine generates the same file.
+ */
+export function ensureDescriptorModel(dir: string): void {
+  const bytes = buildDescriptorModel();
+  const modelPath = join(dir, 'model.onnx');
+  if (existsSync(modelPath) && Buffer.from(bytes).equals(readFileSync(modelPath))) return;
+  mkdirSync(dir, { recursive: true });
+  const { id, inputName, outputName, size, mean, std, dimension } = DESCRIPTOR_MODEL;
+  const manifest: Manifest = {
+    id,
+    input: { name: inputName, size, mean: [...mean], std: [...std] },
+    output: { name: outputName, dimension },
+  };
+  writeFileSync(modelPath, bytes);
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Reads a model folder in either layout. */
+export function readModelSpec(dir: string): ModelSpec {
+  const manifestPath = join(dir, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const manifest = parse<Manifest>(manifestPath);
+    return {
+      id: manifest.id,
+      modelPath: join(dir, 'model.onnx'),
+      inputName: manifest.input.name,
+      outputName: manifest.output.name,
+      size: manifest.input.size,
+      mean: manifest.input.mean,
+      std: manifest.input.std,
+    };
+  }
+  const immichConfig = join(dir, 'visual', 'preprocess_cfg.json');
+  if (existsSync(immichConfig) && existsSync(join(dir, 'visual', 'model.onnx'))) {
+    const config = parse<ImmichPreprocessConfig>(immichConfig);
+    const size = Array.isArray(config.size) ? config.size[0] : config.size;
+    if (typeof size !== 'number') throw new ModelInvalidError(`${immichConfig} has no size`);
+    return {
+      id: basename(dir),
+      modelPath: join(dir, 'visual', 'model.onnx'),
+      size,
+      mean: config.mean,
+      std: config.std,
+    };
+  }
+  throw new ModelInvalidError(
+    `${dir} holds neither manifest.json + model.onnx nor Immich's visual/model.onnx + visual/preprocess_cfg.json`,
+  );
+}
+
+function parse<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (error) {
+    throw new ModelInvalidError(`${path} is not valid JSON`, { cause: error });
+  }
+}
