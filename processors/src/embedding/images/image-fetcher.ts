@@ -23,7 +23,7 @@ export interface ImageFetcherOptions {
 // A key is a relative path: no scheme, no leading slash or backslash, no "." or ".." segment,
 // no control characters.
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const hasControlCharacter = (text: string) => [...text].some((c) => (c.codePointAt(0) as number) < 0x20 || c === '\u007f');
 
 export function imageUrl(baseUrl: string, imageKey: string): URL {
   if (

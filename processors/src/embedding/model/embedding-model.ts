@@ -70,7 +70,7 @@ export class EmbeddingModel {
     if (tensors.length === 0) return Promise.resolve([]);
     const plane = 3 * this.spec.size * this.spec.size;
     const data = new Float32Array(plane * tensors.length);
-    tensors.forEach((tensor, i) => data.set(tensor, i * plane));
+    for (const [i, tensor] of tensors.entries()) data.set(tensor, i * plane);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, count: tensors.length });
