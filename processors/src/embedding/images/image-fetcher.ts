@@ -23,7 +23,8 @@ export interface ImageFetcherOptions {
 // A key is a relative path: no scheme, no leading slash or backslash, no "." or ".." segment,
 // no control characters.
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-const hasControlCharacter = (text: string) => [...text].some((c) => (c.codePointAt(0) as number) < 0x20 || c === '\u007f');
+const hasControlCharacter = (text: string) =>
+  [...text].some((c) => (c.codePointAt(0) as number) < 0x20 || c === '\u007f');
 
 export function imageUrl(baseUrl: string, imageKey: string): URL {
   if (
@@ -31,7 +32,7 @@ export function imageUrl(baseUrl: string, imageKey: string): URL {
     SCHEME.test(imageKey) ||
     /^[/\\]/.test(imageKey) ||
     imageKey.includes('\\') ||
-    CONTROL.test(imageKey)
+    hasControlCharacter(imageKey)
   ) {
     throw new ImageKeyInvalidError(`image_key "${JSON.stringify(imageKey).slice(1, -1)}" is not a relative path`);
   }
