@@ -41,6 +41,7 @@ export const PIPELINE_SETTINGS = new Set([
   'RETRY_INITIAL_MS',
   'RETRY_MAX_MS',
   'SINK_TIMEOUT_MS',
+  'QDRANT_URL',
   // npm run webhook:test
   'WEBHOOK_TEST_URL',
 ]);

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CleanupContext } from '@vsp/test-harness';
+import { type ProductPayload, type ProductPoint, pointId, type VectorStore } from './vector-store.js';
+
+export const CONTRACT_DIMENSION = 8;
+
+/** Makes a fresh, empty store (its own alias) for one test and closes it afterwards. */
+export type StoreFactory = (t: CleanupContext) => Promise<VectorStore>;
+
+function unit(values: number[]): Float32Array {
+  const norm = Math.hypot(...values);
+  return Float32Array.from(values.map((v) => v / norm));
+}
+
+function point(productId: string, direction: number[], overrides: Partial<ProductPayload> = {}): ProductPoint {
+  return {
+    productId,
+    vector: unit(direction),
+    payload: {
+      product_id: productId,
+      title: `Товар ${productId}`,
+      category: 'Электроника',
+      price: '15000.5',
+      currency: 'KGS',
+      image_key: `${productId}/main.jpg`,
+      image_sha256: 'ab'.repeat(32),
+      model_id: 'contract-model',
+      event_time: 1_762_941_600_000,
+      deleted: false,
+      versions: { title: '001762941600000|evt_1' },
+      ...overrides,
+    },
+  };
+}
+
+const closeTo = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - (b[i] as number)) < 1e-6);
+
+/** The behaviour every VectorStore adapter must have; run once per adapter. */
+export function vectorStoreContract(name: string, create: StoreFactory): void {
+  test(`${name} should open idempotently behind the alias over a versioned collection`, async (t) => {
+    const store = await create(t);
+    await store.open();
+
+    const stats = await store.stats();
+
+    assert.equal(stats.collection, `${stats.alias}_v1`);
+    assert.equal(stats.dimension, CONTRACT_DIMENSION);
+    assert.equal(stats.points, 0);
+  });
+
+  test(`${name} should keep payload and vector by product, replacing on upsert`, async (t) => {
+    const store = await create(t);
+    const first = point('p1', [1, 0, 0, 0, 0, 0, 0, 0]);
+    const replaced = point('p1', [0, 1, 0, 0, 0, 0, 0, 0], { title: 'Новое название', deleted: true });
+
+    await store.upsert([first, point('p2', [0, 0, 1, 0, 0, 0, 0, 0])]);
+    await store.upsert([replaced]);
+    const found = await store.get(['p1', 'p2', 'missing']);
+
+    assert.deepEqual([...found.keys()].sort(), ['p1', 'p2']);
+    assert.deepEqual(found.get('p1')?.payload, replaced.payload);
+    assert.ok(closeTo(found.get('p1')?.vector as Float32Array, replaced.vector));
+    assert.equal((await store.stats()).points, 2);
+  });
+
+  test(`${name} should rank the nearest products first and leave deleted ones out`, async (t) => {
+    const store = await create(t);
+    await store.upsert([
+      point('near', [1, 0.1, 0, 0, 0, 0, 0, 0]),
+      point('far', [0, 0, 0, 0, 0, 0, 0, 1]),
+      point('nearest-but-deleted', [1, 0, 0, 0, 0, 0, 0, 0], { deleted: true }),
+      point('middle', [1, 1, 0, 0, 0, 0, 0, 0]),
+    ]);
+
+    const hits = await store.search(unit([1, 0, 0, 0, 0, 0, 0, 0]), 3);
+
+    assert.deepEqual(
+      hits.map((h) => h.productId),
+      ['near', 'middle', 'far'],
+    );
+    assert.ok((hits[0]?.score as number) > 0.99);
+    assert.equal(hits[0]?.payload.title, 'Товар near');
+  });
+}
+
+test('point ids should be UUIDv5 of the product id, the same everywhere', () => {
+  assert.equal(pointId('12345'), pointId('12345'));
+  assert.notEqual(pointId('12345'), pointId('12346'));
+  assert.match(pointId('12345'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});

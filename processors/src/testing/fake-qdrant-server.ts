@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * FAKE — NOT QDRANT. An in-memory HTTP server that answers the handful of Qdrant REST calls our
+ * QdrantVectorStore makes, because no Qdrant server can run on our build machines. It checks the
+ * request bodies the real @qdrant/js-client-rest sends (required fields, vector sizes, UUID ids)
+ * and answers in Qdrant's response shapes, so the adapter's requests are exercised end to end
+ * against the client's published types. The same contract suite runs against real Qdrant
+ * whenever QDRANT_URL is set.
+ */
+interface FakePoint {
+  id: string;
+  vector: number[];
+  payload: Record<string, unknown>;
+}
+
+interface FakeCollection {
+  size: number;
+  points: Map<string, FakePoint>;
+  indexes: Map<string, string>;
+}
+
+class BadRequest extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class FakeQdrantServer {
+  readonly collections = new Map<string, FakeCollection>();
+  readonly aliases = new Map<string, string>();
+  /** Every request received, for tests that check what was sent. */
+  readonly requests: { method: string; path: string; body: unknown }[] = [];
+  readonly #server: Server;
+
+  constructor() {
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    this.requests.push({ method: request.method ?? '', path, body });
+    try {
+      const result = this.#route(request.method ?? '', path, body);
+      if (result === undefined)
+        return this.#send(response, 404, { status: { error: `no fake route for ${request.method} ${path}` } });
+      this.#send(response, 200, { result, status: 'ok', time: 0 });
+    } catch (error) {
+      this.#send(response, error instanceof BadRequest ? 400 : 500, { status: { error: (error as Error).message } });
+    }
+  }
+
+  #send(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  }
+
+  #route(method: string, path: string, body: any): unknown {
+    if (method === 'GET' && path === '/aliases') {
+      return { aliases: [...this.aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name })) };
+    }
+    if (method === 'POST' && path === '/collections/aliases') {
+      for (const action of required(body?.actions, 'actions')) {
+        const create = required(action.create_alias, 'create_alias');
+        this.#collection(required(create.collection_name, 'collection_name'));
+        this.aliases.set(required(create.alias_name, 'alias_name'), create.collection_name);
+      }
+      return true;
+    }
+    const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
+    if (!match) return undefined;
+    const name = decodeURIComponent(match[1] as string);
+    const rest = match[2] ?? '';
+    if (method === 'GET' && rest === '/exists') return { exists: this.collections.has(name) };
+    if (method === 'PUT' && rest === '') {
+      const vectors = required(body?.vectors, 'vectors');
+      if (!Number.isInteger(vectors.size) || vectors.distance !== 'Cosine')
+        throw new BadRequest('vectors needs size and distance');
+      this.collections.set(name, { size: vectors.size, points: new Map(), indexes: new Map() });
+      return true;
+    }
+    const collection = this.#collection(name);
+    if (method === 'GET' && rest === '') {
+      return {
+        status: 'green',
+        points_count: collection.points.size,
+        config: { params: { vectors: { size: collection.size, distance: 'Cosine' } } },
+        payload_schema: Object.fromEntries(collection.indexes),
+      };
+    }
+    if (method === 'PUT' && rest === '/index') {
+      collection.indexes.set(required(body?.field_name, 'field_name'), required(body?.field_schema, 'field_schema'));
+      return { operation_id: 1, status: 'completed' };
+    }
+    if (method === 'PUT' && rest === '/points') {
+      for (const point of required(body?.points, 'points') as FakePoint[]) {
+        if (typeof point.id !== 'string' || !UUID.test(point.id))
+          throw new BadRequest(`point id ${point.id} is not a UUID`);
+        if (!Array.isArray(point.vector) || point.vector.length !== collection.size)
+          throw new BadRequest('vector size mismatch');
+        collection.points.set(point.id, { id: point.id, vector: point.vector, payload: point.payload ?? {} });
+      }
+      return { operation_id: 1, status: 'completed' };
+    }
+    if (method === 'POST' && rest === '/points') {
+      return (required(body?.ids, 'ids') as string[])
+        .map((id) => collection.points.get(id))
+        .filter((p) => p !== undefined)
+        .map((p) => ({
+          id: p.id,
+          payload: body.with_payload ? p.payload : null,
+          vector: body.with_vector ? p.vector : null,
+        }));
+    }
+    if (method === 'POST' && rest === '/points/search') {
+      const vector = required(body?.vector, 'vector') as number[];
+      const must = (body.filter?.must ?? []) as { key: string; match: { value: unknown } }[];
+      return [...collection.points.values()]
+        .filter((p) => must.every((m) => p.payload[m.key] === m.match.value))
+        .map((p) => ({
+          id: p.id,
+          version: 0,
+          score: cosine(vector, p.vector),
+          payload: body.with_payload ? p.payload : null,
+        }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, required(body.limit, 'limit'));
+    }
+    if (method === 'POST' && rest === '/points/scroll') {
+      const points = [...collection.points.values()].slice(0, body?.limit ?? 10);
+      return {
+        points: points.map((p) => ({ id: p.id, payload: body?.with_payload ? p.payload : null })),
+        next_page_offset: null,
+      };
+    }
+    return undefined;
+  }
+
+  #collection(name: string): FakeCollection {
+    const collection = this.collections.get(this.aliases.get(name) ?? name);
+    if (!collection) throw new BadRequest(`Collection ${name} not found`);
+    return collection;
+  }
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined || value === null) throw new BadRequest(`missing field ${field}`);
+  return value;
+}
+
+function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return dot / (Math.sqrt(na * nb) || 1);
+}
