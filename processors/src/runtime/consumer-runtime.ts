@@ -14,12 +14,18 @@ export interface SinkRecord<T> {
   message: KafkaMessage;
 }
 
+/** Per record: written, older than what the sink holds, or a permanent error to dead-letter. */
+export type WriteOutcome = Exclude<EventOutcome, 'dead_lettered'> | (Error & { code?: string; retriable: false });
+
 /** What a processor plugs into the runtime. Errors it throws carry `retriable` (see errors.ts). */
 export interface RecordHandler<T> {
   /** Bytes to a value the sink understands; a permanent error dead-letters the record. */
   decode(message: KafkaMessage): Promise<T>;
-  /** Writes durably and idempotently (a retry or replay is harmless); one outcome per record. */
-  write(records: SinkRecord<T>[]): Promise<Exclude<EventOutcome, 'dead_lettered'>[]>;
+  /**
+   * Writes durably and idempotently (a retry or replay is harmless); one outcome per record.
+   * Throwing fails the whole batch (retried if retriable); a permanent outcome fails one record.
+   */
+  write(records: SinkRecord<T>[]): Promise<WriteOutcome[]>;
   /** The event type, for metrics. */
   label(value: T): string;
 }
@@ -75,7 +81,7 @@ export class ConsumerRuntime<T> {
   readonly #consumer: Consumer;
   readonly #producer: Producer;
   readonly #dlq: DeadLetterQueue;
-  readonly #breaker: CircuitBreaker<[SinkRecord<T>[]], Exclude<EventOutcome, 'dead_lettered'>[]>;
+  readonly #breaker: CircuitBreaker<[SinkRecord<T>[]], WriteOutcome[]>;
   #paused = false;
   #closing: Promise<void> | undefined;
   #started = false;
@@ -217,8 +223,17 @@ export class ConsumerRuntime<T> {
     if (records.length === 0) return [];
     const attempt = await this.#attempt(this.#options.sinkName, () => this.#breaker.fire(records), control);
     if (attempt === ABORTED) return ABORTED;
-    if (attempt.ok)
-      return records.map((record, i) => ({ record, result: { ok: true, value: attempt.value[i] ?? 'applied' } }));
+    if (attempt.ok) {
+      return records.map((record, i) => {
+        const outcome = attempt.value[i] ?? 'applied';
+        if (typeof outcome === 'string') return { record, result: { ok: true as const, value: outcome } };
+        const now = Date.now();
+        return {
+          record,
+          result: { ok: false as const, error: outcome, attempts: 1, firstFailureAt: now, lastFailureAt: now },
+        };
+      });
+    }
     if (records.length === 1) return [{ record: records[0] as SinkRecord<T>, result: attempt }];
     const results = [];
     for (const record of records) {

@@ -1,0 +1,51 @@
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  breakerSettings,
+  dotenvPath,
+  eventLogSettings,
+  loadConfig,
+  loggingSettings,
+  repoRoot,
+  shutdownTimeout,
+} from '@vsp/platform';
+
+export const EmbeddingConfigSchema = Type.Object({
+  ...eventLogSettings,
+  EMBEDDING_GROUP_ID: Type.String({ default: 'visual-search-embedding', minLength: 1 }),
+  /** /health and /metrics. */
+  EMBEDDING_PORT: Type.Integer({ default: 9102, minimum: 0, maximum: 65535 }),
+  EMBEDDING_HOST: Type.String({ default: '0.0.0.0' }),
+  /** Partitions processed at the same time. */
+  EMBEDDING_CONCURRENCY: Type.Integer({ default: 2, minimum: 1 }),
+  /** Image URL = IMAGE_BASE_URL + image_key. */
+  IMAGE_BASE_URL: Type.String({ default: 'http://localhost:8090/images/', pattern: '^https?://' }),
+  IMAGE_FETCH_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  IMAGE_MAX_BYTES: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1_024 }),
+  /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
+  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
+  IMAGE_FETCH_CONCURRENCY: Type.Integer({ default: 8, minimum: 1 }),
+  /** A model folder (manifest.json + model.onnx, or Immich's CLIP layout); unset = the generated descriptor. */
+  MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** Where the generated default model is written. */
+  MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
+  /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
+  INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),
+  /** Qdrant's URL; unset = the embedded LanceDB store in VECTOR_DATA_DIR. */
+  QDRANT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  QDRANT_API_KEY: Type.Optional(Type.String()),
+  VECTOR_DATA_DIR: Type.String({ default: `${repoRoot}data/vectors` }),
+  VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1 }),
+  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
+  RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
+  RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
+  SINK_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  ...breakerSettings,
+  ...loggingSettings,
+  ...shutdownTimeout(15_000),
+});
+
+export type EmbeddingConfig = Readonly<Static<typeof EmbeddingConfigSchema>>;
+
+export function loadEmbeddingConfig(env?: Record<string, string | undefined>): EmbeddingConfig {
+  return loadConfig(EmbeddingConfigSchema, env ? { env } : { dotenvPath });
+}
