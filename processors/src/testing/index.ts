@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dlqTopicName, type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import {
   type CleanupContext,
@@ -11,6 +14,12 @@ import {
   waitFor,
 } from '@vsp/test-harness';
 import pino from 'pino';
+import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
+import { createEmbeddingProcessor } from '../embedding/embedding-processor.js';
+import type { EmbeddingModel } from '../embedding/model/embedding-model.js';
+import { openModel } from '../embedding/model/open-model.js';
+import { openVectorStore } from '../embedding/vector-store/open-vector-store.js';
+import type { VectorStore } from '../embedding/vector-store/vector-store.js';
 import { loadPersistenceConfig, type PersistenceConfig } from '../persistence/config.js';
 import { migrate } from '../persistence/migrate.js';
 import { createPersistenceProcessor } from '../persistence/persistence-processor.js';
@@ -205,3 +214,73 @@ export function expectedCatalogue(products: number) {
 
 export const SELECT_CATALOGUE =
   'SELECT product_id, title, category, price, currency, image_key, deleted FROM products ORDER BY product_id';
+
+export interface TestEmbedding {
+  config: EmbeddingConfig;
+  metrics: ProcessorMetrics;
+  store: VectorStore;
+  model: EmbeddingModel;
+  health(): HealthReport;
+  waitForHandled(count: number, timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * A real embedding processor consuming `topic` into an embedded LanceDB store of its own, with
+ * the generated descriptor model, fetching from `imageBaseUrl`. Closed after the test.
+ */
+export async function startTestEmbedding(
+  t: CleanupContext,
+  topic: string,
+  imageBaseUrl: string,
+  overrides: Record<string, string> = {},
+): Promise<TestEmbedding> {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const dataDir = mkdtempSync(join(tmpdir(), 'embedding-test-'));
+  onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
+  const config = loadEmbeddingConfig({
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    PRODUCT_EVENTS_TOPIC: topic,
+    EMBEDDING_GROUP_ID: uniqueName('embedding'),
+    IMAGE_BASE_URL: imageBaseUrl,
+    IMAGE_FETCH_TIMEOUT_MS: '2000',
+    VECTOR_DATA_DIR: join(dataDir, 'vectors'),
+    MODEL_CACHE_DIR: join(dataDir, 'models'),
+    RETRY_INITIAL_MS: '100',
+    RETRY_MAX_MS: '1000',
+    BREAKER_RESET_MS: '1000',
+    LOG_DIR: '',
+    ...overrides,
+  });
+  const model = await openModel(config);
+  onCleanup(t, () => model.close());
+  const store = await openVectorStore(config, { dimension: model.dimension, modelId: model.spec.id });
+  onCleanup(t, () => store.close());
+  const metrics = new ProcessorMetrics('test_');
+  const processor = createEmbeddingProcessor({
+    config,
+    kafka: await createKafka(),
+    store,
+    model,
+    logger: pino({ level: 'silent' }),
+    metrics,
+  });
+  onCleanup(t, () => processor.close());
+  await processor.start();
+  return {
+    config,
+    metrics,
+    store,
+    model,
+    health: () => processor.health(),
+    waitForHandled: (count, timeoutMs = 60_000) =>
+      waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
+        description: `${count} records handled`,
+        timeoutMs,
+        intervalMs: 50,
+      }).then(() => undefined),
+  };
+}
+
+export { type ImageHost, startImageHost } from './image-host.js';
+export { nearDuplicate, productImage } from './synthetic-images.js';
