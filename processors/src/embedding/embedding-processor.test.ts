@@ -62,7 +62,7 @@ test('embedding should find a resized, recompressed copy of a product photo firs
   const host = await startImageHost(t);
   const topic = await createEventTopic(t, 3);
   const originals = await Promise.all(Array.from({ length: 200 }, (_, i) => productImage(5_000 + i)));
-  originals.forEach((image, i) => host.put(`p${i}/main.jpg`, image));
+  for (const [i, image] of originals.entries()) host.put(`p${i}/main.jpg`, image);
   await topic.produce(
     originals.map((_, i) =>
       productEvent('product.created', `p${i}`, T0 + i, { title: `Товар ${i}`, image_key: `p${i}/main.jpg` }),

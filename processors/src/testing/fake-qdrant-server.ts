@@ -69,6 +69,7 @@ export class FakeQdrantServer {
     response.end(JSON.stringify(body));
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: untrusted JSON, checked field by field with required()
   #route(method: string, path: string, body: any): unknown {
     if (method === 'GET' && path === '/aliases') {
       return { aliases: [...this.aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name })) };
