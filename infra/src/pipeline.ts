@@ -15,6 +15,7 @@ export interface PipelineProcess {
 export const PIPELINE_PROCESSES: readonly PipelineProcess[] = [
   { name: 'ingress', entry: 'ingress/src/main.ts' },
   { name: 'persistence', entry: 'processors/src/persistence/main.ts' },
+  { name: 'embedding', entry: 'processors/src/embedding/main.ts' },
 ];
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

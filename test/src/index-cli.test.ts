@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  createEventTopic,
+  nearDuplicate,
+  productEvent,
+  productImage,
+  startImageHost,
+  startTestEmbedding,
+} from '@vsp/processors/testing';
+
+const cli = fileURLToPath(new URL('../../processors/src/embedding/index-cli.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+test('npm run index should show stats, a product and the nearest products to an image', async (t) => {
+  const host = await startImageHost(t);
+  const topic = await createEventTopic(t, 1);
+  const images = await Promise.all([1, 2, 3].map((seed) => productImage(300 + seed)));
+  for (const [i, image] of images.entries()) host.put(`p${i}/main.jpg`, image);
+  await topic.produce(
+    images.map((_, i) =>
+      productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12), {
+        title: `Товар ${i}`,
+        image_key: `p${i}/main.jpg`,
+      }),
+    ),
+  );
+  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
+  await embedding.waitForHandled(3);
+  const query = join(embedding.config.VECTOR_DATA_DIR, '..', 'query.jpg');
+  writeFileSync(query, await nearDuplicate(images[1] as Buffer));
+  const run = async (...args: string[]) =>
+    (
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          VECTOR_DATA_DIR: embedding.config.VECTOR_DATA_DIR,
+          MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
+        },
+      })
+    ).stdout;
+
+  const stats = await run('stats');
+  const product = JSON.parse(await run('get', 'p1'));
+  const search = await run('search', '--image', query, '--k', '2');
+
+  assert.match(stats, /^collection\s+products_v1$/m);
+  assert.match(stats, /^points\s+3$/m);
+  assert.match(stats, new RegExp(`^model\\s+${embedding.model.spec.id}$`, 'm'));
+  assert.match(stats, new RegExp(`^dimension\\s+${embedding.model.dimension}$`, 'm'));
+  assert.equal(product.title, 'Товар 1');
+  assert.equal(product.vector_dimension, embedding.model.dimension);
+  assert.match(search.split('\n')[0] as string, /^ 1\. (0\.9\d+|1\.0000) {2}p1 {2}Товар 1/);
+  assert.equal(search.trim().split('\n').length, 2);
+});
