@@ -1,3 +1,10 @@
+export { type EmbeddingConfig, loadEmbeddingConfig } from './embedding/config.js';
+export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
+export { buildDescriptorModel, DESCRIPTOR_MODEL } from './embedding/model/descriptor-model.js';
+export { EmbeddingModel } from './embedding/model/embedding-model.js';
+export { LanceDbVectorStore } from './embedding/vector-store/lancedb-vector-store.js';
+export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
+export type { ProductPayload, ProductPoint, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';
 export * from './errors.js';
 export { loadPersistenceConfig, type PersistenceConfig } from './persistence/config.js';
 export { migrate } from './persistence/migrate.js';

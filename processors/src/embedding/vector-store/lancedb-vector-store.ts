@@ -39,7 +39,9 @@ export class LanceDbVectorStore implements VectorStore {
 
   async open(): Promise<void> {
     mkdirSync(this.dataDir, { recursive: true });
-    this.#db = await lancedb.connect(this.dataDir);
+    // Every read sees the latest commit, also one made by another process (`npm run index`
+    // while the processor writes, a restarted processor after a crash).
+    this.#db = await lancedb.connect(this.dataDir, { readConsistencyInterval: 0 });
     const aliases = this.#readAliases();
     let entry = aliases[this.options.alias];
     if (!entry) {

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DESCRIPTOR_MODEL, LanceDbVectorStore } from '@vsp/processors';
+import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
+import { ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+
+const main = fileURLToPath(new URL('../../processors/src/embedding/main.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+async function handled(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^visual_search_processor_events_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+}
+
+test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
+  const products = 600;
+  const host = await startImageHost(t);
+  const images = await Promise.all(Array.from({ length: products }, (_, i) => productImage(20_000 + i)));
+  for (const [i, image] of images.entries()) host.put(`p${i}/main.jpg`, image);
+  const topic = await createEventTopic(t, 3);
+  await topic.produce(
+    images.map((_, i) =>
+      productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
+        title: `Товар ${i}`,
+        image_key: `p${i}/main.jpg`,
+      }),
+    ),
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'embedding-crash-'));
+  onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    PRODUCT_EVENTS_TOPIC: topic.topic,
+    EMBEDDING_GROUP_ID: uniqueName('embedding'),
+    EMBEDDING_PORT: String(port),
+    EMBEDDING_HOST: '127.0.0.1',
+    IMAGE_BASE_URL: host.baseUrl,
+    VECTOR_DATA_DIR: join(dataDir, 'vectors'),
+    MODEL_CACHE_DIR: join(dataDir, 'models'),
+    CONSUMER_SESSION_TIMEOUT_MS: '6000',
+    LOG_DIR: '',
+    LOG_LEVEL: 'warn',
+  };
+  const start = (): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    onCleanup(t, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    return child;
+  };
+
+  const first = start();
+  const atKill = await waitFor(
+    async () => {
+      const count = await handled(port).catch(() => 0);
+      return count >= products / 10 && count;
+    },
+    { description: 'the first run to be under way', timeoutMs: 120_000, intervalMs: 20 },
+  );
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  t.diagnostic(`killed after ${atKill} of ${products} events were handled`);
+  assert.ok(atKill < products, 'the kill came before the end of the stream');
+
+  const second = start();
+  const store = new LanceDbVectorStore(env.VECTOR_DATA_DIR, {
+    alias: 'products',
+    dimension: DESCRIPTOR_MODEL.dimension,
+    modelId: DESCRIPTOR_MODEL.id,
+  });
+  await store.open();
+  onCleanup(t, () => store.close());
+  const ids = images.map((_, i) => `p${i}`);
+  await waitFor(async () => (await store.get(ids)).size === products, {
+    description: 'every product in the index',
+    timeoutMs: 120_000,
+    intervalMs: 500,
+  });
+  second.kill('SIGTERM');
+  const [code] = await once(second, 'exit');
+
+  assert.equal(code, 0);
+  const points = await store.get(ids);
+  for (const [i, id] of ids.entries()) {
+    assert.equal(points.get(id)?.payload.title, `Товар ${i}`);
+    assert.equal(points.get(id)?.payload.image_key, `p${i}/main.jpg`);
+  }
+  assert.equal((await store.stats()).points, products, 'no product was indexed twice');
+});
