@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { runEmbeddingBench } from './embedding.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
 
 /**
- * `npm run bench [-- --only ingress|persistence --duration 20 --connections 64 --products 50000]`:
+ * `npm run bench [-- --only ingress|persistence|embedding --duration 20 --connections 64 --products 60000 --images 2000]`:
  * every benchmark, one after another, each printing its figures next to a ceiling or naive
  * baseline measured in the same run.
  */
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     products: { type: 'string', default: '60000' },
     'naive-events': { type: 'string', default: '20000' },
+    images: { type: 'string', default: '2000' },
   },
 });
 
@@ -21,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingress: () => runIngressBench({ durationSeconds: Number(values.duration), connections: Number(values.connections) }),
   persistence: () =>
     runPersistenceBench({ products: Number(values.products), naiveEvents: Number(values['naive-events']) }),
+  embedding: () => runEmbeddingBench({ images: Number(values.images) }),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (!values.only || values.only === name) await run();

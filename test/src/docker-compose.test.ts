@@ -20,7 +20,7 @@ test('docker-compose should set only environment names our services read', () =>
 });
 
 test('docker-compose should describe the production-shaped stack', () => {
-  for (const name of ['kafka', 'schema-registry', 'postgres', 'qdrant', 'ingress', 'persistence']) {
+  for (const name of ['kafka', 'schema-registry', 'postgres', 'qdrant', 'ingress', 'persistence', 'embedding']) {
     assert.ok(compose.services[name], `service ${name} is missing`);
   }
 });

@@ -24,6 +24,8 @@ export const EmbeddingConfigSchema = Type.Object({
   /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
   IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
   IMAGE_FETCH_CONCURRENCY: Type.Integer({ default: 8, minimum: 1 }),
+  /** Images decoded at once (one libvips thread each): the cores the machine gives to decoding. */
+  IMAGE_DECODE_CONCURRENCY: Type.Integer({ default: 2, minimum: 1 }),
   /** A model folder (manifest.json + model.onnx, or Immich's CLIP layout); unset = the generated descriptor. */
   MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),
   /** Where the generated default model is written. */

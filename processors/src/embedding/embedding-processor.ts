@@ -39,6 +39,7 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
     }),
     maxPixels: config.IMAGE_MAX_PIXELS,
     fetchConcurrency: config.IMAGE_FETCH_CONCURRENCY,
+    decodeConcurrency: config.IMAGE_DECODE_CONCURRENCY,
     onStage: (stage, seconds) => stageSeconds.observe({ stage }, seconds),
   });
   const codec = ProductEventCodec.reader(config.SCHEMA_REGISTRY_URL);

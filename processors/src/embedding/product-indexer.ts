@@ -14,6 +14,7 @@ export interface ProductIndexerOptions {
   model: EmbeddingModel;
   maxPixels: number;
   fetchConcurrency: number;
+  decodeConcurrency: number;
   /** Called with the time each stage of a batch took. */
   onStage(stage: Stage, seconds: number): void;
 }
@@ -85,37 +86,33 @@ export class ProductIndexer {
     return !before || before.image_key !== row.image_key || before.model_id !== this.options.model.spec.id;
   }
 
-  /** Fetches in parallel, `fetchConcurrency` at a time. Transient errors fail the batch; permanent ones the product. */
-  async #fetchAll(plans: Plan[]): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < plans.length) {
-        const plan = plans[next++] as Plan;
-        try {
-          plan.image = await this.options.fetcher.fetch(plan.row.image_key as string);
-        } catch (error) {
-          if ((error as ProcessorError).retriable !== false) throw error;
-          plan.failure = error as PermanentError;
-        }
+  /** Fetches in parallel. Transient errors fail the batch; permanent ones fail only their product. */
+  #fetchAll(plans: Plan[]): Promise<void> {
+    return forEachLimit(plans, this.options.fetchConcurrency, async (plan) => {
+      try {
+        plan.image = await this.options.fetcher.fetch(plan.row.image_key as string);
+      } catch (error) {
+        if ((error as ProcessorError).retriable !== false) throw error;
+        plan.failure = error as PermanentError;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.fetchConcurrency, plans.length) }, worker));
+    });
   }
 
-  async #decodeAll(plans: Plan[]): Promise<void> {
-    for (const plan of plans) {
-      if (!plan.image) continue;
+  /** Decodes in parallel: sharp works on the libuv pool, one libvips thread per image. */
+  #decodeAll(plans: Plan[]): Promise<void> {
+    return forEachLimit(plans, this.options.decodeConcurrency, async (plan) => {
+      if (!plan.image) return;
       const before = plan.previous?.payload;
       if (before?.image_sha256 === plan.image.sha256 && before.model_id === this.options.model.spec.id) {
         plan.vector = plan.previous?.vector; // same bytes under a new key: no need to embed again
-        continue;
+        return;
       }
       try {
         plan.tensor = await imageToTensor(plan.image.bytes, this.options.model.spec, this.options.maxPixels);
       } catch (error) {
         plan.failure = error as PermanentError;
       }
-    }
+    });
   }
 
   #point(plan: Plan): ProductPoint[] {
@@ -151,6 +148,15 @@ export class ProductIndexer {
       this.options.onStage(stage, (performance.now() - started) / 1000);
     }
   }
+}
+
+/** Runs `work` over the items, at most `limit` at a time; the first error rejects. */
+async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /** A tombstone needs some vector; it never shows in a search (deleted = true). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -62,4 +62,35 @@ test('descriptor model should find a resized, recompressed copy of a photo first
   }
   t.diagnostic(`recall@1 ${hits}/200 = ${(hits / 200).toFixed(3)}`);
   assert.ok(hits / 200 >= 0.95, `recall@1 ${hits}/200`);
+});
+
+test("model loading should accept Immich's CLIP layout: visual/model.onnx + visual/preprocess_cfg.json", async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'immich-')), 'ViT-B-32__openai');
+  mkdirSync(join(dir, 'visual'), { recursive: true });
+  writeFileSync(join(dir, 'visual', 'model.onnx'), buildDescriptorModel());
+  writeFileSync(
+    join(dir, 'visual', 'preprocess_cfg.json'),
+    JSON.stringify({
+      size: [64, 64],
+      mode: 'RGB',
+      mean: [0.481, 0.458, 0.408],
+      std: [0.269, 0.261, 0.276],
+      interpolation: 'bicubic',
+      resize_mode: 'shortest',
+    }),
+  );
+
+  const spec = readModelSpec(dir);
+  const model = await EmbeddingModel.open(spec, { threads: 1 });
+  t.after(() => model.close());
+  const [vector] = await model.embed([await imageToTensor(await productImage(3), spec, 40_000_000)]);
+
+  assert.equal(spec.id, 'ViT-B-32__openai');
+  assert.deepEqual(spec.mean, [0.481, 0.458, 0.408]);
+  assert.equal(model.spec.inputName, 'pixels', 'names are read from the model itself');
+  assert.equal(vector?.length, DESCRIPTOR_MODEL.dimension);
+});
+
+test('model loading should refuse a folder in neither layout with MODEL_INVALID', () => {
+  assert.throws(() => readModelSpec(mkdtempSync(join(tmpdir(), 'empty-model-'))), { code: 'MODEL_INVALID' });
 });
