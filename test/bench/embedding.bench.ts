@@ -60,7 +60,8 @@ export async function runEmbeddingBench({ images }: EmbeddingBenchOptions): Prom
     console.log(`  processor / bare inference: ${((pipeline / bare) * 100).toFixed(0)}%`);
     console.log(`  bare decode (sharp, 2 at a time) + inference, no I/O: ${decodeAndInfer.toFixed(0)} images/s`);
     console.log(`  processor / bare decode + inference: ${((pipeline / decodeAndInfer) * 100).toFixed(0)}%`);
-    const { values } = await embedding.metrics.registry.getSingleMetric('visual_search_embedding_stage_seconds')!.get();
+    const stages = embedding.metrics.registry.getSingleMetric('visual_search_embedding_stage_seconds');
+    const { values } = (await stages?.get()) ?? { values: [] };
     const sums = values.filter((v) => (v as { metricName?: string }).metricName?.endsWith('_sum'));
     const total = sums.reduce((sum, v) => sum + v.value, 0);
     for (const v of sums) {
