@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DESCRIPTOR_MODEL, LanceDbVectorStore } from '@vsp/processors';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
 import { ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
-
-const main = fileURLToPath(new URL('../../processors/src/embedding/main.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-async function handled(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return [...text.matchAll(/^visual_search_processor_events_total\{[^}]*\} (\d+)$/gm)].reduce(
-    (sum, m) => sum + Number(m[1]),
-    0,
-  );
-}
+import { handledEvents, spawnService } from './support/service-process.js';
 
 test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
   const products = 600;
@@ -40,7 +28,6 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const port = await freePort();
   const env = {
-    ...process.env,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     PRODUCT_EVENTS_TOPIC: topic.topic,
@@ -54,22 +41,12 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
     LOG_DIR: '',
     LOG_LEVEL: 'warn',
   };
-  const start = (): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    onCleanup(t, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    return child;
-  };
+  const start = () => spawnService(t, 'processors/src/embedding/main.ts', env);
 
   const first = start();
   const atKill = await waitFor(
     async () => {
-      const count = await handled(port).catch(() => 0);
+      const count = await handledEvents(port).catch(() => 0);
       return count >= products / 10 && count;
     },
     { description: 'the first run to be under way', timeoutMs: 120_000, intervalMs: 20 },

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
-import { freePort, onCleanup, readRecords, waitFor } from '@vsp/test-harness';
-
-const main = fileURLToPath(new URL('../../ingress/src/main.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { freePort, readRecords, waitFor } from '@vsp/test-harness';
+import { spawnService } from './support/service-process.js';
 
 test('ingress should answer every request it holds when SIGTERM arrives, with records Kafka has, and exit 0', async (t) => {
   const port = await freePort();
@@ -19,17 +15,9 @@ test('ingress should answer every request it holds when SIGTERM arrives, with re
     LOG_LEVEL: 'info',
   });
   const topic = String(env.PRODUCT_EVENTS_TOPIC);
-  // node itself, not the tsx CLI, so the signal reaches the ingress and not a wrapper process.
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  onCleanup(t, () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  const child = spawnService(t, 'ingress/src/main.ts', env, 'pipe');
   let received = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     received += chunk.toString().split('Webhook received:').length - 1;
   });
   const url = `http://127.0.0.1:${port}`;

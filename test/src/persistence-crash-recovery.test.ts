@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { catalogueHistories, createEventTopic, expectedCatalogue, SELECT_CATALOGUE } from '@vsp/processors/testing';
-import { createTestDatabase, ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
-
-const main = fileURLToPath(new URL('../../processors/src/persistence/main.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Sum of the processor's events_total, read from its own /metrics endpoint. */
-async function handled(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return [...text.matchAll(/^visual_search_processor_events_total\{[^}]*\} (\d+)$/gm)].reduce(
-    (sum, m) => sum + Number(m[1]),
-    0,
-  );
-}
+import { createTestDatabase, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
+import { handledEvents, spawnService } from './support/service-process.js';
 
 test('persistence killed with SIGKILL mid-stream should, once restarted, end with every row correct', async (t) => {
   const products = 12_000;
@@ -27,7 +14,6 @@ test('persistence killed with SIGKILL mid-stream should, once restarted, end wit
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const port = await freePort();
   const env = {
-    ...process.env,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     DATABASE_URL: database.url,
@@ -40,22 +26,12 @@ test('persistence killed with SIGKILL mid-stream should, once restarted, end wit
     // The killed member is noticed after this long; the default 30 s would only slow the test.
     CONSUMER_SESSION_TIMEOUT_MS: '6000',
   };
-  const start = (): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    onCleanup(t, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    return child;
-  };
+  const start = () => spawnService(t, 'processors/src/persistence/main.ts', env);
 
   const first = start();
   const atKill = await waitFor(
     async () => {
-      const count = await handled(port).catch(() => 0);
+      const count = await handledEvents(port).catch(() => 0);
       return count >= events.length / 10 && count;
     },
     { description: 'the first run to be under way', timeoutMs: 120_000, intervalMs: 20 },

@@ -1,13 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import {
-  breakerSettings,
-  dotenvPath,
-  eventLogSettings,
-  loadConfig,
-  loggingSettings,
-  repoRoot,
-  shutdownTimeout,
-} from '@vsp/platform';
+import { dotenvPath, eventLogSettings, loadConfig, loggingSettings, repoRoot, shutdownTimeout } from '@vsp/platform';
+import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
 
 export const EmbeddingConfigSchema = Type.Object({
   ...eventLogSettings,
@@ -37,11 +30,7 @@ export const EmbeddingConfigSchema = Type.Object({
   QDRANT_API_KEY: Type.Optional(Type.String()),
   VECTOR_DATA_DIR: Type.String({ default: `${repoRoot}data/vectors` }),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1 }),
-  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
-  RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
-  RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
-  SINK_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100 }),
-  ...breakerSettings,
+  ...consumerSettings({ sinkTimeoutMs: 60_000 }),
   ...loggingSettings,
   ...shutdownTimeout(15_000),
 });
@@ -49,5 +38,5 @@ export const EmbeddingConfigSchema = Type.Object({
 export type EmbeddingConfig = Readonly<Static<typeof EmbeddingConfigSchema>>;
 
 export function loadEmbeddingConfig(env?: Record<string, string | undefined>): EmbeddingConfig {
-  return loadConfig(EmbeddingConfigSchema, env ? { env } : { dotenvPath });
+  return checkConsumerSettings(loadConfig(EmbeddingConfigSchema, env ? { env } : { dotenvPath }));
 }

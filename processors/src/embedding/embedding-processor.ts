@@ -1,9 +1,10 @@
-import { dlqTopicName, type ProductEvent, ProductEventCodec } from '@vsp/schemas';
+import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
 import { decodeProductEvent } from '../event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
+import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import type { EmbeddingConfig } from './config.js';
 import { ImageFetcher } from './images/image-fetcher.js';
@@ -51,21 +52,13 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
   };
   logger.info(`Embedding with model ${model.spec.id} (dimension ${model.dimension})`);
   return new ConsumerRuntime({
+    ...runtimeOptionsFrom(config),
     name: 'embedding',
     kafka,
     groupId: config.EMBEDDING_GROUP_ID,
-    topic: config.PRODUCT_EVENTS_TOPIC,
-    dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),
     concurrency: config.EMBEDDING_CONCURRENCY,
-    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     handler,
     sinkName: 'vector-index',
-    retryInitialMs: config.RETRY_INITIAL_MS,
-    retryMaxMs: config.RETRY_MAX_MS,
-    breakerResetMs: config.BREAKER_RESET_MS,
-    breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
-    breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-    sinkTimeoutMs: config.SINK_TIMEOUT_MS,
     logger,
     metrics,
   });

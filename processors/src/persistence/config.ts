@@ -1,13 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import {
-  breakerSettings,
-  ConfigError,
-  dotenvPath,
-  eventLogSettings,
-  loadConfig,
-  loggingSettings,
-  shutdownTimeout,
-} from '@vsp/platform';
+import { dotenvPath, eventLogSettings, loadConfig, loggingSettings, shutdownTimeout } from '@vsp/platform';
+import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
 
 export const PersistenceConfigSchema = Type.Object({
   ...eventLogSettings,
@@ -19,12 +12,7 @@ export const PersistenceConfigSchema = Type.Object({
   PERSISTENCE_HOST: Type.String({ default: '0.0.0.0' }),
   /** Partitions written at the same time; each batch is one transaction. */
   PERSISTENCE_CONCURRENCY: Type.Integer({ default: 4, minimum: 1 }),
-  /** A member silent this long is dropped from the group and its partitions reassigned. */
-  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
-  RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
-  RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
-  SINK_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
-  ...breakerSettings,
+  ...consumerSettings({ sinkTimeoutMs: 30_000 }),
   ...loggingSettings,
   ...shutdownTimeout(15_000),
 });
@@ -32,11 +20,5 @@ export const PersistenceConfigSchema = Type.Object({
 export type PersistenceConfig = Readonly<Static<typeof PersistenceConfigSchema>>;
 
 export function loadPersistenceConfig(env?: Record<string, string | undefined>): PersistenceConfig {
-  const config = loadConfig(PersistenceConfigSchema, env ? { env } : { dotenvPath });
-  if (config.RETRY_INITIAL_MS > config.RETRY_MAX_MS) {
-    throw new ConfigError([
-      `RETRY_INITIAL_MS (${config.RETRY_INITIAL_MS}) must not exceed RETRY_MAX_MS (${config.RETRY_MAX_MS})`,
-    ]);
-  }
-  return config;
+  return checkConsumerSettings(loadConfig(PersistenceConfigSchema, env ? { env } : { dotenvPath }));
 }

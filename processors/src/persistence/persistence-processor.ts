@@ -1,9 +1,10 @@
-import { dlqTopicName, type ProductEvent, ProductEventCodec } from '@vsp/schemas';
+import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
+import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import type { PersistenceConfig } from './config.js';
 import { ProductStore } from './product-store.js';
@@ -40,21 +41,13 @@ export function createPersistenceProcessor({ config, kafka, pool, logger, metric
     },
   };
   return new ConsumerRuntime({
+    ...runtimeOptionsFrom(config),
     name: 'persistence',
     kafka,
     groupId: config.PERSISTENCE_GROUP_ID,
-    topic: config.PRODUCT_EVENTS_TOPIC,
-    dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),
     concurrency: config.PERSISTENCE_CONCURRENCY,
-    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     handler,
     sinkName: 'postgres',
-    retryInitialMs: config.RETRY_INITIAL_MS,
-    retryMaxMs: config.RETRY_MAX_MS,
-    breakerResetMs: config.BREAKER_RESET_MS,
-    breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
-    breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-    sinkTimeoutMs: config.SINK_TIMEOUT_MS,
     logger,
     metrics,
   });

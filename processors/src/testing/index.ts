@@ -111,6 +111,16 @@ export interface TestPersistence {
   close(): Promise<void>;
 }
 
+/** Resolves once the processor has handled `count` records in all (any outcome). */
+const waitForHandled =
+  (metrics: ProcessorMetrics) =>
+  (count: number, timeoutMs = 60_000): Promise<void> =>
+    waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
+      description: `${count} records handled`,
+      timeoutMs,
+      intervalMs: 50,
+    }).then(() => undefined);
+
 /** Sums a counter's samples, optionally only those whose labels match. */
 export async function counterTotal(
   metrics: ProcessorMetrics,
@@ -164,12 +174,7 @@ export async function startTestPersistence(
     metrics,
     health: () => processor.health(),
     query: async (sql, params) => (await database.pool.query(sql, params)).rows,
-    waitForHandled: (count, timeoutMs = 60_000) =>
-      waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
-        description: `${count} records handled`,
-        timeoutMs,
-        intervalMs: 50,
-      }).then(() => undefined),
+    waitForHandled: waitForHandled(metrics),
     close: () => processor.close(),
   };
 }
@@ -273,12 +278,7 @@ export async function startTestEmbedding(
     store,
     model,
     health: () => processor.health(),
-    waitForHandled: (count, timeoutMs = 60_000) =>
-      waitFor(async () => (await counterTotal(metrics, 'events')) >= count, {
-        description: `${count} records handled`,
-        timeoutMs,
-        intervalMs: 50,
-      }).then(() => undefined),
+    waitForHandled: waitForHandled(metrics),
   };
 }
 

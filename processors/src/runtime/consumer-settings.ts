@@ -1,0 +1,64 @@
+import { Type } from '@sinclair/typebox';
+import { breakerSettings, ConfigError } from '@vsp/platform';
+import { dlqTopicName } from '@vsp/schemas';
+import type { ConsumerRuntimeOptions } from './consumer-runtime.js';
+
+/** The settings every processor's consumer runtime reads; each processor spreads them into its schema. */
+export const consumerSettings = ({ sinkTimeoutMs }: { sinkTimeoutMs: number }) => ({
+  /** A member silent this long is dropped from the group and its partitions reassigned. */
+  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
+  RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
+  RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
+  /** A batch write slower than this counts as failed and is retried (writes are idempotent). */
+  SINK_TIMEOUT_MS: Type.Integer({ default: sinkTimeoutMs, minimum: 100 }),
+  ...breakerSettings,
+});
+
+export interface ConsumerSettings {
+  PRODUCT_EVENTS_TOPIC: string;
+  CONSUMER_SESSION_TIMEOUT_MS: number;
+  RETRY_INITIAL_MS: number;
+  RETRY_MAX_MS: number;
+  SINK_TIMEOUT_MS: number;
+  BREAKER_RESET_MS: number;
+  BREAKER_ERROR_PERCENT: number;
+  BREAKER_VOLUME_THRESHOLD: number;
+}
+
+/** The rules between settings that a schema cannot state. */
+export function checkConsumerSettings<C extends ConsumerSettings>(config: C): C {
+  if (config.RETRY_INITIAL_MS > config.RETRY_MAX_MS) {
+    throw new ConfigError([
+      `RETRY_INITIAL_MS (${config.RETRY_INITIAL_MS}) must not exceed RETRY_MAX_MS (${config.RETRY_MAX_MS})`,
+    ]);
+  }
+  return config;
+}
+
+/** The runtime options that come straight from those settings. */
+export function runtimeOptionsFrom(
+  config: ConsumerSettings,
+): Pick<
+  ConsumerRuntimeOptions<unknown>,
+  | 'topic'
+  | 'dlqTopic'
+  | 'sessionTimeoutMs'
+  | 'retryInitialMs'
+  | 'retryMaxMs'
+  | 'breakerResetMs'
+  | 'breakerErrorPercent'
+  | 'breakerVolumeThreshold'
+  | 'sinkTimeoutMs'
+> {
+  return {
+    topic: config.PRODUCT_EVENTS_TOPIC,
+    dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+    retryInitialMs: config.RETRY_INITIAL_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+    breakerResetMs: config.BREAKER_RESET_MS,
+    breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
+    breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+    sinkTimeoutMs: config.SINK_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,36 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type CleanupContext, onCleanup } from '@vsp/test-harness';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Runs one of our entry points (e.g. "processors/src/persistence/main.ts") as its own process, the
+ * way systemd or `npm start` does: node itself, not the tsx CLI, so signals reach the service.
+ * Killed after the test if still running.
+ */
+export function spawnService(
+  t: CleanupContext,
+  entry: string,
+  env: Record<string, string>,
+  stdout: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+  onCleanup(t, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
+
+/** Sum of a processor's visual_search_processor_events_total, read from its own /metrics. */
+export async function handledEvents(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return [...text.matchAll(/^visual_search_processor_events_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+}
