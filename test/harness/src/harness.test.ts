@@ -22,7 +22,7 @@ test('the harness should carry a keyed record through the real broker', async (t
   onCleanup(t, () => producer.disconnect());
   await producer.send({ topic, acks: -1, messages: [{ key: '12345', value: 'Название товара' }] });
 
-  const consumer = kafka.consumer({ groupId: uniqueGroupId() });
+  const consumer = kafka.consumer({ groupId: uniqueGroupId(), maxWaitTimeInMs: 100 });
   await consumer.connect();
   onCleanup(t, () => consumer.disconnect());
   await consumer.subscribe({ topic, fromBeginning: true });
