@@ -168,14 +168,7 @@ export class ConsumerRuntime<T> {
     return this.#closing;
   }
 
-  async #eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-    commitOffsetsIfNecessary,
-  }: EachBatchPayload) {
+  async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     if (batch.isEmpty()) return;
     const started = performance.now();
     const control: BatchControl = { heartbeat, live: () => isRunning() && !isStale() && !this.#closing };
@@ -207,8 +200,9 @@ export class ConsumerRuntime<T> {
       for (const letter of letters) this.#reportDeadLetter(letter);
     }
 
+    // kafkajs commits the resolved offsets as soon as this handler returns (autoCommit without
+    // interval or threshold); an aborted batch returns above without resolving anything.
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
     this.#lastBatchAt = Date.now();
     metrics.batchSize.observe({ processor: name }, batch.messages.length);
     metrics.batchDuration.observe({ processor: name }, (performance.now() - started) / 1000);
