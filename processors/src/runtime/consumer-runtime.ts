@@ -93,6 +93,9 @@ export class ConsumerRuntime<T> {
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: 250,
+      // Larger fetches make larger batches: one sink transaction covers more records.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
     });
