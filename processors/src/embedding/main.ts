@@ -2,6 +2,7 @@ import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
 import { HealthServer } from '../runtime/health-server.js';
 import { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import { runProcessor } from '../runtime/run-processor.js';
+import { untilAvailable } from '../runtime/until-available.js';
 import { loadEmbeddingConfig } from './config.js';
 import { createEmbeddingProcessor } from './embedding-processor.js';
 import { openModel } from './model/open-model.js';
@@ -10,7 +11,11 @@ import { openVectorStore } from './vector-store/open-vector-store.js';
 const config = loadOrExit('embedding', () => loadEmbeddingConfig());
 const logger = createLogger({ name: 'embedding', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
 const model = await openModel(config);
-const store = await openVectorStore(config, { dimension: model.dimension, modelId: model.spec.id });
+const store = await untilAvailable(
+  'The vector store',
+  () => openVectorStore(config, { dimension: model.dimension, modelId: model.spec.id }),
+  logger,
+);
 logger.info(
   `Vector index: ${config.QDRANT_URL ? `Qdrant at ${config.QDRANT_URL}` : `LanceDB in ${config.VECTOR_DATA_DIR}`}, alias ${config.VECTOR_ALIAS}`,
 );

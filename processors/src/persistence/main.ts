@@ -3,13 +3,15 @@ import pg from 'pg';
 import { HealthServer } from '../runtime/health-server.js';
 import { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import { runProcessor } from '../runtime/run-processor.js';
+import { untilAvailable } from '../runtime/until-available.js';
 import { loadPersistenceConfig } from './config.js';
+import { classifyDatabaseError } from './database-errors.js';
 import { migrate } from './migrate.js';
 import { createPersistenceProcessor } from './persistence-processor.js';
 
 const config = loadOrExit('persistence', () => loadPersistenceConfig());
 const logger = createLogger({ name: 'persistence', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
-const applied = await migrate(config.DATABASE_URL);
+const applied = await untilAvailable('PostgreSQL', () => migrate(config.DATABASE_URL), logger, classifyDatabaseError);
 if (applied.length > 0) logger.info(`Applied migrations: ${applied.join(', ')}`);
 
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
