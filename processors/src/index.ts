@@ -1,3 +1,4 @@
+export { type DeadLetterRecord, DeadLetterTool, type ReplayFilter } from './dead-letters/dead-letter-tool.js';
 export { type EmbeddingConfig, loadEmbeddingConfig } from './embedding/config.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
 export { buildDescriptorModel, DESCRIPTOR_MODEL } from './embedding/model/descriptor-model.js';

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { Type } from '@sinclair/typebox';
+import { createKafkaClient, dotenvPath, eventLogSettings, loadConfig, loadOrExit } from '@vsp/platform';
+import { dlqTopicName } from '@vsp/schemas';
+import pino from 'pino';
+import { DeadLetterTool } from './dead-letter-tool.js';
+
+const USAGE = `usage: npm run dlq -- <command>
+  list                                   every dead letter: where it came from, stage, reason
+  replay [--reason CODE] [--group GROUP] re-produce matching letters to their original topic`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { reason: { type: 'string' }, group: { type: 'string' } },
+});
+const config = loadOrExit('dlq', () => loadConfig(Type.Object(eventLogSettings), { dotenvPath }));
+const dlqTopic = dlqTopicName(config.PRODUCT_EVENTS_TOPIC);
+const tool = new DeadLetterTool(
+  createKafkaClient({ clientId: 'visual-search-dlq', brokers: config.KAFKA_BROKERS, logger: pino({ level: 'error' }) }),
+  dlqTopic,
+);
+
+switch (positionals[0]) {
+  case 'list': {
+    const letters = await tool.read();
+    console.log(`${letters.length} dead letters in ${dlqTopic}`);
+    for (const l of letters) {
+      const h = l.headers;
+      console.log(
+        `${l.dlqPartition}/${l.dlqOffset}  from ${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}` +
+          `  ${h['dlq.consumer.group']}  ${h['dlq.stage']}  ${h['dlq.error.code']}  event ${h.event_id ?? '?'}  ${h['dlq.error.message']}`,
+      );
+    }
+    break;
+  }
+  case 'replay': {
+    const replayed = await tool.replay({ reason: values.reason, group: values.group });
+    console.log(`replayed ${replayed.length} dead letters from ${dlqTopic}`);
+    break;
+  }
+  default:
+    console.error(USAGE);
+    process.exitCode = 2;
+}
