@@ -1,5 +1,11 @@
 import type { ProcessorError } from '../errors.js';
-import { mergeEvents, type PositionedEvent, type ProductRow } from '../persistence/product-merge.js';
+import {
+  groupByProduct,
+  lastVersionOf,
+  mergeEvents,
+  type PositionedEvent,
+  type ProductRow,
+} from '../persistence/product-merge.js';
 import type { WriteOutcome } from '../runtime/consumer-runtime.js';
 import type { FetchedImage, ImageFetcher } from './images/image-fetcher.js';
 import { imageToTensor } from './images/image-preprocessor.js';
@@ -48,18 +54,14 @@ export class ProductIndexer {
 
   async apply(events: readonly PositionedEvent[]): Promise<WriteOutcome[]> {
     const { store, model } = this.options;
-    const byProduct = new Map<string, PositionedEvent[]>();
-    for (const e of events)
-      byProduct.set(e.event.data.product_id, [...(byProduct.get(e.event.data.product_id) ?? []), e]);
+    const byProduct = groupByProduct(events);
     const stored = await this.#time('lookup', () => store.get([...byProduct.keys()]));
 
     const plans: Plan[] = [];
     for (const [productId, productEvents] of byProduct) {
       const previous = stored.get(productId);
       const row = rowOf(productId, previous?.payload);
-      const outcomes: WriteOutcome[] = mergeEvents(row, productEvents);
-      if (outcomes.includes('applied')) plans.push({ productId, events: productEvents, outcomes, row, previous });
-      else plans.push({ productId, events: productEvents, outcomes, row, previous, vector: previous?.vector });
+      plans.push({ productId, events: productEvents, outcomes: mergeEvents(row, productEvents), row, previous });
     }
     const changed = plans.filter((p) => p.outcomes.includes('applied'));
     const needImage = changed.filter((p) => this.#needsImage(p));
@@ -134,7 +136,7 @@ export class ProductIndexer {
       deleted: row.deleted,
       versions: {
         ...row.field_versions,
-        [LAST]: `${String(row.last_event_at?.getTime() ?? 0).padStart(15, '0')}|${row.last_event_id}`,
+        [LAST]: lastVersionOf(row),
       },
     };
     return [{ productId: row.product_id, vector, payload }];

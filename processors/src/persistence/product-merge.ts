@@ -40,8 +40,28 @@ const FIELDS_BY_TYPE: Record<string, readonly CatalogueField[]> = {
 };
 
 /** Event time, then event id: a total order, so every replica agrees which event is newer. */
+export function versionAt(occurredAt: number, eventId: string): string {
+  return `${String(occurredAt).padStart(15, '0')}|${eventId}`;
+}
+
 export function versionOf(event: ProductEvent): string {
-  return `${String(event.occurred_at).padStart(15, '0')}|${event.event_id}`;
+  return versionAt(event.occurred_at, event.event_id);
+}
+
+/** The version of the newest event applied to the row; '' when none was. */
+export function lastVersionOf(row: ProductRow): string {
+  return row.last_event_at && row.last_event_id ? versionAt(row.last_event_at.getTime(), row.last_event_id) : '';
+}
+
+/** A batch's events per product, in log order: each sink folds one product at a time. */
+export function groupByProduct(events: readonly PositionedEvent[]): Map<string, PositionedEvent[]> {
+  const byProduct = new Map<string, PositionedEvent[]>();
+  for (const e of events) {
+    const list = byProduct.get(e.event.data.product_id);
+    if (list) list.push(e);
+    else byProduct.set(e.event.data.product_id, [e]);
+  }
+  return byProduct;
 }
 
 /**
@@ -77,11 +97,7 @@ export function mergeEvents(row: ProductRow, events: readonly PositionedEvent[])
         row.deleted_at = deleted ? new Date(event.occurred_at) : null;
       });
     }
-    const last =
-      row.last_event_at && row.last_event_id
-        ? versionOf({ occurred_at: row.last_event_at.getTime(), event_id: row.last_event_id } as ProductEvent)
-        : '';
-    if (version > last) {
+    if (version > lastVersionOf(row)) {
       row.last_event_id = event.event_id;
       row.last_event_type = event.event_type;
       row.last_event_at = new Date(event.occurred_at);

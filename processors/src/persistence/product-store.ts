@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import { classifyDatabaseError } from './database-errors.js';
-import { type MergeOutcome, mergeEvents, type PositionedEvent, type ProductRow } from './product-merge.js';
+import {
+  groupByProduct,
+  type MergeOutcome,
+  mergeEvents,
+  type PositionedEvent,
+  type ProductRow,
+} from './product-merge.js';
 
 const COLUMNS = [
   ['product_id', 'text'],
@@ -48,12 +54,7 @@ export class ProductStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async apply(events: readonly PositionedEvent[]): Promise<ApplyResult> {
-    const byProduct = new Map<string, PositionedEvent[]>();
-    for (const e of events) {
-      const list = byProduct.get(e.event.data.product_id);
-      if (list) list.push(e);
-      else byProduct.set(e.event.data.product_id, [e]);
-    }
+    const byProduct = groupByProduct(events);
     const ids = [...byProduct.keys()].sort();
     let client: pg.PoolClient | undefined;
     let failure: unknown;
