@@ -4,13 +4,18 @@ import { dotenvPath, loadConfig, repoRoot } from '@vsp/platform';
 const InfraConfigSchema = Type.Object({
   /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
   INFRA_HOME: Type.String({ default: `${repoRoot}.infra` }),
-  /** Set any of these three to use an external service; infra then neither starts nor stops it. */
+  /** Set any of these four to use an external service; infra then neither starts nor stops it. */
   KAFKA_BROKERS: Type.Optional(Type.String()),
   SCHEMA_REGISTRY_URL: Type.Optional(Type.String()),
   DATABASE_URL: Type.Optional(Type.String()),
+  QDRANT_URL: Type.Optional(Type.String()),
+  /** The Qdrant server binary infra runs when QDRANT_URL is unset. */
+  QDRANT_BINARY: Type.String({ default: `${repoRoot}../shared/qdrant/qdrant` }),
   INFRA_KAFKA_PORT: Type.Integer({ default: 9092 }),
   INFRA_REGISTRY_PORT: Type.Integer({ default: 8081 }),
   INFRA_POSTGRES_PORT: Type.Integer({ default: 5433 }),
+  /** Qdrant's HTTP port; gRPC takes the next one. */
+  INFRA_QDRANT_PORT: Type.Integer({ default: 6333 }),
   INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
   /** Read only to know whether `npm start` must generate one (see webhook-secret.ts). */
   WEBHOOK_SECRET: Type.Optional(Type.String()),

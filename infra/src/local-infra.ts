@@ -3,28 +3,32 @@ import type { InfraConfig } from './config.js';
 import type { LocalService, ServiceState } from './local-service.js';
 import { KafkaService } from './services/kafka.js';
 import { PostgresService } from './services/postgres.js';
+import { QdrantService } from './services/qdrant.js';
 import { SchemaRegistryService } from './services/schema-registry.js';
 
 export interface InfraEndpoints {
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
   databaseUrl: string;
+  qdrantUrl: string;
 }
 
-/** The three services the pipeline needs, started and stopped together. */
+/** The four services the pipeline needs, started and stopped together. */
 export class LocalInfra {
   readonly kafka: KafkaService;
   readonly schemaRegistry: SchemaRegistryService;
   readonly postgres: PostgresService;
+  readonly qdrant: QdrantService;
 
   constructor(private readonly config: InfraConfig) {
     this.kafka = new KafkaService(config);
     this.schemaRegistry = new SchemaRegistryService(config);
     this.postgres = new PostgresService(config);
+    this.qdrant = new QdrantService(config);
   }
 
   get services(): readonly LocalService[] {
-    return [this.kafka, this.schemaRegistry, this.postgres];
+    return [this.kafka, this.schemaRegistry, this.postgres, this.qdrant];
   }
 
   get endpoints(): InfraEndpoints {
@@ -32,6 +36,7 @@ export class LocalInfra {
       kafkaBrokers: this.kafka.endpoint.split(','),
       schemaRegistryUrl: this.schemaRegistry.endpoint,
       databaseUrl: this.postgres.endpoint,
+      qdrantUrl: this.qdrant.endpoint,
     };
   }
 

@@ -30,7 +30,7 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
   const before = await infra.status();
   await infra.up();
   const startedHere = [...before].filter(([, state]) => state.kind === 'stopped').map(([service]) => service);
-  const { kafkaBrokers, schemaRegistryUrl, databaseUrl } = infra.endpoints;
+  const { kafkaBrokers, schemaRegistryUrl, databaseUrl, qdrantUrl } = infra.endpoints;
   const children = PIPELINE_PROCESSES.map((p) =>
     spawn(process.execPath, ['--import', 'tsx', p.entry], {
       cwd: repoRoot,
@@ -43,6 +43,7 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
         KAFKA_BROKERS: kafkaBrokers.join(','),
         SCHEMA_REGISTRY_URL: schemaRegistryUrl,
         DATABASE_URL: databaseUrl,
+        QDRANT_URL: qdrantUrl,
       },
     }),
   );

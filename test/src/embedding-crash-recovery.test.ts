@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DESCRIPTOR_MODEL, LanceDbVectorStore } from '@vsp/processors';
+import { DESCRIPTOR_MODEL, QdrantVectorStore } from '@vsp/processors';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+import { createVectorIndex, ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
@@ -26,6 +26,7 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   const dataDir = mkdtempSync(join(tmpdir(), 'embedding-crash-'));
   onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const index = await createVectorIndex(t);
   const port = await freePort();
   const env = {
     KAFKA_BROKERS: kafkaBrokers.join(','),
@@ -35,7 +36,8 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
     EMBEDDING_PORT: String(port),
     EMBEDDING_HOST: '127.0.0.1',
     IMAGE_BASE_URL: host.baseUrl,
-    VECTOR_DATA_DIR: join(dataDir, 'vectors'),
+    QDRANT_URL: index.qdrantUrl,
+    VECTOR_ALIAS: index.alias,
     MODEL_CACHE_DIR: join(dataDir, 'models'),
     CONSUMER_SESSION_TIMEOUT_MS: '6000',
     LOG_DIR: '',
@@ -57,8 +59,8 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   assert.ok(atKill < products, 'the kill came before the end of the stream');
 
   const second = start();
-  const store = new LanceDbVectorStore(env.VECTOR_DATA_DIR, {
-    alias: 'products',
+  const store = new QdrantVectorStore(index.qdrantUrl, {
+    alias: index.alias,
     dimension: DESCRIPTOR_MODEL.dimension,
     modelId: DESCRIPTOR_MODEL.id,
   });

@@ -32,7 +32,7 @@ test('npm run index should show stats, a product and the nearest products to an 
   );
   const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
   await embedding.waitForHandled(3);
-  const query = join(embedding.config.VECTOR_DATA_DIR, '..', 'query.jpg');
+  const query = join(embedding.config.MODEL_CACHE_DIR, '..', 'query.jpg');
   writeFileSync(query, await nearDuplicate(images[1] as Buffer));
   const run = async (...args: string[]) =>
     (
@@ -40,7 +40,8 @@ test('npm run index should show stats, a product and the nearest products to an 
         cwd: repoRoot,
         env: {
           ...process.env,
-          VECTOR_DATA_DIR: embedding.config.VECTOR_DATA_DIR,
+          QDRANT_URL: embedding.config.QDRANT_URL,
+          VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
           MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
         },
       })
@@ -50,7 +51,7 @@ test('npm run index should show stats, a product and the nearest products to an 
   const product = JSON.parse(await run('get', 'p1'));
   const search = await run('search', '--image', query, '--k', '2');
 
-  assert.match(stats, /^collection\s+products_v1$/m);
+  assert.match(stats, new RegExp(`^collection\\s+${embedding.config.VECTOR_ALIAS}_v1$`, 'm'));
   assert.match(stats, /^points\s+3$/m);
   assert.match(stats, new RegExp(`^model\\s+${embedding.model.spec.id}$`, 'm'));
   assert.match(stats, new RegExp(`^dimension\\s+${embedding.model.dimension}$`, 'm'));

@@ -25,10 +25,9 @@ export const EmbeddingConfigSchema = Type.Object({
   MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
   /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
   INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),
-  /** Qdrant's URL; unset = the embedded LanceDB store in VECTOR_DATA_DIR. */
-  QDRANT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** The vector index (`npm start` runs a local Qdrant here). */
+  QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
   QDRANT_API_KEY: Type.Optional(Type.String()),
-  VECTOR_DATA_DIR: Type.String({ default: `${repoRoot}data/vectors` }),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1 }),
   ...consumerSettings({ sinkTimeoutMs: 60_000 }),
   ...loggingSettings,

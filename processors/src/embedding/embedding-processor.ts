@@ -2,7 +2,7 @@ import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Histogram } from 'prom-client';
-import { decodeProductEvent } from '../event-decoder.js';
+import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { ProcessorMetrics } from '../runtime/processor-metrics.js';
@@ -47,8 +47,7 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
   const handler: RecordHandler<ProductEvent> = {
     decode: (message) => decodeProductEvent(codec, message),
     label: (event) => event.event_type,
-    write: (records) =>
-      indexer.apply(records.map((r) => ({ event: r.value, partition: r.partition, offset: r.message.offset }))),
+    write: (records) => indexer.apply(records.map((r) => r.value)),
   };
   logger.info(`Embedding with model ${model.spec.id} (dimension ${model.dimension})`);
   return new ConsumerRuntime({

@@ -13,7 +13,7 @@ const USAGE = `usage: npm run index -- <command>
 
 class UsageError extends Error {}
 
-/** An operator's view of the vector index, against whichever store the config selects. */
+/** An operator's view of the vector index. */
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { image: { type: 'string' }, k: { type: 'string', default: '5' } },
@@ -32,9 +32,7 @@ try {
       console.log(`points      ${stats.points}`);
       console.log(`model       ${stats.modelId}`);
       console.log(`dimension   ${stats.dimension}`);
-      console.log(
-        `store       ${config.QDRANT_URL ? `Qdrant ${config.QDRANT_URL}` : `LanceDB ${config.VECTOR_DATA_DIR}`}`,
-      );
+      console.log(`store       Qdrant ${config.QDRANT_URL}`);
       break;
     }
     case 'get': {

@@ -16,9 +16,7 @@ const store = await untilAvailable(
   () => openVectorStore(config, { dimension: model.dimension, modelId: model.spec.id }),
   logger,
 );
-logger.info(
-  `Vector index: ${config.QDRANT_URL ? `Qdrant at ${config.QDRANT_URL}` : `LanceDB in ${config.VECTOR_DATA_DIR}`}, alias ${config.VECTOR_ALIAS}`,
-);
+logger.info(`Vector index: Qdrant at ${config.QDRANT_URL}, alias ${config.VECTOR_ALIAS}`);
 const metrics = new ProcessorMetrics('visual_search_embedding_');
 const kafka = createKafkaClient({ clientId: config.EMBEDDING_GROUP_ID, brokers: config.KAFKA_BROKERS, logger });
 const processor = createEmbeddingProcessor({ config, kafka, store, model, logger, metrics });

@@ -1,16 +1,24 @@
+import type { ProductEvent } from '@vsp/schemas';
 import type { ProcessorError } from '../errors.js';
 import {
+  emptyProductState,
   groupByProduct,
-  lastVersionOf,
+  type MergeOutcome,
   mergeEvents,
-  type PositionedEvent,
-  type ProductRow,
-} from '../persistence/product-merge.js';
+  type ProductState,
+} from '../product/product-state.js';
 import type { WriteOutcome } from '../runtime/consumer-runtime.js';
 import type { FetchedImage, ImageFetcher } from './images/image-fetcher.js';
 import { imageToTensor } from './images/image-preprocessor.js';
 import type { EmbeddingModel } from './model/embedding-model.js';
-import type { ProductPayload, ProductPoint, VectorStore } from './vector-store/vector-store.js';
+import {
+  type EmbeddedImage,
+  embeddedImageOf,
+  imageSourceOf,
+  payloadOf,
+  stateOf,
+} from './vector-store/product-payload.js';
+import type { ProductPoint, VectorStore } from './vector-store/vector-store.js';
 
 export type Stage = 'lookup' | 'fetch' | 'decode' | 'infer' | 'upsert';
 
@@ -25,74 +33,102 @@ export interface ProductIndexerOptions {
   onStage(stage: Stage, seconds: number): void;
 }
 
+type PermanentError = Exclude<WriteOutcome, string>;
+
 /** One product's share of a batch. */
 interface Plan {
-  productId: string;
-  events: PositionedEvent[];
-  outcomes: WriteOutcome[];
-  row: ProductRow;
-  previous: ProductPoint | undefined;
-  image?: FetchedImage;
+  events: ProductEvent[];
+  outcomes: MergeOutcome[];
+  state: ProductState;
+  /** The image the vector must come from; null: a placeholder will do. */
+  source: string | null;
+  /** The stored point's image and vector, when made by the current model. */
+  previous: { image: EmbeddedImage; vector: Float32Array } | undefined;
+  fetched?: FetchedImage;
   tensor?: Float32Array;
+  image?: EmbeddedImage | null;
   vector?: Float32Array;
   failure?: PermanentError;
 }
 
-type PermanentError = Exclude<WriteOutcome, string>;
-
-// The newest applied event's version rides in the payload's `versions` under this key.
-const LAST = '@last';
-
 /**
- * Keeps the vector index in step with product events. Field values follow the same
- * last-writer-wins rules as PostgreSQL (product-merge.ts), kept in the point's payload. An image
- * is fetched only when the image key (or the model) changed, and embedded only when its content
- * hash changed; a deleted product stays as a tombstone that searches leave out.
+ * Keeps the vector index in step with product events, so that it always equals what a replay of
+ * the log from scratch would build. The payload is the product's state under the same merge rules
+ * as PostgreSQL (product/product-state.ts). The vector follows the image the product shows now
+ * (`imageSourceOf`): fetched again whenever that changes, embedded again only when the bytes
+ * differ from the stored point's. A product without an image, or deleted, is kept with a
+ * placeholder vector and left out of searches, so its fields are there when an image arrives and
+ * a late event cannot resurrect it.
  */
 export class ProductIndexer {
   constructor(private readonly options: ProductIndexerOptions) {}
 
-  async apply(events: readonly PositionedEvent[]): Promise<WriteOutcome[]> {
+  async apply(events: readonly ProductEvent[]): Promise<WriteOutcome[]> {
     const { store, model } = this.options;
-    const byProduct = groupByProduct(events);
+    const byProduct = groupByProduct(events.map((event) => ({ event })));
     const stored = await this.#time('lookup', () => store.get([...byProduct.keys()]));
 
     const plans: Plan[] = [];
-    for (const [productId, productEvents] of byProduct) {
-      const previous = stored.get(productId);
-      const row = rowOf(productId, previous?.payload);
-      plans.push({ productId, events: productEvents, outcomes: mergeEvents(row, productEvents), row, previous });
+    for (const [productId, items] of byProduct) {
+      const point = stored.get(productId);
+      const state = point ? stateOf(point.payload) : emptyProductState(productId);
+      const productEvents = items.map((item) => item.event);
+      plans.push({
+        events: productEvents,
+        outcomes: mergeEvents(state, productEvents),
+        state,
+        source: imageSourceOf(state),
+        previous: this.#reusable(point),
+      });
     }
     const changed = plans.filter((p) => p.outcomes.includes('applied'));
-    const needImage = changed.filter((p) => this.#needsImage(p));
+    const toFetch: Plan[] = [];
+    for (const plan of changed) {
+      if (plan.source === null) {
+        plan.image = null;
+        plan.vector = placeholder(model.dimension);
+      } else if (plan.previous?.image.source === plan.source) {
+        plan.image = plan.previous.image;
+        plan.vector = plan.previous.vector;
+      } else {
+        toFetch.push(plan);
+      }
+    }
 
-    await this.#time('fetch', () => this.#fetchAll(needImage));
-    await this.#time('decode', () => this.#decodeAll(needImage));
-    const toEmbed = needImage.filter((p) => p.tensor);
+    await this.#time('fetch', () => this.#fetchAll(toFetch));
+    await this.#time('decode', () => this.#decodeAll(toFetch));
+    const toEmbed = toFetch.filter((p) => p.tensor);
     const vectors = await this.#time('infer', () => model.embed(toEmbed.map((p) => p.tensor as Float32Array)));
     for (const [i, plan] of toEmbed.entries()) plan.vector = vectors[i];
 
-    const points = changed.flatMap((plan) => (plan.failure ? [] : this.#point(plan)));
+    const points: ProductPoint[] = changed
+      .filter((plan) => !plan.failure)
+      .map((plan) => ({
+        productId: plan.state.product_id,
+        vector: plan.vector as Float32Array,
+        payload: payloadOf(plan.state, plan.image ?? null, model.spec.id),
+      }));
     await this.#time('upsert', () => store.upsert(points));
 
-    const outcomeOf = new Map<PositionedEvent, WriteOutcome>();
+    const outcomeOf = new Map<ProductEvent, WriteOutcome>();
     for (const plan of plans) {
-      for (const [i, e] of plan.events.entries()) outcomeOf.set(e, plan.failure ?? (plan.outcomes[i] as WriteOutcome));
+      for (const [i, e] of plan.events.entries()) outcomeOf.set(e, plan.failure ?? (plan.outcomes[i] as MergeOutcome));
     }
     return events.map((e) => outcomeOf.get(e) ?? 'stale');
   }
 
-  #needsImage({ row, previous }: Plan): boolean {
-    if (row.deleted || !row.image_key) return false;
-    const before = previous?.payload;
-    return !before || before.image_key !== row.image_key || before.model_id !== this.options.model.spec.id;
+  /** A stored point's image and vector, if the current model made them. */
+  #reusable(point: ProductPoint | undefined): Plan['previous'] {
+    if (!point || point.payload.model_id !== this.options.model.spec.id) return undefined;
+    const image = embeddedImageOf(point.payload);
+    return image ? { image, vector: point.vector } : undefined;
   }
 
   /** Fetches in parallel. Transient errors fail the batch; permanent ones fail only their product. */
   #fetchAll(plans: Plan[]): Promise<void> {
     return forEachLimit(plans, this.options.fetchConcurrency, async (plan) => {
       try {
-        plan.image = await this.options.fetcher.fetch(plan.row.image_key as string);
+        plan.fetched = await this.options.fetcher.fetch(plan.state.image_key as string);
       } catch (error) {
         if ((error as ProcessorError).retriable !== false) throw error;
         plan.failure = error as PermanentError;
@@ -103,43 +139,18 @@ export class ProductIndexer {
   /** Decodes in parallel: sharp works on the libuv pool, one libvips thread per image. */
   #decodeAll(plans: Plan[]): Promise<void> {
     return forEachLimit(plans, this.options.decodeConcurrency, async (plan) => {
-      if (!plan.image) return;
-      const before = plan.previous?.payload;
-      if (before?.image_sha256 === plan.image.sha256 && before.model_id === this.options.model.spec.id) {
-        plan.vector = plan.previous?.vector; // same bytes under a new key: no need to embed again
+      if (!plan.fetched) return;
+      plan.image = { source: plan.source as string, sha256: plan.fetched.sha256 };
+      if (plan.previous?.image.sha256 === plan.fetched.sha256) {
+        plan.vector = plan.previous.vector; // the same bytes as the stored vector's: no need to embed again
         return;
       }
       try {
-        plan.tensor = await imageToTensor(plan.image.bytes, this.options.model.spec, this.options.maxPixels);
+        plan.tensor = await imageToTensor(plan.fetched.bytes, this.options.model.spec, this.options.maxPixels);
       } catch (error) {
         plan.failure = error as PermanentError;
       }
     });
-  }
-
-  #point(plan: Plan): ProductPoint[] {
-    const { row, previous } = plan;
-    const vector =
-      plan.vector ?? previous?.vector ?? (row.deleted ? placeholder(this.options.model.dimension) : undefined);
-    // A product with no image yet has nothing to search by; it is indexed once an image arrives.
-    if (!vector) return [];
-    const payload: ProductPayload = {
-      product_id: row.product_id,
-      title: row.title,
-      category: row.category,
-      price: row.price,
-      currency: row.currency,
-      image_key: row.image_key,
-      image_sha256: plan.image?.sha256 ?? previous?.payload.image_sha256 ?? null,
-      model_id: this.options.model.spec.id,
-      event_time: row.last_event_at?.getTime() ?? 0,
-      deleted: row.deleted,
-      versions: {
-        ...row.field_versions,
-        [LAST]: lastVersionOf(row),
-      },
-    };
-    return [{ productId: row.product_id, vector, payload }];
   }
 
   async #time<R>(stage: Stage, work: () => Promise<R>): Promise<R> {
@@ -161,34 +172,9 @@ async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** A tombstone needs some vector; it never shows in a search (deleted = true). */
+/** Some vector for a point that has no image to show; such a point is never searchable. */
 function placeholder(dimension: number): Float32Array {
   const vector = new Float32Array(dimension);
   vector[0] = 1;
   return vector;
-}
-
-/** The merge rules work on a row; the point's payload is that row. */
-function rowOf(productId: string, payload: ProductPayload | undefined): ProductRow {
-  const versions = { ...(payload?.versions ?? {}) };
-  const last = versions[LAST];
-  delete versions[LAST];
-  const [time, ...id] = last ? last.split('|') : [];
-  return {
-    product_id: productId,
-    title: payload?.title ?? null,
-    description: null,
-    category: payload?.category ?? null,
-    price: payload?.price ?? null,
-    currency: payload?.currency ?? null,
-    image_key: payload?.image_key ?? null,
-    deleted: payload?.deleted ?? false,
-    deleted_at: null,
-    field_versions: versions,
-    last_event_id: id.length ? id.join('|') : null,
-    last_event_type: null,
-    last_event_at: time ? new Date(Number(time)) : null,
-    last_event_partition: null,
-    last_event_offset: null,
-  };
 }

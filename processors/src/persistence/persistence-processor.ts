@@ -2,7 +2,7 @@ import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { decodeProductEvent } from '../event-decoder.js';
+import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { ProcessorMetrics } from '../runtime/processor-metrics.js';

@@ -7,6 +7,7 @@ import {
   createKafka,
   createTestDatabase,
   createTopic,
+  createVectorIndex,
   deleteSubjectAfter,
   ensureInfra,
   onCleanup,
@@ -230,7 +231,7 @@ export interface TestEmbedding {
 }
 
 /**
- * A real embedding processor consuming `topic` into an embedded LanceDB store of its own, with
+ * A real embedding processor consuming `topic` into an index of its own on the real Qdrant, with
  * the generated descriptor model, fetching from `imageBaseUrl`. Closed after the test.
  */
 export async function startTestEmbedding(
@@ -242,6 +243,7 @@ export async function startTestEmbedding(
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const dataDir = mkdtempSync(join(tmpdir(), 'embedding-test-'));
   onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
+  const index = await createVectorIndex(t);
   const config = loadEmbeddingConfig({
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
@@ -249,7 +251,8 @@ export async function startTestEmbedding(
     EMBEDDING_GROUP_ID: uniqueName('embedding'),
     IMAGE_BASE_URL: imageBaseUrl,
     IMAGE_FETCH_TIMEOUT_MS: '2000',
-    VECTOR_DATA_DIR: join(dataDir, 'vectors'),
+    QDRANT_URL: index.qdrantUrl,
+    VECTOR_ALIAS: index.alias,
     MODEL_CACHE_DIR: join(dataDir, 'models'),
     RETRY_INITIAL_MS: '100',
     RETRY_MAX_MS: '1000',
@@ -283,4 +286,4 @@ export async function startTestEmbedding(
 }
 
 export { type ImageHost, startImageHost } from './image-host.js';
-export { nearDuplicate, productImage } from './synthetic-images.js';
+export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 
-/** A small deterministic PRNG (mulberry32), so every run draws the same catalogue. */
-function random(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32): the same seed draws the same numbers. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -24,7 +24,7 @@ export async function productImage(
   seed: number,
   { width = 480, height = 360, format = 'jpeg' as 'jpeg' | 'png' } = {},
 ) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const shapes: string[] = [];
   for (let i = 0, count = 3 + Math.floor(next() * 4); i < count; i++) {
     const x = Math.floor(next() * width);

@@ -1,7 +1,7 @@
 import { LocalInfra, loadInfraConfig } from '@vsp/infra';
 import { type CleanupContext, onCleanup } from './test-context.js';
 
-export type ServiceName = 'kafka' | 'schemaRegistry' | 'postgres';
+export type ServiceName = 'kafka' | 'schemaRegistry' | 'postgres' | 'qdrant';
 
 export interface StoppedService {
   /** Starts the service again and resolves once it answers. */

@@ -5,6 +5,7 @@ export { ensureInfra } from './infra.js';
 export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroupId } from './kafka.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { confluentPython } from './python.js';
+export { createVectorIndex, type TestVectorIndex } from './qdrant.js';
 export { createSchemaRegistry, deleteSubjectAfter, uniqueSubject } from './schema-registry.js';
 export { type CleanupContext, onCleanup } from './test-context.js';
 export { uniqueName } from './unique-name.js';

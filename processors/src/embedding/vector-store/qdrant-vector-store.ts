@@ -1,8 +1,8 @@
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { SinkUnavailableError } from '../../errors.js';
+import { SinkRejectedError, SinkUnavailableError } from '../../errors.js';
+import type { ProductPayload } from './product-payload.js';
 import {
   type IndexStats,
-  type ProductPayload,
   type ProductPoint,
   pointId,
   type SearchHit,
@@ -16,6 +16,7 @@ const PAYLOAD_INDEXES = [
   ['category', 'keyword'],
   ['currency', 'keyword'],
   ['deleted', 'bool'],
+  ['searchable', 'bool'],
   ['model_id', 'keyword'],
   ['event_time', 'float'],
 ] as const;
@@ -96,7 +97,7 @@ export class QdrantVectorStore implements VectorStore {
       this.#client.search(this.options.alias, {
         vector: Array.from(vector),
         limit: k,
-        filter: { must: [{ key: 'deleted', match: { value: false } }] },
+        filter: { must: [{ key: 'searchable', match: { value: true } }] },
         with_payload: true,
       }),
     );
@@ -117,11 +118,21 @@ export class QdrantVectorStore implements VectorStore {
 
   async close(): Promise<void> {}
 
+  /**
+   * Qdrant's own refusals (400 bad request, 422 wrong vector size, other 4xx but timeouts and
+   * throttling) will fail again however often they are retried: permanent. Anything else (no
+   * answer, 5xx, 408, 429) may pass.
+   */
   async #run<R>(work: () => Promise<R>): Promise<R> {
     try {
       return await work();
     } catch (error) {
-      throw new SinkUnavailableError(`Qdrant failed: ${(error as Error).message}`, { cause: error });
+      const status = (error as { status?: unknown }).status;
+      const message = `Qdrant answered ${typeof status === 'number' ? status : 'nothing'}: ${(error as Error).message}`;
+      if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        throw new SinkRejectedError(message, { cause: error });
+      }
+      throw new SinkUnavailableError(message, { cause: error });
     }
   }
 }

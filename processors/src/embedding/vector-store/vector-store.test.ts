@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { Type } from '@sinclair/typebox';
-import { loadConfig } from '@vsp/platform';
-import { onCleanup, uniqueName } from '@vsp/test-harness';
+import { createVectorIndex, onCleanup, uniqueName } from '@vsp/test-harness';
+import { SinkRejectedError } from '../../errors.js';
 import { FakeQdrantServer } from '../../testing/fake-qdrant-server.js';
-import { LanceDbVectorStore } from './lancedb-vector-store.js';
+import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../../testing/vector-store.contract.js';
 import { QdrantVectorStore } from './qdrant-vector-store.js';
-import { CONTRACT_DIMENSION, vectorStoreContract } from './vector-store.contract.js';
 
-const options = () => ({ alias: uniqueName('products'), dimension: CONTRACT_DIMENSION, modelId: 'contract-model' });
-const { QDRANT_URL } = loadConfig(Type.Object({ QDRANT_URL: Type.Optional(Type.String()) }));
+const options = (alias = uniqueName('products')) => ({
+  alias,
+  dimension: CONTRACT_DIMENSION,
+  modelId: 'contract-model',
+});
 
-vectorStoreContract('LanceDB store', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'lancedb-'));
-  const store = new LanceDbVectorStore(dir, options());
+vectorStoreContract('Qdrant store against the real Qdrant', async (t) => {
+  const { qdrantUrl, alias } = await createVectorIndex(t);
+  const store = new QdrantVectorStore(qdrantUrl, options(alias));
   await store.open();
-  onCleanup(t, async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
   return store;
 });
 
@@ -32,14 +26,6 @@ vectorStoreContract('Qdrant store against a FAKE Qdrant server', async (t) => {
   await store.open();
   return store;
 });
-
-if (QDRANT_URL) {
-  vectorStoreContract('Qdrant store against the real Qdrant at QDRANT_URL', async () => {
-    const store = new QdrantVectorStore(QDRANT_URL, options());
-    await store.open();
-    return store;
-  });
-}
 
 test('Qdrant store should index the payload fields people filter by (request shapes seen by the FAKE server)', async (t) => {
   const fake = new FakeQdrantServer();
@@ -52,10 +38,32 @@ test('Qdrant store should index the payload fields people filter by (request sha
   const indexes = fake.requests
     .filter((r) => r.path.endsWith('/index'))
     .map((r) => (r.body as { field_name: string }).field_name);
-  assert.deepEqual(indexes.sort(), ['category', 'currency', 'deleted', 'event_time', 'model_id', 'product_id']);
+  assert.deepEqual(indexes.sort(), [
+    'category',
+    'currency',
+    'deleted',
+    'event_time',
+    'model_id',
+    'product_id',
+    'searchable',
+  ]);
   assert.equal(
     fake.requests.filter((r) => r.path === '/collections/aliases').length,
     1,
     'the second open reuses the alias',
   );
+});
+
+test('Qdrant store should refuse a vector of the wrong dimension for good, not as an outage', async (t) => {
+  const { qdrantUrl, alias } = await createVectorIndex(t);
+  const store = new QdrantVectorStore(qdrantUrl, options(alias));
+  await store.open();
+  const wrong = { ...contractPoint('p1', [1, 0, 0]), vector: Float32Array.from([1, 0, 0]) };
+
+  await assert.rejects(store.upsert([wrong]), (error: unknown) => {
+    assert.ok(error instanceof SinkRejectedError);
+    assert.equal(error.retriable, false);
+    assert.equal(error.code, 'SINK_REJECTED');
+    return true;
+  });
 });

@@ -1,22 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** What a search result shows about a product; `versions` keeps the merge order (see product-merge.ts). */
-export interface ProductPayload {
-  product_id: string;
-  title: string | null;
-  category: string | null;
-  /** Exact decimal text, as on the log. */
-  price: string | null;
-  currency: string | null;
-  image_key: string | null;
-  image_sha256: string | null;
-  model_id: string;
-  /** Time of the newest event applied, epoch milliseconds. */
-  event_time: number;
-  /** A tombstone: kept so a late event cannot bring the product back, filtered out of every search. */
-  deleted: boolean;
-  versions: Record<string, string>;
-}
+import type { ProductPayload } from './product-payload.js';
 
 export interface ProductPoint {
   productId: string;
@@ -40,9 +23,9 @@ export interface IndexStats {
 }
 
 /**
- * The vector index, whatever holds it (Qdrant, embedded LanceDB). Reached through an alias over a
- * versioned collection, so a rebuild can fill a new collection and swap the alias at once. Every
- * adapter passes the same contract suite (vector-store.contract.ts).
+ * The vector index. Reached through an alias over a versioned collection, so a rebuild can fill a
+ * new collection and swap the alias at once. The adapter passes the contract suite
+ * (testing/vector-store.contract.ts) against a real Qdrant.
  */
 export interface VectorStore {
   /** Points the alias at a collection for this dimension, creating `<alias>_v1` on first use. */
@@ -50,7 +33,7 @@ export interface VectorStore {
   get(productIds: readonly string[]): Promise<Map<string, ProductPoint>>;
   /** Insert or replace by product id; idempotent. */
   upsert(points: readonly ProductPoint[]): Promise<void>;
-  /** Nearest products that are not deleted, best first. */
+  /** Nearest searchable products (not deleted, with a real vector), best first. */
   search(vector: Float32Array, k: number): Promise<SearchHit[]>;
   stats(): Promise<IndexStats>;
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CleanupContext } from '@vsp/test-harness';
-import { type ProductPayload, type ProductPoint, pointId, type VectorStore } from './vector-store.js';
+import type { ProductPayload } from '../embedding/vector-store/product-payload.js';
+import { type ProductPoint, pointId, type VectorStore } from '../embedding/vector-store/vector-store.js';
 
 export const CONTRACT_DIMENSION = 8;
 
@@ -13,22 +14,33 @@ function unit(values: number[]): Float32Array {
   return Float32Array.from(values.map((v) => v / norm));
 }
 
-function point(productId: string, direction: number[], overrides: Partial<ProductPayload> = {}): ProductPoint {
+/** A searchable point whose vector points along `direction`. */
+export function contractPoint(
+  productId: string,
+  direction: number[],
+  overrides: Partial<ProductPayload> = {},
+): ProductPoint {
   return {
     productId,
     vector: unit(direction),
     payload: {
       product_id: productId,
       title: `Товар ${productId}`,
+      description: 'Описание',
       category: 'Электроника',
       price: '15000.5',
       currency: 'KGS',
       image_key: `${productId}/main.jpg`,
+      deleted: false,
+      deleted_at: null,
+      versions: { title: '001762941600000|evt_1' },
+      last_event_id: 'evt_1',
+      last_event_type: 'product.created',
+      event_time: 1_762_941_600_000,
+      image_source: `${productId}/main.jpg@`,
       image_sha256: 'ab'.repeat(32),
       model_id: 'contract-model',
-      event_time: 1_762_941_600_000,
-      deleted: false,
-      versions: { title: '001762941600000|evt_1' },
+      searchable: true,
       ...overrides,
     },
   };
@@ -51,10 +63,10 @@ export function vectorStoreContract(name: string, create: StoreFactory): void {
 
   test(`${name} should keep payload and vector by product, replacing on upsert`, async (t) => {
     const store = await create(t);
-    const first = point('p1', [1, 0, 0, 0, 0, 0, 0, 0]);
-    const replaced = point('p1', [0, 1, 0, 0, 0, 0, 0, 0], { title: 'Новое название', deleted: true });
+    const first = contractPoint('p1', [1, 0, 0, 0, 0, 0, 0, 0]);
+    const replaced = contractPoint('p1', [0, 1, 0, 0, 0, 0, 0, 0], { title: 'Новое название', deleted: true });
 
-    await store.upsert([first, point('p2', [0, 0, 1, 0, 0, 0, 0, 0])]);
+    await store.upsert([first, contractPoint('p2', [0, 0, 1, 0, 0, 0, 0, 0])]);
     await store.upsert([replaced]);
     const found = await store.get(['p1', 'p2', 'missing']);
 
@@ -64,13 +76,14 @@ export function vectorStoreContract(name: string, create: StoreFactory): void {
     assert.equal((await store.stats()).points, 2);
   });
 
-  test(`${name} should rank the nearest products first and leave deleted ones out`, async (t) => {
+  test(`${name} should rank the nearest products first and leave unsearchable ones out`, async (t) => {
     const store = await create(t);
     await store.upsert([
-      point('near', [1, 0.1, 0, 0, 0, 0, 0, 0]),
-      point('far', [0, 0, 0, 0, 0, 0, 0, 1]),
-      point('nearest-but-deleted', [1, 0, 0, 0, 0, 0, 0, 0], { deleted: true }),
-      point('middle', [1, 1, 0, 0, 0, 0, 0, 0]),
+      contractPoint('near', [1, 0.1, 0, 0, 0, 0, 0, 0]),
+      contractPoint('far', [0, 0, 0, 0, 0, 0, 0, 1]),
+      contractPoint('nearest-but-deleted', [1, 0, 0, 0, 0, 0, 0, 0], { deleted: true, searchable: false }),
+      contractPoint('placeholder-without-image', [1, 0, 0, 0, 0, 0, 0, 0], { image_key: null, searchable: false }),
+      contractPoint('middle', [1, 1, 0, 0, 0, 0, 0, 0]),
     ]);
 
     const hits = await store.search(unit([1, 0, 0, 0, 0, 0, 0, 0]), 3);

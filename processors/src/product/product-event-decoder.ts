@@ -1,6 +1,7 @@
 import { PRODUCT_EVENT_TYPES, type ProductEvent, type ProductEventCodec } from '@vsp/schemas';
 import type { KafkaMessage } from 'kafkajs';
-import { EventInvalidError } from './errors.js';
+import { EventInvalidError } from '../errors.js';
+import { MAX_EVENT_TIME, MIN_EVENT_TIME } from './event-version.js';
 
 const KNOWN_TYPES = new Set<string>(PRODUCT_EVENT_TYPES);
 
@@ -13,7 +14,13 @@ export async function decodeProductEvent(codec: ProductEventCodec, message: Kafk
   const event = await codec.decode(message.value);
   if (!KNOWN_TYPES.has(event.event_type)) throw new EventInvalidError(`unknown event_type "${event.event_type}"`);
   if (event.data.product_id === '') throw new EventInvalidError('data.product_id is empty');
-  if (!Number.isFinite(event.occurred_at)) throw new EventInvalidError('occurred_at is not a time');
+  if (
+    !Number.isInteger(event.occurred_at) ||
+    event.occurred_at < MIN_EVENT_TIME ||
+    event.occurred_at > MAX_EVENT_TIME
+  ) {
+    throw new EventInvalidError(`occurred_at ${event.occurred_at} is not a time the sinks can order`);
+  }
   if (message.key !== null && message.key.toString('utf8') !== event.data.product_id) {
     throw new EventInvalidError(`record key "${message.key}" is not data.product_id "${event.data.product_id}"`);
   }

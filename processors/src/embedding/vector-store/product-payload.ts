@@ -1,0 +1,92 @@
+import type { ProductEventType } from '@vsp/schemas';
+import { emptyProductState, type ProductState } from '../../product/product-state.js';
+
+/** A point's payload: the product's whole state, plus what the vector was made from. */
+export interface ProductPayload {
+  product_id: string;
+  title: string | null;
+  description: string | null;
+  category: string | null;
+  /** Exact decimal text, as on the log. */
+  price: string | null;
+  currency: string | null;
+  image_key: string | null;
+  /** A tombstone: kept so a late event cannot bring the product back. */
+  deleted: boolean;
+  deleted_at: number | null;
+  /** The merge registers' versions (see product/product-state.ts). */
+  versions: Record<string, string>;
+  last_event_id: string | null;
+  last_event_type: string | null;
+  /** Time of the newest event applied, epoch milliseconds. */
+  event_time: number;
+  /** The image the vector was computed from (see imageSourceOf); null: the vector is a placeholder. */
+  image_source: string | null;
+  image_sha256: string | null;
+  model_id: string;
+  /** Not deleted and with a real vector: the only points a search returns. */
+  searchable: boolean;
+}
+
+/** What the point's vector was computed from; null for a placeholder. */
+export interface EmbeddedImage {
+  source: string;
+  sha256: string;
+}
+
+/**
+ * The image a product shows now, as a string that changes whenever its picture may have: the
+ * key, and the newest product.image.updated (a CDN may keep the key and change the bytes).
+ * Null when there is nothing to embed: no image yet, or deleted.
+ */
+export function imageSourceOf(state: ProductState): string | null {
+  if (state.deleted || state.image_key === null) return null;
+  return `${state.image_key}@${state.versions.image ?? ''}`;
+}
+
+export function payloadOf(state: ProductState, image: EmbeddedImage | null, modelId: string): ProductPayload {
+  return {
+    product_id: state.product_id,
+    title: state.title,
+    description: state.description,
+    category: state.category,
+    price: state.price,
+    currency: state.currency,
+    image_key: state.image_key,
+    deleted: state.deleted,
+    deleted_at: state.deleted_at,
+    versions: state.versions,
+    last_event_id: state.last_event?.id ?? null,
+    last_event_type: state.last_event?.type ?? null,
+    event_time: state.last_event?.at ?? 0,
+    image_source: image?.source ?? null,
+    image_sha256: image?.sha256 ?? null,
+    model_id: modelId,
+    searchable: image !== null && !state.deleted,
+  };
+}
+
+export function stateOf(payload: ProductPayload): ProductState {
+  return {
+    ...emptyProductState(payload.product_id),
+    title: payload.title,
+    description: payload.description,
+    category: payload.category,
+    price: payload.price,
+    currency: payload.currency,
+    image_key: payload.image_key,
+    deleted: payload.deleted,
+    deleted_at: payload.deleted_at,
+    versions: { ...payload.versions },
+    last_event:
+      payload.last_event_id === null
+        ? null
+        : { id: payload.last_event_id, type: payload.last_event_type as ProductEventType, at: payload.event_time },
+  };
+}
+
+export function embeddedImageOf(payload: ProductPayload): EmbeddedImage | null {
+  return payload.image_source !== null && payload.image_sha256 !== null
+    ? { source: payload.image_source, sha256: payload.image_sha256 }
+    : null;
+}
