@@ -6,4 +6,5 @@ export { loadOrExit } from './load-or-exit.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';
 export { dotenvPath, repoRoot } from './repo-paths.js';
+export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, retryUntil } from './retry-until.js';
 export { type WaitForOptions, WaitTimeoutError, waitFor } from './wait-for.js';

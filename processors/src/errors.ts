@@ -85,6 +85,8 @@ export class ImageTooLargeError extends ProcessorError {
 export class ImageHostUnavailableError extends ProcessorError {
   readonly code = 'IMAGE_HOST_UNAVAILABLE';
   readonly retriable = true;
+  /** What /health names as failing: the image host, not the sink. */
+  readonly dependency = 'image-host';
 }
 
 /** MODEL_DIR holds neither our manifest layout nor Immich's CLIP layout, or the model does not load. */

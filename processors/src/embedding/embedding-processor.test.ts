@@ -123,7 +123,7 @@ test('embedding should dead-letter a missing, non-image, bomb or oversize image 
   assert.equal((await embedding.store.get(['p5'])).size, 1, 'the good product after them is indexed');
 });
 
-test('embedding should pause while the image host is down, dead-letter nothing, and index once it is back', async (t) => {
+test('embedding should pause while the image host is down, say so in its health, dead-letter nothing, and index once it is back', async (t) => {
   const host = await startImageHost(t);
   host.put('p1/main.jpg', await productImage(21));
   host.setDown(true);
@@ -131,7 +131,11 @@ test('embedding should pause while the image host is down, dead-letter nothing, 
   await topic.produce([productEvent('product.created', 'p1', T0, { image_key: 'p1/main.jpg' })]);
 
   const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { BREAKER_VOLUME_THRESHOLD: '2' });
-  await waitFor(() => embedding.health().paused === true, { description: 'the consumer to pause', timeoutMs: 30_000 });
+  await waitFor(() => embedding.health().paused !== null, { description: 'the consumer to pause', timeoutMs: 30_000 });
+  const health = embedding.health();
+  assert.equal(health.status, 'degraded');
+  assert.deepEqual((health.paused as { dependency: string }).dependency, 'image-host', 'the image host, not the index');
+  assert.ok(health.problems.some((p) => p.includes('image-host')), health.problems.join('; '));
   assert.equal(await counterTotal(embedding.metrics, 'deadLetters'), 0);
 
   host.setDown(false);

@@ -48,6 +48,7 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
     decode: (message) => decodeProductEvent(codec, message),
     label: (event) => event.event_type,
     write: (records) => indexer.apply(records.map((r) => r.value)),
+    probe: () => store.stats(),
   };
   logger.info(`Embedding with model ${model.spec.id} (dimension ${model.dimension})`);
   return new ConsumerRuntime({
@@ -57,7 +58,7 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
     groupId: config.EMBEDDING_GROUP_ID,
     concurrency: config.EMBEDDING_CONCURRENCY,
     handler,
-    sinkName: 'vector-index',
+    sinkName: 'qdrant',
     logger,
     metrics,
   });

@@ -39,6 +39,7 @@ export function createPersistenceProcessor({ config, kafka, pool, logger, metric
         logger.info(`Product ${SEED_VERB[row.last_event_type ?? ''] ?? 'updated'} successfully: ${row.product_id}`);
       return outcomes;
     },
+    probe: () => pool.query('SELECT 1'),
   };
   return new ConsumerRuntime({
     ...runtimeOptionsFrom(config),

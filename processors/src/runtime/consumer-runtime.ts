@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { ABORTED, type Aborted, type Attempt, isRetriable, retryUntil } from '@vsp/platform';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { ProcessorClosedError } from '../errors.js';
+import { ConsumerHealth } from './consumer-health.js';
 import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import type { HealthReport } from './health-server.js';
 import type { EventOutcome, ProcessorMetrics } from './processor-metrics.js';
@@ -28,6 +30,8 @@ export interface RecordHandler<T> {
   write(records: SinkRecord<T>[]): Promise<WriteOutcome[]>;
   /** The event type, for metrics. */
   label(value: T): string;
+  /** A cheap request that fails while the sink is down, for /health. */
+  probe?(): Promise<unknown>;
 }
 
 export interface ConsumerRuntimeOptions<T> {
@@ -41,7 +45,7 @@ export interface ConsumerRuntimeOptions<T> {
   concurrency: number;
   sessionTimeoutMs: number;
   handler: RecordHandler<T>;
-  /** Name of the sink's dependency in logs and metrics, e.g. "postgres". */
+  /** Name of the sink's dependency in logs, metrics and health, e.g. "postgres". */
   sinkName: string;
   retryInitialMs: number;
   retryMaxMs: number;
@@ -50,16 +54,11 @@ export interface ConsumerRuntimeOptions<T> {
   breakerVolumeThreshold: number;
   /** A sink write slower than this counts as failed (and is retried: writes are idempotent). */
   sinkTimeoutMs: number;
+  healthIntervalMs: number;
+  stallAfterMs: number;
   logger: Logger;
   metrics: ProcessorMetrics;
 }
-
-type Attempt<R> =
-  | { ok: true; value: R }
-  | { ok: false; error: Error & { code?: string }; attempts: number; firstFailureAt: number; lastFailureAt: number };
-
-const ABORTED = Symbol('aborted');
-type Aborted = typeof ABORTED;
 
 interface BatchControl {
   heartbeat(): Promise<void>;
@@ -67,7 +66,8 @@ interface BatchControl {
   live(): boolean;
 }
 
-const isRetriable = (error: unknown) => (error as { retriable?: unknown }).retriable !== false;
+/** Which dependency a failure is about: the error may say (the image host), else the stage's. */
+const dependencyOf = (error: Error, fallback: string) => (error as { dependency?: string }).dependency ?? fallback;
 
 /**
  * The consumer every processor runs on. Per batch: decode each record, write the decodable ones
@@ -80,27 +80,43 @@ export class ConsumerRuntime<T> {
   readonly #options: ConsumerRuntimeOptions<T>;
   readonly #consumer: Consumer;
   readonly #producer: Producer;
+  readonly #admin: Admin;
   readonly #dlq: DeadLetterQueue;
+  readonly #health: ConsumerHealth;
   readonly #breaker: CircuitBreaker<[SinkRecord<T>[]], WriteOutcome[]>;
   #paused = false;
   #closing: Promise<void> | undefined;
   #started = false;
-  #lastBatchAt: number | undefined;
   #fatal: ((error: Error) => void) | undefined;
 
   constructor(options: ConsumerRuntimeOptions<T>) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
+    const { kafka, groupId, sessionTimeoutMs, metrics, logger, sinkName } = options;
+    this.#consumer = kafka.consumer({
+      groupId,
       maxWaitTimeInMs: 250,
       // Larger fetches make larger batches: one sink transaction covers more records.
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
     });
-    this.#producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.#dlq = new DeadLetterQueue(this.#producer, options.dlqTopic, options.groupId);
+    this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // One quick try per health check: a slow answer is itself the news.
+    this.#admin = kafka.admin({ retry: { retries: 1 } });
+    this.#dlq = new DeadLetterQueue(this.#producer, this.#admin, options.dlqTopic, groupId);
+    this.#health = new ConsumerHealth({
+      name: options.name,
+      groupId,
+      topic: options.topic,
+      sinkName,
+      probeSink: options.handler.probe?.bind(options.handler),
+      consumer: this.#consumer,
+      admin: kafka.admin({ retry: { retries: 1 } }),
+      intervalMs: options.healthIntervalMs,
+      stallAfterMs: options.stallAfterMs,
+      metrics,
+    });
     this.#breaker = new CircuitBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {
       timeout: options.sinkTimeoutMs,
       resetTimeout: options.breakerResetMs,
@@ -109,16 +125,16 @@ export class ConsumerRuntime<T> {
       // Bad data is not an outage: permanent errors must not open the breaker.
       errorFilter: (error: unknown) => !isRetriable(error),
     });
-    const labels = { processor: options.name, dependency: options.sinkName };
-    options.metrics.breaker.set(labels, 0);
+    const labels = { processor: options.name, dependency: sinkName };
+    metrics.breaker.set(labels, 0);
     this.#breaker.on('open', () => {
-      options.metrics.breaker.set(labels, 2);
-      options.logger.error(`${options.sinkName} breaker opened: pausing consumption of ${options.topic}`);
+      metrics.breaker.set(labels, 2);
+      logger.error(`${sinkName} breaker opened: pausing consumption of ${options.topic}`);
     });
-    this.#breaker.on('halfOpen', () => options.metrics.breaker.set(labels, 1));
+    this.#breaker.on('halfOpen', () => metrics.breaker.set(labels, 1));
     this.#breaker.on('close', () => {
-      options.metrics.breaker.set(labels, 0);
-      options.logger.info(`${options.sinkName} breaker closed: consumption resumes`);
+      metrics.breaker.set(labels, 0);
+      logger.info(`${sinkName} breaker closed: consumption resumes`);
     });
   }
 
@@ -133,6 +149,7 @@ export class ConsumerRuntime<T> {
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.#fatal?.(payload.error);
     });
+    this.#health.start();
     await this.#producer.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
@@ -147,15 +164,13 @@ export class ConsumerRuntime<T> {
   }
 
   health(): HealthReport {
-    return {
-      status: this.#closing ? 'stopping' : this.#breaker.opened ? 'degraded' : 'ok',
-      processor: this.#options.name,
-      group: this.#options.groupId,
-      topic: this.#options.topic,
-      [this.#options.sinkName]: this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed',
-      paused: this.#paused,
-      lastBatchAt: this.#lastBatchAt ? new Date(this.#lastBatchAt).toISOString() : null,
-    };
+    const breaker = this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed';
+    return this.#health.report(this.#closing !== undefined, breaker);
+  }
+
+  /** Runs the health probes now instead of waiting for the timer. */
+  checkHealth(): Promise<void> {
+    return this.#health.check();
   }
 
   /**
@@ -166,6 +181,8 @@ export class ConsumerRuntime<T> {
     this.#closing ??= (async () => {
       if (this.#started) await this.#consumer.disconnect();
       await this.#producer.disconnect();
+      await this.#admin.disconnect();
+      await this.#health.close();
       this.#breaker.shutdown();
     })();
     return this.#closing;
@@ -176,17 +193,18 @@ export class ConsumerRuntime<T> {
     const started = performance.now();
     const control: BatchControl = { heartbeat, live: () => isRunning() && !isStale() && !this.#closing };
     const { name, handler, metrics } = this.#options;
+    const source = { topic: batch.topic, partition: batch.partition };
 
     const records: SinkRecord<T>[] = [];
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
       const decoded = await this.#attempt('schema-registry', () => handler.decode(message), control);
       if (decoded === ABORTED) return;
-      if (decoded.ok) records.push({ value: decoded.value, topic: batch.topic, partition: batch.partition, message });
-      else
-        letters.push(
-          this.#letter(batch, message, decoded.error.code === 'EVENT_INVALID' ? 'validate' : 'decode', decoded),
-        );
+      if (decoded.ok) records.push({ value: decoded.value, ...source, message });
+      else {
+        const stage = (decoded.error as { code?: string }).code === 'EVENT_INVALID' ? 'validate' : 'decode';
+        letters.push(DeadLetterQueue.letter(source, message, stage, decoded));
+      }
     }
 
     const written = await this.#write(records, control);
@@ -194,22 +212,17 @@ export class ConsumerRuntime<T> {
     for (const { record, result } of written) {
       if (result.ok)
         metrics.events.inc({ processor: name, event_type: handler.label(record.value), outcome: result.value });
-      else letters.push(this.#letter(batch, record.message, 'sink', result));
+      else letters.push(DeadLetterQueue.letter(source, record.message, 'sink', result));
     }
 
-    if (letters.length > 0) {
-      const sent = await this.#attempt('kafka', () => this.#dlq.send(letters), control, { alwaysRetry: true });
-      if (sent === ABORTED) return;
-      for (const letter of letters) this.#reportDeadLetter(letter);
-    }
+    if (letters.length > 0 && !(await this.#deadLetter(letters, control))) return;
 
     // kafkajs commits the resolved offsets as soon as this handler returns (autoCommit without
     // interval or threshold); an aborted batch returns above without resolving anything.
     resolveOffset(batch.lastOffset());
-    this.#lastBatchAt = Date.now();
+    this.#health.batchDone();
     metrics.batchSize.observe({ processor: name }, batch.messages.length);
     metrics.batchDuration.observe({ processor: name }, (performance.now() - started) / 1000);
-    metrics.lag.set({ processor: name, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
   /** Writes records; when the sink refuses the batch for good, writes them one by one to find which. */
@@ -242,43 +255,59 @@ export class ConsumerRuntime<T> {
   }
 
   /**
+   * Sends the letters chunk by chunk; Kafka failing is always worth waiting for. False when the
+   * batch was given up before all were sent.
+   */
+  async #deadLetter(letters: DeadLetter[], control: BatchControl): Promise<boolean> {
+    for (const chunk of await this.#dlq.chunks(letters)) {
+      const sent = await this.#attempt(
+        'kafka',
+        () => this.#dlq.send(chunk),
+        control,
+        () => true,
+      );
+      if (sent === ABORTED) return false;
+    }
+    for (const letter of letters) this.#reportDeadLetter(letter);
+    return true;
+  }
+
+  /**
    * Runs `work` until it succeeds, fails for good, or the batch is no longer ours. Transient
    * failures wait with backoff (or, while the sink's breaker is open, with the partitions paused)
    * and heartbeat meanwhile so the group keeps the partition.
    */
   async #attempt<R>(
-    dependency: string,
+    stage: string,
     work: () => Promise<R>,
     control: BatchControl,
-    { alwaysRetry = false } = {},
+    retriable: (error: Error) => boolean = isRetriable,
   ): Promise<Attempt<R> | Aborted> {
-    const { retryInitialMs, retryMaxMs, logger, metrics, name } = this.#options;
-    let attempts = 0;
-    let firstFailureAt = 0;
-    for (;;) {
-      if (!control.live()) return ABORTED;
-      try {
-        const value = await work();
-        if (dependency === this.#options.sinkName && this.#paused) this.#resume();
-        return { ok: true, value };
-      } catch (caught) {
-        const error = caught instanceof Error ? caught : new Error(String(caught));
-        attempts++;
-        firstFailureAt ||= Date.now();
-        if (!alwaysRetry && !isRetriable(error)) {
-          return { ok: false, error, attempts, firstFailureAt, lastFailureAt: Date.now() };
-        }
+    const { retryInitialMs, retryMaxMs, logger, metrics, name, sinkName } = this.#options;
+    let dependency = stage;
+    const result = await retryUntil(work, {
+      initialMs: retryInitialMs,
+      maxMs: retryMaxMs,
+      retriable,
+      onRetry: (error, attempts, waitMs) => {
+        dependency = dependencyOf(error, stage);
         metrics.retries.inc({ processor: name, dependency });
-        if (dependency === this.#options.sinkName && this.#breaker.opened) {
-          this.#pause();
+        this.#health.failing(dependency, error, attempts);
+        if (stage === sinkName && this.#breaker.opened) this.#pause(dependency);
+        else logger.warn({ err: error }, `${dependency} failed (attempt ${attempts}), retrying in ${waitMs} ms`);
+      },
+      wait: async (ms) => {
+        if (stage === sinkName && this.#breaker.opened) {
           while (this.#breaker.opened && control.live()) await this.#wait(500, control);
         } else {
-          const wait = Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempts - 1, 16));
-          logger.warn({ err: error }, `${dependency} failed (attempt ${attempts}), retrying in ${wait} ms`);
-          await this.#wait(wait, control);
+          await this.#wait(ms, control);
         }
-      }
-    }
+        return control.live();
+      },
+    });
+    if (result !== ABORTED) this.#health.recovered();
+    if (result !== ABORTED && result.ok && stage === sinkName && this.#paused) this.#resume();
+    return result;
   }
 
   async #wait(ms: number, control: BatchControl): Promise<void> {
@@ -289,33 +318,17 @@ export class ConsumerRuntime<T> {
     }
   }
 
-  #pause(): void {
+  #pause(dependency: string): void {
     if (this.#paused) return;
     this.#paused = true;
+    this.#health.paused(dependency);
     this.#consumer.pause([{ topic: this.#options.topic }]);
   }
 
   #resume(): void {
     this.#paused = false;
+    this.#health.resumed();
     this.#consumer.resume([{ topic: this.#options.topic }]);
-  }
-
-  #letter(
-    batch: Batch,
-    message: KafkaMessage,
-    stage: string,
-    failed: Extract<Attempt<unknown>, { ok: false }>,
-  ): DeadLetter {
-    return {
-      topic: batch.topic,
-      partition: batch.partition,
-      message,
-      stage,
-      error: failed.error,
-      attempts: failed.attempts,
-      firstFailureAt: failed.firstFailureAt,
-      lastFailureAt: failed.lastFailureAt,
-    };
   }
 
   #reportDeadLetter(letter: DeadLetter): void {

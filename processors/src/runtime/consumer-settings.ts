@@ -11,6 +11,10 @@ export const consumerSettings = ({ sinkTimeoutMs }: { sinkTimeoutMs: number }) =
   RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
   /** A batch write slower than this counts as failed and is retried (writes are idempotent). */
   SINK_TIMEOUT_MS: Type.Integer({ default: sinkTimeoutMs, minimum: 100 }),
+  /** How often /health probes Kafka and the sink and refreshes the lag of every assigned partition. */
+  HEALTH_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** A batch waiting this long for a failing dependency makes /health say "stalled". */
+  HEALTH_STALL_MS: Type.Integer({ default: 60_000, minimum: 1_000 }),
   ...breakerSettings,
 });
 
@@ -20,6 +24,8 @@ export interface ConsumerSettings {
   RETRY_INITIAL_MS: number;
   RETRY_MAX_MS: number;
   SINK_TIMEOUT_MS: number;
+  HEALTH_CHECK_INTERVAL_MS: number;
+  HEALTH_STALL_MS: number;
   BREAKER_RESET_MS: number;
   BREAKER_ERROR_PERCENT: number;
   BREAKER_VOLUME_THRESHOLD: number;
@@ -49,6 +55,8 @@ export function runtimeOptionsFrom(
   | 'breakerErrorPercent'
   | 'breakerVolumeThreshold'
   | 'sinkTimeoutMs'
+  | 'healthIntervalMs'
+  | 'stallAfterMs'
 > {
   return {
     topic: config.PRODUCT_EVENTS_TOPIC,
@@ -60,5 +68,7 @@ export function runtimeOptionsFrom(
     breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
     breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
     sinkTimeoutMs: config.SINK_TIMEOUT_MS,
+    healthIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+    stallAfterMs: config.HEALTH_STALL_MS,
   };
 }

@@ -4,10 +4,16 @@ import type { ProcessorMetrics } from './processor-metrics.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'stopping';
+  /** Why it is not ok, one sentence each, naming the dependency. */
+  problems: string[];
   [detail: string]: unknown;
 }
 
-/** GET /health (200 ok or degraded, 503 stopping) and GET /metrics on the processor's own port. */
+/**
+ * On the processor's own port: GET /health (200 ok; 503 degraded or stopping, with the problems
+ * named), GET /live (200 while the process runs: for a liveness probe, which must not restart a
+ * processor that is only waiting for PostgreSQL), GET /metrics.
+ */
 export class HealthServer {
   readonly #server: Server;
   #closed: Promise<void> | undefined;
@@ -16,8 +22,11 @@ export class HealthServer {
     this.#server = createServer(async (request, response) => {
       if (request.method === 'GET' && request.url === '/health') {
         const body = report();
-        response.writeHead(body.status === 'stopping' ? 503 : 200, { 'content-type': 'application/json' });
+        response.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
+      } else if (request.method === 'GET' && request.url === '/live') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"status":"live"}');
       } else if (request.method === 'GET' && request.url === '/metrics') {
         response.writeHead(200, { 'content-type': metrics.registry.contentType });
         response.end(await metrics.registry.metrics());

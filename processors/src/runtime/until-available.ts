@@ -1,7 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { ABORTED, retryUntil } from '@vsp/platform';
 import type { Logger } from 'pino';
-
-const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
 
 /**
  * Start-up against a dependency that may not be up yet (PostgreSQL restarting, Qdrant starting
@@ -14,15 +12,22 @@ export async function untilAvailable<T>(
   logger: Pick<Logger, 'warn'>,
   classify: (error: unknown) => unknown = (error) => error,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await open();
-    } catch (caught) {
-      const error = classify(caught) as Error & { retriable?: boolean };
-      if (error.retriable === false) throw error;
-      const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] as number;
-      logger.warn({ err: error }, `${what} is not reachable yet; retrying in ${wait} ms`);
-      await delay(wait);
-    }
-  }
+  const result = await retryUntil(
+    async () => {
+      try {
+        return await open();
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+    {
+      initialMs: 500,
+      maxMs: 5_000,
+      onRetry: (error, _attempt, waitMs) =>
+        logger.warn({ err: error }, `${what} is not reachable yet; retrying in ${waitMs} ms`),
+    },
+  );
+  if (result === ABORTED) throw new Error(`gave up waiting for ${what}`);
+  if (!result.ok) throw result.error;
+  return result.value;
 }
