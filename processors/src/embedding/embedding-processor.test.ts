@@ -135,7 +135,10 @@ test('embedding should pause while the image host is down, say so in its health,
   const health = embedding.health();
   assert.equal(health.status, 'degraded');
   assert.deepEqual((health.paused as { dependency: string }).dependency, 'image-host', 'the image host, not the index');
-  assert.ok(health.problems.some((p) => p.includes('image-host')), health.problems.join('; '));
+  assert.ok(
+    health.problems.some((p) => p.includes('image-host')),
+    health.problems.join('; '),
+  );
   assert.equal(await counterTotal(embedding.metrics, 'deadLetters'), 0);
 
   host.setDown(false);
