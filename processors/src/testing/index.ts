@@ -82,9 +82,10 @@ export async function createEventTopic(t: CleanupContext, partitions = 3): Promi
   const producer = (await createKafka()).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   onCleanup(t, () => producer.disconnect());
+  // Slices of the records tests make stay under the topic's 1 MB max.message.bytes.
   const send = async (messages: { key: string; value: Buffer; headers?: Record<string, string> }[]) => {
-    for (let i = 0; i < messages.length; i += 5_000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5_000) });
+    for (let i = 0; i < messages.length; i += 1_000) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1_000) });
     }
   };
   return {
