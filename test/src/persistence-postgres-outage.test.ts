@@ -1,42 +1,98 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { counterTotal, createEventTopic, productEvent, startTestPersistence } from '@vsp/processors/testing';
-import { createKafka, stopService, waitFor } from '@vsp/test-harness';
+import { setTimeout as delay } from 'node:timers/promises';
+import { migrate } from '@vsp/processors';
+import { createEventTopic, productEvent } from '@vsp/processors/testing';
+import {
+  createKafka,
+  createTestDatabase,
+  ensureInfra,
+  freePort,
+  stopService,
+  uniqueName,
+  waitFor,
+} from '@vsp/test-harness';
+import { handledEvents, spawnService } from './support/service-process.js';
+import { steadyLoad } from './support/steady-load.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
-const events = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) =>
-    productEvent('product.created', `p${from + i}`, T0 + from + i, { title: `Товар ${from + i}` }),
-  );
+const APPLICATION = 'persistence-under-fault';
+const product = (n: number) => productEvent('product.created', `p${n}`, T0 + n, { title: `Товар ${n}` });
 
-test('persistence should pause while PostgreSQL is down, dead-letter nothing, and apply every event once it is back', async (t) => {
+interface Health {
+  status: string;
+  problems: string[];
+}
+
+test('persistence should keep running through terminated backends and a PostgreSQL outage under load, dead-letter nothing, and end with every row', async (t) => {
   const topic = await createEventTopic(t, 3);
-  const persistence = await startTestPersistence(t, topic.topic, {
-    BREAKER_RESET_MS: '1000',
-    BREAKER_VOLUME_THRESHOLD: '2',
+  const database = await createTestDatabase(t);
+  await migrate(database.url);
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const url = new URL(database.url);
+  url.searchParams.set('application_name', APPLICATION);
+  const port = await freePort();
+  const child = spawnService(t, 'processors/src/persistence/main.ts', {
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    DATABASE_URL: url.toString(),
+    PRODUCT_EVENTS_TOPIC: topic.topic,
+    PERSISTENCE_GROUP_ID: uniqueName('persistence'),
+    PERSISTENCE_PORT: String(port),
+    PERSISTENCE_HOST: '127.0.0.1',
+    LOG_DIR: '',
+    LOG_LEVEL: 'fatal',
   });
-  await topic.produce(events(0, 100));
-  await persistence.waitForHandled(100);
+  let exit: string | undefined;
+  child.on('exit', (code, signal) => {
+    exit = `code ${code}, signal ${signal}`;
+  });
+  const health = async (): Promise<Health> =>
+    (await fetch(`http://127.0.0.1:${port}/health`)).json() as Promise<Health>;
 
-  const postgres = await stopService(t, 'postgres');
-  if (!postgres) return t.skip('PostgreSQL is not started by infra here, so the test cannot stop it');
-  await topic.produce(events(100, 200));
-  await waitFor(() => persistence.health().paused !== null, {
-    description: 'the consumer to pause',
+  const load = steadyLoad(topic, 300, product);
+  await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= 300, {
+    description: 'the processor writing under load',
     timeoutMs: 60_000,
   });
-  assert.equal(persistence.health().status, 'degraded');
-  assert.equal((persistence.health().paused as { dependency: string }).dependency, 'postgres');
-  assert.ok((await counterTotal(persistence.metrics, 'retries')) > 0);
+  // Terminated again and again for 3 s: some land mid-transaction, between two queries.
+  let terminated = 0;
+  for (const until = Date.now() + 3_000; Date.now() < until; ) {
+    const { rows } = await database.pool.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+      [APPLICATION],
+    );
+    terminated += rows.length;
+    await delay(20);
+  }
+  t.diagnostic(`terminated ${terminated} backends of the processor while it wrote`);
 
+  const postgres = await stopService(t, 'postgres');
+  assert.ok(postgres, 'infra started PostgreSQL, so the test can stop it');
+  const degraded = await waitFor(
+    async () => {
+      const report = await health();
+      return report.status === 'degraded' && report.problems.some((p) => p.includes('postgres')) && report;
+    },
+    { description: '/health to name postgres', timeoutMs: 30_000, intervalMs: 250 },
+  );
+  t.diagnostic(`while down: ${degraded.problems.join('; ')}`);
   await postgres.restart();
-  await persistence.waitForHandled(300);
+  const sent = await load.stop();
 
-  const [{ count }] = (await persistence.query<{ count: string }>('SELECT count(*) FROM products')) as [
-    { count: string },
-  ];
-  assert.equal(count, '300');
-  assert.equal(await counterTotal(persistence.metrics, 'deadLetters'), 0);
+  await waitFor(
+    async () => {
+      const { rows } = await database.pool.query<{ count: string }>('SELECT count(*) FROM products');
+      return Number(rows[0]?.count) === sent;
+    },
+    { description: `all ${sent} rows`, timeoutMs: 120_000, intervalMs: 500 },
+  );
+  const { rows } = await database.pool.query<{ product_id: string; title: string }>(
+    'SELECT product_id, title FROM products',
+  );
+  assert.ok(rows.every((r) => r.title === `Товар ${r.product_id.slice(1)}`));
+  assert.equal(exit, undefined, 'the processor never exited');
+  await waitFor(async () => (await health()).status === 'ok', { description: '/health ok again', timeoutMs: 30_000 });
   const admin = (await createKafka()).admin();
   await admin.connect();
   const dlqOffsets = await admin.fetchTopicOffsets(`${topic.topic}.dlq`);
@@ -45,5 +101,5 @@ test('persistence should pause while PostgreSQL is down, dead-letter nothing, an
     dlqOffsets.every((p) => p.high === '0'),
     'the DLQ stayed empty',
   );
-  await waitFor(() => persistence.health().paused === null, { description: 'the consumer to resume' });
+  t.diagnostic(`${sent} events at 300/s; ${await handledEvents(port)} handled`);
 });

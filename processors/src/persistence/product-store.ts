@@ -81,14 +81,8 @@ export class ProductStore {
     const ids = [...byProduct.keys()].sort();
     let client: pg.PoolClient | undefined;
     let failure: unknown;
-    // A connection lost between two queries (PostgreSQL stopping, a terminated backend) is
-    // emitted as 'error' on the checked-out client; unheard, it would end the process.
-    const onConnectionError = (error: Error) => {
-      failure ??= error;
-    };
     try {
       client = await this.pool.connect();
-      client.on('error', onConnectionError);
       await client.query('BEGIN');
       // Rows for new products first, so that every row can be locked before it is read.
       await client.query('INSERT INTO products (product_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [ids]);
@@ -109,11 +103,10 @@ export class ProductStore {
       await client.query('COMMIT');
       return { outcomes: events.map((e) => outcomeOf.get(e) ?? 'stale'), changed };
     } catch (error) {
-      failure ??= error;
+      failure = error;
       await client?.query('ROLLBACK').catch(() => {});
       throw classifyDatabaseError(error);
     } finally {
-      client?.off('error', onConnectionError);
       // A client whose query failed may hold a dead connection: destroy it rather than pool it.
       client?.release(failure !== undefined);
     }

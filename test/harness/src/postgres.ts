@@ -29,7 +29,9 @@ export async function createTestDatabase(t: CleanupContext): Promise<TestDatabas
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
-  // Tests stop PostgreSQL on purpose; an idle pooled connection dying then is expected.
+  // Tests stop PostgreSQL on purpose; a connection dying then, idle or checked out, is expected
+  // (see processors' database-pool.ts for why each client needs its own listener).
+  pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', () => {});
   onCleanup(t, async () => {
     await pool.end();
