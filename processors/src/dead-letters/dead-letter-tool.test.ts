@@ -28,7 +28,7 @@ test('dead letters should list with their origin and, replayed once the cause is
   );
 
   host.put('p1/main.jpg', await productImage(7));
-  const replayed = await tool.replay({ reason: 'IMAGE_NOT_FOUND' });
+  const { replayed } = await tool.replay({ reason: 'IMAGE_NOT_FOUND' });
   await waitFor(async () => (await embedding.store.get(['p1'])).size === 1, {
     description: 'p1 to be indexed after the replay',
   });
@@ -36,4 +36,32 @@ test('dead letters should list with their origin and, replayed once the cause is
   assert.equal(replayed.length, 1);
   assert.equal((await embedding.store.get(['p1'])).get('p1')?.payload.title, 'Без фото');
   assert.equal((await tool.read()).length, 2, 'the replayed event did not fail again');
+});
+
+test('dead letter replay should send each letter once, and again only when asked', async (t) => {
+  const host = await startImageHost(t);
+  const topic = await createEventTopic(t, 1);
+  await topic.produce([productEvent('product.created', 'p1', Date.UTC(2025, 10, 12), { image_key: 'p1/main.jpg' })]);
+  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
+  await embedding.waitForHandled(1);
+  // Replayed into a running processor, the event would fail again and make a new letter.
+  await embedding.close();
+  const kafka = await createKafka();
+  const tool = new DeadLetterTool(kafka, `${topic.topic}.dlq`);
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const records = async () => Number((await admin.fetchTopicOffsets(topic.topic))[0]?.high);
+
+  const first = await tool.replay({});
+  const second = await tool.replay({});
+  const afterTwo = await records();
+  const again = await tool.replay({ again: true });
+
+  assert.equal(first.replayed.length, 1);
+  assert.equal(second.replayed.length, 0);
+  assert.equal(second.alreadyReplayed.length, 1);
+  assert.equal(afterTwo, 2, 'the original event and one replay');
+  assert.equal(again.replayed.length, 1);
+  assert.equal(await records(), 3);
 });

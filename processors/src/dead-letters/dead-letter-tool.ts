@@ -14,6 +14,16 @@ export interface ReplayFilter {
   reason?: string | undefined;
   /** Only letters dead-lettered by this consumer group. */
   group?: string | undefined;
+  /** Also letters replayed before. */
+  again?: boolean | undefined;
+}
+
+export interface ReplayResult {
+  replayed: DeadLetterRecord[];
+  /** Matching letters replayed before, left alone without `again`. */
+  alreadyReplayed: DeadLetterRecord[];
+  /** Matching letters whose value was cut to fit the DLQ: the original is at dlq.original.*. */
+  truncated: DeadLetterRecord[];
 }
 
 const text = (headers: IHeaders | undefined): Record<string, string> =>
@@ -23,22 +33,35 @@ const matches = (letter: DeadLetterRecord, { reason, group }: ReplayFilter) =>
   (!reason || letter.headers['dlq.error.code'] === reason) &&
   (!group || letter.headers['dlq.consumer.group'] === group);
 
+const positionOf = (letter: DeadLetterRecord) => `${letter.dlqPartition}/${letter.dlqOffset}`;
+
 /**
  * Reads and replays the dead-letter topic. Replaying re-produces the original key, value and
  * headers to the original topic: every processor sees the event again and, being idempotent,
- * applies it if it now can (the image is back, the bug is fixed) and ignores it otherwise.
+ * applies it if it now can (the image is back, the bug is fixed) and ignores it otherwise. Each
+ * replayed letter is then recorded in `<dlq>.replayed` (compacted, keyed by the letter's
+ * position), so running replay again sends only letters not replayed before. A crash between
+ * the two sends a letter twice at worst, which the processors take as a duplicate.
  */
 export class DeadLetterTool {
+  readonly #ledgerTopic: string;
+
   constructor(
     private readonly kafka: Kafka,
     private readonly dlqTopic: string,
-  ) {}
+  ) {
+    this.#ledgerTopic = `${dlqTopic}.replayed`;
+  }
 
   /** Every letter from the start of the topic to its current end. */
-  async read(): Promise<DeadLetterRecord[]> {
+  read(): Promise<DeadLetterRecord[]> {
+    return this.#readAll(this.dlqTopic);
+  }
+
+  async #readAll(topic: string): Promise<DeadLetterRecord[]> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(this.dlqTopic);
+    const ends = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();
     const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high)]));
     const letters: DeadLetterRecord[] = [];
@@ -47,7 +70,7 @@ export class DeadLetterTool {
     const consumer = this.kafka.consumer({ groupId: `dlq-reader-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         consumer
           .run({
@@ -66,14 +89,21 @@ export class DeadLetterTool {
     return letters.sort((a, b) => a.dlqPartition - b.dlqPartition || Number(BigInt(a.dlqOffset) - BigInt(b.dlqOffset)));
   }
 
-  /** Re-produces the matching letters to their original topics; returns how many. */
-  async replay(filter: ReplayFilter): Promise<DeadLetterRecord[]> {
-    const letters = (await this.read()).filter((letter) => matches(letter, filter));
-    if (letters.length === 0) return letters;
+  /** Re-produces the matching letters not replayed before (all of them with `again`) to their original topics. */
+  async replay(filter: ReplayFilter): Promise<ReplayResult> {
+    await this.#ensureLedger();
+    const done = new Set((await this.#readAll(this.#ledgerTopic)).map((entry) => String(entry.key)));
+    const result: ReplayResult = { replayed: [], alreadyReplayed: [], truncated: [] };
+    for (const letter of (await this.read()).filter((l) => matches(l, filter))) {
+      if (letter.value === null && letter.headers['dlq.truncated']?.includes('value')) result.truncated.push(letter);
+      else if (done.has(positionOf(letter)) && !filter.again) result.alreadyReplayed.push(letter);
+      else result.replayed.push(letter);
+    }
+    if (result.replayed.length === 0) return result;
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
-      for (const letter of letters) {
+      for (const letter of result.replayed) {
         const original = Object.fromEntries(
           Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq.')),
         );
@@ -91,11 +121,32 @@ export class DeadLetterTool {
             },
           ],
         });
+        await producer.send({
+          topic: this.#ledgerTopic,
+          acks: -1,
+          messages: [{ key: positionOf(letter), value: new Date().toISOString() }],
+        });
       }
     } finally {
       await producer.disconnect();
     }
-    return letters;
+    return result;
+  }
+
+  async #ensureLedger(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      // false (not an error) when it already exists.
+      await admin.createTopics({
+        topics: [
+          { topic: this.#ledgerTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        ],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
 

@@ -7,11 +7,13 @@ import { DeadLetterTool } from './dead-letter-tool.js';
 
 const USAGE = `usage: npm run dlq -- <command>
   list                                   every dead letter: where it came from, stage, reason
-  replay [--reason CODE] [--group GROUP] re-produce matching letters to their original topic`;
+  replay [--reason CODE] [--group GROUP] [--again]
+                                         re-produce matching letters to their original topic;
+                                         letters replayed before are left alone unless --again`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { reason: { type: 'string' }, group: { type: 'string' } },
+  options: { reason: { type: 'string' }, group: { type: 'string' }, again: { type: 'boolean' } },
 });
 const config = loadOrExit('dlq', () => loadConfig(Type.Object(eventLogSettings), { dotenvPath }));
 const dlqTopic = dlqTopicName(config.PRODUCT_EVENTS_TOPIC);
@@ -34,8 +36,22 @@ switch (positionals[0]) {
     break;
   }
   case 'replay': {
-    const replayed = await tool.replay({ reason: values.reason, group: values.group });
+    const { replayed, alreadyReplayed, truncated } = await tool.replay({
+      reason: values.reason,
+      group: values.group,
+      again: values.again,
+    });
     console.log(`replayed ${replayed.length} dead letters from ${dlqTopic}`);
+    if (alreadyReplayed.length > 0) {
+      console.log(`left alone ${alreadyReplayed.length} replayed before (--again sends them again)`);
+    }
+    for (const l of truncated) {
+      const h = l.headers;
+      console.log(
+        `not replayed ${l.dlqPartition}/${l.dlqOffset}: its value was cut to fit the DLQ; the original is at ` +
+          `${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}`,
+      );
+    }
     break;
   }
   default:

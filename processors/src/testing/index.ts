@@ -229,6 +229,7 @@ export interface TestEmbedding {
   model: EmbeddingModel;
   health(): HealthReport;
   waitForHandled(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -283,6 +284,7 @@ export async function startTestEmbedding(
     model,
     health: () => processor.health(),
     waitForHandled: waitForHandled(metrics),
+    close: () => processor.close(),
   };
 }
 
