@@ -1,17 +1,24 @@
+import { PipelineError } from '@vsp/platform';
+import { PayloadInvalidError } from '@vsp/schemas';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BodyMalformedError,
   BodyTooLargeError,
   EventLogUnavailableError,
-  IngressError,
   InternalError,
   MediaTypeUnsupportedError,
   ShuttingDownError,
   SignatureInvalidError,
 } from './errors.js';
 
+/** An error of ours that carries the status to answer with. */
+type Answerable = PipelineError & { httpStatus: number };
+
+const answerable = (error: unknown): error is Answerable =>
+  error instanceof PipelineError && error.httpStatus !== undefined;
+
 /** Fastify's own request errors, translated into our catalogue. */
-function fromFastify(error: FastifyError): IngressError | undefined {
+function fromFastify(error: FastifyError): Answerable | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new BodyTooLargeError(error.message);
@@ -30,7 +37,7 @@ function fromFastify(error: FastifyError): IngressError | undefined {
  * our own, so no secret, stack or internal detail reaches the marketplace.
  */
 export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const error = raw instanceof IngressError ? raw : (fromFastify(raw) ?? new InternalError());
+  const error = answerable(raw) ? raw : (fromFastify(raw) ?? new InternalError());
   if (error instanceof InternalError) {
     request.log.error({ err: raw }, 'Unexpected error while handling a request');
   } else if (error instanceof SignatureInvalidError) {
@@ -41,7 +48,11 @@ export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: 
   request.server.metrics.rejections.inc({ code: error.code });
   if (error instanceof EventLogUnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
   if (error instanceof ShuttingDownError) reply.header('retry-after', '1');
-  const detail = error.detail();
+  // FastAPI's shape, which the original service answered with: loc / msg / type.
+  const detail =
+    error instanceof PayloadInvalidError
+      ? error.problems.map((p) => ({ loc: ['body', ...p.path], msg: p.message, type: p.kind }))
+      : undefined;
   reply.code(error.httpStatus).send({
     success: false,
     code: error.code,

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
 
 const Schema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 1, maximum: 65535 }),
@@ -30,7 +31,7 @@ test('config should report every problem at once', () => {
     () => loadConfig(Schema, { env: { PORT: 'eighty', PRODUCER_LINGER_MS: 'soon' } }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.equal(error.code, ConfigError.code);
       assert.equal(error.problems.length, 3, error.message);
       for (const key of ['PORT', 'PRODUCER_LINGER_MS', 'WEBHOOK_SECRET']) assert.match(error.message, new RegExp(key));
       return true;

@@ -2,16 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { Static, TObject } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import { ConfigError } from './errors.js';
 import { PIPELINE_SETTINGS } from './pipeline-settings.js';
-
-/** Raised once, with every problem found, so an operator fixes the whole config in one go. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export interface LoadConfigOptions {
   /** Defaults to the process environment; tests pass their own. */

@@ -1,4 +1,4 @@
-import { ConfigError } from './config.js';
+import { ConfigError } from './errors.js';
 
 /**
  * For a process's entry point: loads its config, or prints every problem and exits with 1.

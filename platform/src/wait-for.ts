@@ -1,18 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { WaitTimeoutError } from './errors.js';
 
 export interface WaitForOptions {
   /** What is awaited, for the error message. */
   description: string;
   timeoutMs?: number;
   intervalMs?: number;
-}
-
-export class WaitTimeoutError extends Error {
-  readonly code = 'WAIT_TIMEOUT';
-  constructor(description: string, timeoutMs: number, cause: unknown) {
-    super(`timed out after ${timeoutMs} ms waiting for ${description}`, { cause });
-    this.name = 'WaitTimeoutError';
-  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { PipelineError } from '@vsp/platform';
+
 export const PROCESSOR_ERROR_CODES = [
   'EVENT_INVALID',
   'SINK_UNAVAILABLE',
@@ -10,6 +12,7 @@ export const PROCESSOR_ERROR_CODES = [
   'IMAGE_TOO_LARGE',
   'IMAGE_HOST_UNAVAILABLE',
   'MODEL_INVALID',
+  'INFERENCE_WORKER_EXITED',
 ] as const;
 export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
 
@@ -17,35 +20,30 @@ export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
  * Base of every error the processors raise. The runtime decides from `retriable` alone: a
  * retriable error is retried with backoff and never dead-lettered; anything else is permanent
  * and goes to the DLQ with `code` as its reason. Decoding errors come from @vsp/schemas'
- * catalogue (RECORD_UNDECODABLE, SCHEMA_REGISTRY_UNAVAILABLE), which carries the same flag.
+ * catalogue (RECORD_UNDECODABLE, SCHEMA_REGISTRY_UNAVAILABLE), built on the same base.
  */
-export abstract class ProcessorError extends Error {
-  abstract readonly code: ProcessorErrorCode;
-  abstract readonly retriable: boolean;
-  override name = 'ProcessorError';
+export abstract class ProcessorError extends PipelineError {
+  declare readonly code: ProcessorErrorCode;
 }
 
 /** The record decodes but its content breaks the event contract. */
 export class EventInvalidError extends ProcessorError {
-  readonly code = 'EVENT_INVALID';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'EVENT_INVALID';
 }
 
 /** The sink (database, vector store) is down or slow; the write may succeed later. */
 export class SinkUnavailableError extends ProcessorError {
-  readonly code = 'SINK_UNAVAILABLE';
-  readonly retriable = true;
+  static override readonly code: ProcessorErrorCode = 'SINK_UNAVAILABLE';
+  static override readonly retriable = true;
 }
 
-/** The sink refused this data for good (a constraint or data error). */
+/** The sink refused this data for good (a constraint or data error, Qdrant's 4xx). */
 export class SinkRejectedError extends ProcessorError {
-  readonly code = 'SINK_REJECTED';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'SINK_REJECTED';
 }
 
 export class ProcessorClosedError extends ProcessorError {
-  readonly code = 'PROCESSOR_CLOSED';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'PROCESSOR_CLOSED';
   constructor() {
     super('the processor is closed');
   }
@@ -53,44 +51,47 @@ export class ProcessorClosedError extends ProcessorError {
 
 /** image_key is not a plain relative path (scheme, leading slash, "..", control characters). */
 export class ImageKeyInvalidError extends ProcessorError {
-  readonly code = 'IMAGE_KEY_INVALID';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_KEY_INVALID';
 }
 
 /** The image host answered 404 or 410. */
 export class ImageNotFoundError extends ProcessorError {
-  readonly code = 'IMAGE_NOT_FOUND';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_NOT_FOUND';
 }
 
 /** The image host refused for good (403, 415, other 4xx) or sent something that is not an image type. */
 export class ImageRefusedError extends ProcessorError {
-  readonly code = 'IMAGE_REFUSED';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_REFUSED';
 }
 
 /** The bytes are not an image sharp can decode. */
 export class ImageUndecodableError extends ProcessorError {
-  readonly code = 'IMAGE_UNDECODABLE';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_UNDECODABLE';
 }
 
 /** Over the byte cap, or more pixels than allowed (a decompression bomb). */
 export class ImageTooLargeError extends ProcessorError {
-  readonly code = 'IMAGE_TOO_LARGE';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_TOO_LARGE';
 }
 
 /** The image host is down, slow, or answered 5xx/429: try again later. */
 export class ImageHostUnavailableError extends ProcessorError {
-  readonly code = 'IMAGE_HOST_UNAVAILABLE';
-  readonly retriable = true;
+  static override readonly code: ProcessorErrorCode = 'IMAGE_HOST_UNAVAILABLE';
+  static override readonly retriable = true;
   /** What /health names as failing: the image host, not the sink. */
   readonly dependency = 'image-host';
 }
 
 /** MODEL_DIR holds neither our manifest layout nor Immich's CLIP layout, or the model does not load. */
 export class ModelInvalidError extends ProcessorError {
-  readonly code = 'MODEL_INVALID';
-  readonly retriable = false;
+  static override readonly code: ProcessorErrorCode = 'MODEL_INVALID';
+}
+
+/**
+ * The inference worker thread died; the embeds it held fail with this and a new worker is
+ * started for the next batch. Retriable: the batch is tried again on the new worker.
+ */
+export class InferenceWorkerExitedError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'INFERENCE_WORKER_EXITED';
+  static override readonly retriable = true;
 }

@@ -1,3 +1,5 @@
+import { PipelineError } from '@vsp/platform';
+
 export const SCHEMA_ERROR_CODES = [
   'PAYLOAD_INVALID',
   'RECORD_UNDECODABLE',
@@ -6,11 +8,9 @@ export const SCHEMA_ERROR_CODES = [
 ] as const;
 export type SchemaErrorCode = (typeof SCHEMA_ERROR_CODES)[number];
 
-/** Base of this package's errors. `retriable` tells callers whether trying again can help. */
-export abstract class SchemaError extends Error {
-  abstract readonly code: SchemaErrorCode;
-  abstract readonly retriable: boolean;
-  override name = 'SchemaError';
+/** Base of this package's errors (see PipelineError for what the fields decide). */
+export abstract class SchemaError extends PipelineError {
+  declare readonly code: SchemaErrorCode;
 }
 
 export interface FieldProblem {
@@ -21,10 +21,10 @@ export interface FieldProblem {
   kind: string;
 }
 
-/** The webhook body is JSON but not a valid event. */
+/** The webhook body is JSON but not a valid event: the ingress answers 422 with every problem. */
 export class PayloadInvalidError extends SchemaError {
-  readonly code = 'PAYLOAD_INVALID';
-  readonly retriable = false;
+  static override readonly code: SchemaErrorCode = 'PAYLOAD_INVALID';
+  static override readonly httpStatus = 422;
   constructor(readonly problems: readonly FieldProblem[]) {
     super(`invalid event: ${problems.map((p) => `${p.path.join('.') || '(body)'} ${p.message}`).join('; ')}`);
   }
@@ -32,17 +32,15 @@ export class PayloadInvalidError extends SchemaError {
 
 /** Bytes on the topic that are not a record of ours: wrong magic byte, unknown schema, bad Avro. */
 export class RecordUndecodableError extends SchemaError {
-  readonly code = 'RECORD_UNDECODABLE';
-  readonly retriable = false;
+  static override readonly code: SchemaErrorCode = 'RECORD_UNDECODABLE';
 }
 
 export class SchemaRegistryUnavailableError extends SchemaError {
-  readonly code = 'SCHEMA_REGISTRY_UNAVAILABLE';
-  readonly retriable = true;
+  static override readonly code: SchemaErrorCode = 'SCHEMA_REGISTRY_UNAVAILABLE';
+  static override readonly retriable = true;
 }
 
 /** The registry refused our schema: invalid, or incompatible under the subject's rule (409). */
 export class SchemaRejectedError extends SchemaError {
-  readonly code = 'SCHEMA_REJECTED';
-  readonly retriable = false;
+  static override readonly code: SchemaErrorCode = 'SCHEMA_REJECTED';
 }

@@ -1,6 +1,6 @@
-import { PayloadInvalidError, type ProductEvent, toProductEvent } from '@vsp/schemas';
+import { type ProductEvent, toProductEvent } from '@vsp/schemas';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BodyMalformedError, EventLogUnavailableError, IngressError, PayloadRejectedError } from '../errors.js';
+import { BodyMalformedError, EventLogUnavailableError, IngressError } from '../errors.js';
 import type { WebhookSignature } from '../webhook/signature.js';
 
 export interface WebhookRoutesOptions {
@@ -69,12 +69,7 @@ function parse(raw: Buffer, receivedAt: number): ProductEvent {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BodyMalformedError('The body must be a JSON object');
   }
-  try {
-    return toProductEvent(body, raw, receivedAt);
-  } catch (error) {
-    if (error instanceof PayloadInvalidError) throw new PayloadRejectedError(error.problems);
-    throw error;
-  }
+  return toProductEvent(body, raw, receivedAt);
 }
 
 async function publish(app: FastifyInstance, request: FastifyRequest, event: ProductEvent) {

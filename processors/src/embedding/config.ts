@@ -29,7 +29,7 @@ export const EmbeddingConfigSchema = Type.Object({
   QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
   QDRANT_API_KEY: Type.Optional(Type.String()),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1 }),
-  ...consumerSettings({ sinkTimeoutMs: 60_000 }),
+  ...consumerSettings({ sinkTimeoutMs: 60_000, writeMaxRecords: 256 }),
   ...loggingSettings,
   ...shutdownTimeout(15_000),
 });

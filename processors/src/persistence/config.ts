@@ -12,7 +12,7 @@ export const PersistenceConfigSchema = Type.Object({
   PERSISTENCE_HOST: Type.String({ default: '0.0.0.0' }),
   /** Partitions written at the same time; each batch is one transaction. */
   PERSISTENCE_CONCURRENCY: Type.Integer({ default: 4, minimum: 1 }),
-  ...consumerSettings({ sinkTimeoutMs: 30_000 }),
+  ...consumerSettings({ sinkTimeoutMs: 30_000, writeMaxRecords: 20_000 }),
   ...loggingSettings,
   ...shutdownTimeout(15_000),
 });

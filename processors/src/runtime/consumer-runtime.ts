@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ABORTED, type Aborted, type Attempt, isRetriable, retryUntil } from '@vsp/platform';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
-import { ProcessorClosedError } from '../errors.js';
+import { EventInvalidError, ProcessorClosedError } from '../errors.js';
 import { ConsumerHealth } from './consumer-health.js';
 import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import type { HealthReport } from './health-server.js';
@@ -54,6 +54,8 @@ export interface ConsumerRuntimeOptions<T> {
   breakerVolumeThreshold: number;
   /** A sink write slower than this counts as failed (and is retried: writes are idempotent). */
   sinkTimeoutMs: number;
+  /** Records handed to one sink write at most. */
+  maxRecordsPerWrite: number;
   healthIntervalMs: number;
   stallAfterMs: number;
   logger: Logger;
@@ -188,41 +190,55 @@ export class ConsumerRuntime<T> {
     return this.#closing;
   }
 
+  /**
+   * A fetched batch goes to the sink in slices of at most `maxRecordsPerWrite` records, each
+   * resolved once written or dead-lettered: what one write holds in memory (images, tensors) and
+   * how long it takes stay bounded whatever Kafka hands over.
+   */
   async #eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
-    if (batch.isEmpty()) return;
-    const started = performance.now();
     const control: BatchControl = { heartbeat, live: () => isRunning() && !isStale() && !this.#closing };
+    const { maxRecordsPerWrite } = this.#options;
+    for (let i = 0; i < batch.messages.length; i += maxRecordsPerWrite) {
+      const messages = batch.messages.slice(i, i + maxRecordsPerWrite);
+      if (!(await this.#process(batch, messages, control))) return;
+      // kafkajs commits the resolved offsets as soon as this handler returns (autoCommit without
+      // interval or threshold); an aborted slice returns above without resolving anything.
+      resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
+      await heartbeat();
+    }
+  }
+
+  /** Decodes, writes and dead-letters one slice; false when it was given up (closing, rebalance). */
+  async #process(batch: Batch, messages: KafkaMessage[], control: BatchControl): Promise<boolean> {
+    const started = performance.now();
     const { name, handler, metrics } = this.#options;
     const source = { topic: batch.topic, partition: batch.partition };
 
     const records: SinkRecord<T>[] = [];
     const letters: DeadLetter[] = [];
-    for (const message of batch.messages) {
+    for (const message of messages) {
       const decoded = await this.#attempt('schema-registry', () => handler.decode(message), control);
-      if (decoded === ABORTED) return;
+      if (decoded === ABORTED) return false;
       if (decoded.ok) records.push({ value: decoded.value, ...source, message });
       else {
-        const stage = (decoded.error as { code?: string }).code === 'EVENT_INVALID' ? 'validate' : 'decode';
+        const stage = decoded.error instanceof EventInvalidError ? 'validate' : 'decode';
         letters.push(DeadLetterQueue.letter(source, message, stage, decoded));
       }
     }
 
     const written = await this.#write(records, control);
-    if (written === ABORTED) return;
+    if (written === ABORTED) return false;
     for (const { record, result } of written) {
       if (result.ok)
         metrics.events.inc({ processor: name, event_type: handler.label(record.value), outcome: result.value });
       else letters.push(DeadLetterQueue.letter(source, record.message, 'sink', result));
     }
 
-    if (letters.length > 0 && !(await this.#deadLetter(letters, control))) return;
-
-    // kafkajs commits the resolved offsets as soon as this handler returns (autoCommit without
-    // interval or threshold); an aborted batch returns above without resolving anything.
-    resolveOffset(batch.lastOffset());
+    if (letters.length > 0 && !(await this.#deadLetter(letters, control))) return false;
     this.#health.batchDone();
-    metrics.batchSize.observe({ processor: name }, batch.messages.length);
+    metrics.batchSize.observe({ processor: name }, messages.length);
     metrics.batchDuration.observe({ processor: name }, (performance.now() - started) / 1000);
+    return true;
   }
 
   /** Writes records; when the sink refuses the batch for good, writes them one by one to find which. */

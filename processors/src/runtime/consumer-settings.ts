@@ -4,13 +4,21 @@ import { dlqTopicName } from '@vsp/schemas';
 import type { ConsumerRuntimeOptions } from './consumer-runtime.js';
 
 /** The settings every processor's consumer runtime reads; each processor spreads them into its schema. */
-export const consumerSettings = ({ sinkTimeoutMs }: { sinkTimeoutMs: number }) => ({
+export const consumerSettings = ({
+  sinkTimeoutMs,
+  writeMaxRecords,
+}: {
+  sinkTimeoutMs: number;
+  writeMaxRecords: number;
+}) => ({
   /** A member silent this long is dropped from the group and its partitions reassigned. */
   CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
   RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
   RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
   /** A batch write slower than this counts as failed and is retried (writes are idempotent). */
   SINK_TIMEOUT_MS: Type.Integer({ default: sinkTimeoutMs, minimum: 100 }),
+  /** Records per sink write at most: bounds a write's memory and duration. */
+  SINK_WRITE_MAX_RECORDS: Type.Integer({ default: writeMaxRecords, minimum: 1 }),
   /** How often /health probes Kafka and the sink and refreshes the lag of every assigned partition. */
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   /** A batch waiting this long for a failing dependency makes /health say "stalled". */
@@ -24,6 +32,7 @@ export interface ConsumerSettings {
   RETRY_INITIAL_MS: number;
   RETRY_MAX_MS: number;
   SINK_TIMEOUT_MS: number;
+  SINK_WRITE_MAX_RECORDS: number;
   HEALTH_CHECK_INTERVAL_MS: number;
   HEALTH_STALL_MS: number;
   BREAKER_RESET_MS: number;
@@ -55,6 +64,7 @@ export function runtimeOptionsFrom(
   | 'breakerErrorPercent'
   | 'breakerVolumeThreshold'
   | 'sinkTimeoutMs'
+  | 'maxRecordsPerWrite'
   | 'healthIntervalMs'
   | 'stallAfterMs'
 > {
@@ -68,6 +78,7 @@ export function runtimeOptionsFrom(
     breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
     breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
     sinkTimeoutMs: config.SINK_TIMEOUT_MS,
+    maxRecordsPerWrite: config.SINK_WRITE_MAX_RECORDS,
     healthIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
     stallAfterMs: config.HEALTH_STALL_MS,
   };

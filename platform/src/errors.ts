@@ -1,0 +1,50 @@
+export const PLATFORM_ERROR_CODES = ['CONFIG_INVALID', 'WAIT_TIMEOUT'] as const;
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
+
+/** What a subclass states about itself, as static members read once per instance. */
+interface ErrorClass {
+  readonly code: string;
+  readonly retriable: boolean;
+  readonly httpStatus?: number | undefined;
+}
+
+/**
+ * Base of every error the pipeline raises on purpose, in every package. Decisions read these
+ * fields, never the message: `retriable` (retry with backoff, or dead-letter / refuse),
+ * `httpStatus` (the ingress's answer), `code` (the DLQ reason, metrics labels, test assertions).
+ * A subclass states them as static members (`static readonly code = 'SINK_UNAVAILABLE'`), so a
+ * test can compare with `SinkUnavailableError.code`; each instance carries them as its own
+ * fields, so they reach the logs.
+ */
+export abstract class PipelineError extends Error {
+  static readonly code: string;
+  static readonly retriable: boolean = false;
+  static readonly httpStatus: number | undefined = undefined;
+  readonly code: string;
+  readonly retriable: boolean;
+  readonly httpStatus: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    const type = new.target as unknown as ErrorClass;
+    this.name = new.target.name;
+    this.code = type.code;
+    this.retriable = type.retriable;
+    this.httpStatus = type.httpStatus;
+  }
+}
+
+/** Raised once, with every problem found, so an operator fixes the whole config in one go. */
+export class ConfigError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export class WaitTimeoutError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'WAIT_TIMEOUT';
+  constructor(description: string, timeoutMs: number, cause: unknown) {
+    super(`timed out after ${timeoutMs} ms waiting for ${description}`, { cause });
+  }
+}
