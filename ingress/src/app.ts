@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Kafka } from 'kafkajs';
 import type { IngressConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
-import { eventLogPlugin } from './plugins/event-log.js';
+import { eventLogPlugin } from './plugins/event-log-plugin.js';
 import { gracefulClosePlugin } from './plugins/graceful-close.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';

@@ -1,3 +1,10 @@
+export {
+  BREAKER_GAUGE_VALUE,
+  type BreakerOptions,
+  type BreakerState,
+  breakerState,
+  createBreaker,
+} from './circuit-breaker.js';
 export { breakerSettings, eventLogSettings, loggingSettings, shutdownTimeout } from './common-settings.js';
 export { type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';

@@ -1,6 +1,6 @@
+import { BREAKER_GAUGE_VALUE, type BreakerState } from '@vsp/platform';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { BreakerState } from '../publisher/event-publisher.js';
 
 /** The seed's three metrics (label event_type), plus what an operator needs beside them. */
 export class IngressMetrics {
@@ -36,12 +36,12 @@ export class IngressMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'visual_search_ingress_' });
+  setBreaker(state: BreakerState): void {
+    this.breaker.set(BREAKER_GAUGE_VALUE[state]);
   }
 
-  setBreaker(state: BreakerState): void {
-    this.breaker.set(state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'visual_search_ingress_' });
   }
 }
 

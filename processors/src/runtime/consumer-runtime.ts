@@ -1,7 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ABORTED, type Aborted, type Attempt, isRetriable, retryUntil } from '@vsp/platform';
+import {
+  ABORTED,
+  type Aborted,
+  type Attempt,
+  BREAKER_GAUGE_VALUE,
+  breakerState,
+  createBreaker,
+  isRetriable,
+  retryUntil,
+} from '@vsp/platform';
 import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { EventInvalidError, ProcessorClosedError } from '../errors.js';
 import { ConsumerHealth } from './consumer-health.js';
@@ -119,24 +128,20 @@ export class ConsumerRuntime<T> {
       stallAfterMs: options.stallAfterMs,
       metrics,
     });
-    this.#breaker = new CircuitBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {
-      timeout: options.sinkTimeoutMs,
-      resetTimeout: options.breakerResetMs,
-      errorThresholdPercentage: options.breakerErrorPercent,
+    const labels = { processor: options.name, dependency: sinkName };
+    metrics.breaker.set(labels, BREAKER_GAUGE_VALUE.closed);
+    this.#breaker = createBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {
+      timeoutMs: options.sinkTimeoutMs,
+      resetMs: options.breakerResetMs,
+      errorPercent: options.breakerErrorPercent,
       volumeThreshold: options.breakerVolumeThreshold,
       // Bad data is not an outage: permanent errors must not open the breaker.
-      errorFilter: (error: unknown) => !isRetriable(error),
-    });
-    const labels = { processor: options.name, dependency: sinkName };
-    metrics.breaker.set(labels, 0);
-    this.#breaker.on('open', () => {
-      metrics.breaker.set(labels, 2);
-      logger.error(`${sinkName} breaker opened: pausing consumption of ${options.topic}`);
-    });
-    this.#breaker.on('halfOpen', () => metrics.breaker.set(labels, 1));
-    this.#breaker.on('close', () => {
-      metrics.breaker.set(labels, 0);
-      logger.info(`${sinkName} breaker closed: consumption resumes`);
+      ignore: (error) => !isRetriable(error),
+      onChange: (state) => {
+        metrics.breaker.set(labels, BREAKER_GAUGE_VALUE[state]);
+        if (state === 'open') logger.error(`${sinkName} breaker opened: pausing consumption of ${options.topic}`);
+        if (state === 'closed') logger.info(`${sinkName} breaker closed: consumption resumes`);
+      },
     });
   }
 
@@ -166,8 +171,7 @@ export class ConsumerRuntime<T> {
   }
 
   health(): HealthReport {
-    const breaker = this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed';
-    return this.#health.report(this.#closing !== undefined, breaker);
+    return this.#health.report(this.#closing !== undefined, breakerState(this.#breaker));
   }
 
   /** Runs the health probes now instead of waiting for the timer. */

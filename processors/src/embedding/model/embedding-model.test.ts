@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InferenceWorkerExitedError } from '../../errors.js';
 import { nearDuplicate, productImage } from '../../testing/synthetic-images.js';
 import { imageToTensor } from '../images/image-preprocessor.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
@@ -93,4 +94,27 @@ test("model loading should accept Immich's CLIP layout: visual/model.onnx + visu
 
 test('model loading should refuse a folder in neither layout with MODEL_INVALID', () => {
   assert.throws(() => readModelSpec(mkdtempSync(join(tmpdir(), 'empty-model-'))), { code: 'MODEL_INVALID' });
+});
+
+test('embedding model should fail the embeds of a worker that died with a retriable code, and start a new worker', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'model-'));
+  ensureDescriptorModel(dir);
+  const model = await EmbeddingModel.open(readModelSpec(dir), {
+    threads: 1,
+    workerUrl: new URL('../../testing/dying-inference-worker.mjs', import.meta.url),
+  });
+  t.after(() => model.close());
+  const tensor = new Float32Array(3 * model.spec.size * model.spec.size);
+
+  const [first] = await model.embed([tensor]);
+  await assert.rejects(model.embed([tensor]), (error: unknown) => {
+    assert.ok(error instanceof InferenceWorkerExitedError);
+    assert.equal(error.code, InferenceWorkerExitedError.code);
+    assert.equal(error.retriable, true);
+    return true;
+  });
+  const [again] = await model.embed([tensor]);
+
+  assert.equal(first?.length, 4);
+  assert.deepEqual(again, first, 'a new worker answers');
 });

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Kafka } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
-import { EventLog } from '../publisher/event-log.js';
+import { EventLog } from '../event-log/event-log.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,8 @@
+import { type BreakerState, breakerState, createBreaker } from '@vsp/platform';
 import type { ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { IHeaders, Message, Producer, RecordMetadata } from 'kafkajs';
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import { EventLogUnavailableError, ShuttingDownError } from '../errors.js';
 
 export interface RecordLocation {
@@ -31,8 +32,6 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
-
 /**
  * Appends events to the log and resolves each caller once the broker has acknowledged its record
  * (acks=all). Concurrent callers are coalesced: while one batch is in flight the next one fills,
@@ -42,6 +41,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export class EventPublisher {
   readonly #options: EventPublisherOptions;
   readonly #breaker: CircuitBreaker<[Message[]], RecordMetadata[]>;
+  readonly #breakerListeners: ((state: BreakerState) => void)[] = [];
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
@@ -51,19 +51,22 @@ export class EventPublisher {
   constructor(options: EventPublisherOptions) {
     this.#options = options;
     this.#lingerMs = options.lingerMs;
-    this.#breaker = new CircuitBreaker((messages: Message[]) => this.#send(messages), {
-      timeout: options.sendTimeoutMs,
-      resetTimeout: options.breakerResetMs,
-      errorThresholdPercentage: options.breakerErrorPercent,
+    this.#breaker = createBreaker((messages: Message[]) => this.#send(messages), {
+      timeoutMs: options.sendTimeoutMs,
+      resetMs: options.breakerResetMs,
+      errorPercent: options.breakerErrorPercent,
       volumeThreshold: options.breakerVolumeThreshold,
+      onChange: (state) => {
+        if (state === 'open') options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds');
+        else if (state === 'half-open') options.logger.warn('Kafka breaker half-open: probing with the next batch');
+        else options.logger.info('Kafka breaker closed: publishing again');
+        for (const listener of this.#breakerListeners) listener(state);
+      },
     });
-    this.#breaker.on('open', () => options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds'));
-    this.#breaker.on('halfOpen', () => options.logger.warn('Kafka breaker half-open: probing with the next batch'));
-    this.#breaker.on('close', () => options.logger.info('Kafka breaker closed: publishing again'));
   }
 
   get breakerState(): BreakerState {
-    return this.#breaker.opened ? 'open' : this.#breaker.halfOpen ? 'half-open' : 'closed';
+    return breakerState(this.#breaker);
   }
 
   get schemaId(): number | undefined {
@@ -76,10 +79,7 @@ export class EventPublisher {
 
   /** Subscribe to breaker transitions (metrics). */
   onBreakerChange(listener: (state: BreakerState) => void): void {
-    const notify = () => listener(this.breakerState);
-    this.#breaker.on('open', notify);
-    this.#breaker.on('halfOpen', notify);
-    this.#breaker.on('close', notify);
+    this.#breakerListeners.push(listener);
   }
 
   publish(event: ProductEvent, trace: Record<string, string>): Promise<RecordLocation> {

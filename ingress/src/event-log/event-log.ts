@@ -1,10 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { BreakerState } from '@vsp/platform';
+import { ABORTED, retryUntil } from '@vsp/platform';
 import { ensureTopics, type ProductEvent, ProductEventCodec, topicSpecs } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
 import { EventLogUnavailableError } from '../errors.js';
-import { type BreakerState, EventPublisher, type RecordLocation } from './event-publisher.js';
+import { EventPublisher, type RecordLocation } from './event-publisher.js';
 import { recordingPartitioner } from './recording-partitioner.js';
 
 export interface ReadinessReport {
@@ -13,8 +15,6 @@ export interface ReadinessReport {
   schemaRegistry: 'up' | 'down';
   breaker: BreakerState | 'starting';
 }
-
-const CONNECT_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 
 /**
  * The ingress's view of the event log: topics, registered schema and producer. It connects in the
@@ -30,6 +30,8 @@ export class EventLog {
   #publisher: EventPublisher | undefined;
   #breakerListeners: ((state: BreakerState) => void)[] = [];
   #starting: Promise<void> | undefined;
+  /** Aborted by close: stops a connect loop still waiting for Kafka or the registry. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor({ config, logger, kafka }: { config: IngressConfig; logger: Logger; kafka: Kafka }) {
@@ -88,6 +90,8 @@ export class EventLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
+    await this.#starting;
     await this.#publisher?.close();
     this.#logger.info('Event log flushed: every accepted event is acknowledged by Kafka');
     await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
@@ -95,22 +99,22 @@ export class EventLog {
   }
 
   async #connect(): Promise<void> {
-    for (let attempt = 0; !this.#closed; attempt++) {
-      try {
-        const publisher = await this.#open();
-        if (this.#closed) return void (await publisher.close());
-        this.#publisher = publisher;
-        for (const listener of this.#breakerListeners) this.#publisher.onBreakerChange(listener);
-        this.#logger.info(
-          `Event log ready: topic ${this.#config.PRODUCT_EVENTS_TOPIC}, schema id ${this.#publisher.schemaId}`,
-        );
-        return;
-      } catch (error) {
-        const wait = CONNECT_BACKOFF_MS[Math.min(attempt, CONNECT_BACKOFF_MS.length - 1)] as number;
-        this.#logger.warn({ err: error }, `Event log not reachable yet, retrying in ${wait} ms`);
-        await delay(wait);
-      }
-    }
+    const opened = await retryUntil(() => this.#open(), {
+      initialMs: 250,
+      maxMs: 5_000,
+      // Until it is closed the ingress keeps trying, whatever the error: it answers 503 meanwhile.
+      retriable: () => true,
+      signal: this.#closing.signal,
+      onRetry: (error, _attempt, waitMs) =>
+        this.#logger.warn({ err: error }, `Event log not reachable yet, retrying in ${waitMs} ms`),
+    });
+    if (opened === ABORTED || !opened.ok) return;
+    if (this.#closed) return void (await opened.value.close());
+    this.#publisher = opened.value;
+    for (const listener of this.#breakerListeners) this.#publisher.onBreakerChange(listener);
+    this.#logger.info(
+      `Event log ready: topic ${this.#config.PRODUCT_EVENTS_TOPIC}, schema id ${this.#publisher.schemaId}`,
+    );
   }
 
   async #open(): Promise<EventPublisher> {

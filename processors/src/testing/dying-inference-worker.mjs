@@ -1,0 +1,12 @@
+// A stand-in for inference-worker.mjs that answers one batch and dies on the next, the way a
+// worker crashes in production (a native abort, an out-of-memory kill): for the model's tests.
+import { parentPort, workerData } from 'node:worker_threads';
+
+const dimension = 4;
+parentPort.postMessage({ type: 'ready', inputName: 'input', outputName: 'output', dimension });
+let batches = 0;
+parentPort.on('message', ({ id, count }) => {
+  if (++batches > 1) process.exit(3);
+  const data = new Float32Array(count * dimension).fill(workerData.size);
+  parentPort.postMessage({ type: 'result', id, data, dimension }, [data.buffer]);
+});
