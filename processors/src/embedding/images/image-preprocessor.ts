@@ -9,6 +9,8 @@ export interface PreprocessSpec {
 
 // One libvips thread per image: the 2 cores are shared with inference and Kafka.
 sharp.concurrency(1);
+// Every image is decoded once: libvips' operation cache would only hold memory.
+sharp.cache(false);
 
 /**
  * Image bytes to the model's input: EXIF-rotated, sRGB, alpha dropped, resized to cover a square
