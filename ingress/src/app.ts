@@ -26,6 +26,15 @@ export async function buildIngress({ config, logger, kafka }: IngressDependencie
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    // Slow clients must not hold sockets: Node answers 408 and closes once this passes, checked
+    // every second rather than every 30 s. Node reads these when the server is created, so they
+    // go to http.createServer as well as to Fastify.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
   });
   app.setErrorHandler(errorHandler);
   await app.register(gracefulClosePlugin);
@@ -35,6 +44,7 @@ export async function buildIngress({ config, logger, kafka }: IngressDependencie
   await app.register(webhookRoutes, {
     signature: new WebhookSignature(config.webhookSecrets),
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    eventTimePolicy: config.eventTimePolicy,
   });
   return app;
 }

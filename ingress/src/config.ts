@@ -1,12 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
   breakerSettings,
+  ConfigError,
   dotenvPath,
   eventLogSettings,
   loadConfig,
   loggingSettings,
   shutdownTimeout,
 } from '@vsp/platform';
+import type { EventTimePolicy } from '@vsp/schemas';
 
 export const IngressConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
@@ -14,6 +16,12 @@ export const IngressConfigSchema = Type.Object({
   /** One secret, or several separated by commas while a secret is being rotated. */
   WEBHOOK_SECRET: Type.String({ minLength: 16, pattern: '^[^,]{16,}(,[^,]{16,})*$' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1_024 }),
+  /** A request whose headers and body have not all arrived after this long is answered 408 and closed. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 1_000 }),
+  /** How far ahead of our clock an event's timestamp may be; further is refused (422). */
+  MAX_EVENT_TIME_SKEW_MS: Type.Integer({ default: 300_000, minimum: 0 }),
+  /** The earliest event timestamp accepted (ISO 8601); earlier is refused (422). */
+  MIN_EVENT_TIME: Type.String({ default: '2000-01-01T00:00:00Z', minLength: 1 }),
   ...eventLogSettings,
   KAFKA_CLIENT_ID: Type.String({ default: 'visual-search-ingress' }),
   PRODUCT_EVENTS_PARTITIONS: Type.Integer({ default: 12, minimum: 1 }),
@@ -29,11 +37,19 @@ export const IngressConfigSchema = Type.Object({
 });
 
 type RawIngressConfig = Static<typeof IngressConfigSchema>;
-export type IngressConfig = Readonly<Omit<RawIngressConfig, 'WEBHOOK_SECRET'> & { webhookSecrets: readonly string[] }>;
+export type IngressConfig = Readonly<
+  Omit<RawIngressConfig, 'WEBHOOK_SECRET'> & { webhookSecrets: readonly string[]; eventTimePolicy: EventTimePolicy }
+>;
 
 export function loadIngressConfig(env?: Record<string, string | undefined>): IngressConfig {
   // An explicit environment (tests) is the whole truth; a process reads .env under its own environment.
   const raw = loadConfig(IngressConfigSchema, env ? { env } : { dotenvPath });
   const { WEBHOOK_SECRET, ...rest } = raw;
-  return Object.freeze({ ...rest, webhookSecrets: Object.freeze(WEBHOOK_SECRET.split(',')) });
+  const earliest = Date.parse(raw.MIN_EVENT_TIME);
+  if (Number.isNaN(earliest)) throw new ConfigError([`MIN_EVENT_TIME "${raw.MIN_EVENT_TIME}" is not a date-time`]);
+  return Object.freeze({
+    ...rest,
+    webhookSecrets: Object.freeze(WEBHOOK_SECRET.split(',')),
+    eventTimePolicy: Object.freeze({ maxSkewMs: raw.MAX_EVENT_TIME_SKEW_MS, earliest }),
+  });
 }

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BodyMalformedError,
   BodyTooLargeError,
+  ClientAbortedError,
   EventLogUnavailableError,
   InternalError,
   MediaTypeUnsupportedError,
@@ -18,7 +19,11 @@ const answerable = (error: unknown): error is Answerable =>
   error instanceof PipelineError && error.httpStatus !== undefined;
 
 /** Fastify's own request errors, translated into our catalogue. */
-function fromFastify(error: FastifyError): Answerable | undefined {
+function fromFastify(error: FastifyError, request: FastifyRequest): Answerable | undefined {
+  // The body stream broke because the socket went away (the client, or our request timeout).
+  if (error.code === 'ECONNRESET' || request.raw.destroyed) {
+    return new ClientAbortedError('The client closed the connection before the whole body arrived');
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new BodyTooLargeError(error.message);
@@ -37,8 +42,10 @@ function fromFastify(error: FastifyError): Answerable | undefined {
  * our own, so no secret, stack or internal detail reaches the marketplace.
  */
 export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const error = answerable(raw) ? raw : (fromFastify(raw) ?? new InternalError());
-  if (error instanceof InternalError) {
+  const error = answerable(raw) ? raw : (fromFastify(raw, request) ?? new InternalError());
+  if (error instanceof ClientAbortedError) {
+    request.log.info(error.message);
+  } else if (error instanceof InternalError) {
     request.log.error({ err: raw }, 'Unexpected error while handling a request');
   } else if (error instanceof SignatureInvalidError) {
     request.log.error(error.message);

@@ -5,6 +5,7 @@ export const INGRESS_ERROR_CODES = [
   'BODY_MALFORMED',
   'MEDIA_TYPE_UNSUPPORTED',
   'BODY_TOO_LARGE',
+  'CLIENT_ABORTED',
   'EVENT_LOG_UNAVAILABLE',
   'SHUTTING_DOWN',
   'INTERNAL',
@@ -48,6 +49,15 @@ export class MediaTypeUnsupportedError extends IngressError {
 export class BodyTooLargeError extends IngressError {
   static override readonly code: IngressErrorCode = 'BODY_TOO_LARGE';
   static override readonly httpStatus = 413;
+}
+
+/**
+ * The client closed the connection, or was cut off by REQUEST_TIMEOUT_MS, before its body
+ * arrived: nothing to answer and nothing wrong on our side.
+ */
+export class ClientAbortedError extends IngressError {
+  static override readonly code: IngressErrorCode = 'CLIENT_ABORTED';
+  static override readonly httpStatus = 400;
 }
 
 /** Kafka or the registry cannot take the event now; nothing was acknowledged, so retry. */

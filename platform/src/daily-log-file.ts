@@ -14,6 +14,13 @@ const LEVEL_NAMES: Record<number, string> = {
   60: 'CRITICAL',
 };
 
+// A line is one entry: a line break (or any control character) inside a message, from request
+// data such as an event_id, is written as an escape so it cannot forge lines of its own.
+const CONTROL = /\p{Cc}/gu;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const escapeControl = (text: string) =>
+  text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 const pad = (n: number) => String(n).padStart(2, '0');
 const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
@@ -44,7 +51,7 @@ export class DailyLogFile extends Writable {
     if (date !== this.#date) this.#rotate(date);
     const level = LEVEL_NAMES[entry.level ?? 30] ?? 'INFO';
     const error = entry.err?.message ? ` (${entry.err.message})` : '';
-    this.#file?.write(`${date} ${localTime(at)} | ${level} | ${entry.msg ?? ''}${error}\n`);
+    this.#file?.write(`${date} ${localTime(at)} | ${level} | ${escapeControl(`${entry.msg ?? ''}${error}`)}\n`);
     callback();
   }
 

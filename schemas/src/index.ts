@@ -21,4 +21,10 @@ export {
 } from './product-event.js';
 export { ProductEventCodec, type ProductEventCodecOptions } from './product-event-codec.js';
 export { dlqTopicName, ensureTopics, type TopicSettings, type TopicSpec, topicSpecs } from './topics.js';
-export { parseEventTime, toProductEvent, type WebhookPayload, WebhookPayloadSchema } from './webhook-payload.js';
+export {
+  type EventTimePolicy,
+  parseEventTime,
+  toProductEvent,
+  type WebhookPayload,
+  WebhookPayloadSchema,
+} from './webhook-payload.js';

@@ -33,11 +33,35 @@ const EVENT_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9
 const PRICE_SCALE = 4;
 const PRICE_TEXT = new RegExp(`^\\d{1,18}(?:\\.\\d{1,${PRICE_SCALE}})?$`);
 
+/** Which event times the ingress accepts: a sender's clock may be off, but not by years. */
+export interface EventTimePolicy {
+  /** How far ahead of the receiving clock an event time may be. */
+  maxSkewMs: number;
+  /** The earliest event time accepted, epoch milliseconds. */
+  earliest: number;
+}
+
+// Identifiers: no control characters at all. Text: no control characters but tab and line
+// breaks (a NUL cannot be stored in PostgreSQL; the others have no business in a catalogue).
+const ID_CONTROL = /\p{Cc}/u;
+const TEXT_CONTROL = /[^\P{Cc}\t\n\r]/u;
+// Half of a surrogate pair on its own is not text: UTF-8 cannot carry it.
+const LONE_SURROGATE = /\p{Cs}/u;
+const TEXT_FIELDS = ['title', 'description', 'category', 'currency', 'image_key'] as const;
+// A double carries any decimal of up to 15 significant digits exactly; a longer JSON number may
+// already have been rounded by the parser, and would be stored as a different price.
+const EXACT_DIGITS = 15;
+
 /**
  * Checks a parsed webhook body and turns it into the record for the log. Throws
  * PayloadInvalidError listing every problem found.
  */
-export function toProductEvent(body: unknown, rawBody: Buffer, receivedAt: number): ProductEvent {
+export function toProductEvent(
+  body: unknown,
+  rawBody: Buffer,
+  receivedAt: number,
+  policy: EventTimePolicy,
+): ProductEvent {
   if (!validateShape(body)) throw new PayloadInvalidError((validateShape.errors ?? []).map(toFieldProblem));
   const problems: FieldProblem[] = [];
   const occurredAt = parseEventTime(body.timestamp);
@@ -45,7 +69,19 @@ export function toProductEvent(body: unknown, rawBody: Buffer, receivedAt: numbe
     problems.push({
       path: ['timestamp'],
       kind: 'format',
-      message: 'must be an ISO 8601 date-time, e.g. 2025-11-12T10:00:00Z',
+      message: 'must be an ISO 8601 date-time that exists, e.g. 2025-11-12T10:00:00Z',
+    });
+  } else if (occurredAt > receivedAt + policy.maxSkewMs) {
+    problems.push({
+      path: ['timestamp'],
+      kind: 'future',
+      message: `is more than ${policy.maxSkewMs} ms ahead of the ingress clock (${new Date(receivedAt).toISOString()})`,
+    });
+  } else if (occurredAt < policy.earliest) {
+    problems.push({
+      path: ['timestamp'],
+      kind: 'too_early',
+      message: `is before ${new Date(policy.earliest).toISOString()}, the earliest event time accepted`,
     });
   }
   const price = body.data.price == null ? null : priceText(body.data.price);
@@ -53,9 +89,10 @@ export function toProductEvent(body: unknown, rawBody: Buffer, receivedAt: numbe
     problems.push({
       path: ['data', 'price'],
       kind: 'format',
-      message: `must have at most 18 integer digits and ${PRICE_SCALE} decimals`,
+      message: `must have at most 18 integer digits, ${PRICE_SCALE} decimals and ${EXACT_DIGITS} significant digits (a longer JSON number cannot be read exactly)`,
     });
   }
+  problems.push(...textProblems(body));
   if (problems.length > 0 || occurredAt === undefined || price === undefined) throw new PayloadInvalidError(problems);
   const { data } = body;
   return {
@@ -77,10 +114,18 @@ export function toProductEvent(body: unknown, rawBody: Buffer, receivedAt: numbe
   };
 }
 
+/** Epoch milliseconds of an ISO 8601 date-time; undefined when it is malformed or does not exist (2025-02-30). */
 export function parseEventTime(text: string): number | undefined {
   const match = EVENT_TIME.exec(text);
   if (!match) return undefined;
-  const [, date, time = '', fraction = '', zone = 'Z'] = match;
+  const [, date = '', time = '', fraction = '', zone = 'Z'] = match;
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour, minute, second = 0] = time.split(':').map(Number) as [number, number, number?];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  if (zone.length > 1 && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(-2)) > 59)) return undefined;
   const millis = fraction.slice(0, 3).padEnd(3, '0');
   const iso = `${date}T${time.length === 5 ? `${time}:00` : time}.${millis}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
   const value = Date.parse(iso);
@@ -93,7 +138,25 @@ export function parseEventTime(text: string): number | undefined {
  */
 function priceText(price: number): string | undefined {
   const text = String(price);
-  return PRICE_TEXT.test(text) ? text : undefined;
+  const significant = text.replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+  return PRICE_TEXT.test(text) && (significant <= EXACT_DIGITS || Number.isSafeInteger(price)) ? text : undefined;
+}
+
+function textProblems(body: WebhookPayload): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const check = (path: string[], value: string | null | undefined, control: RegExp) => {
+    if (typeof value !== 'string') return;
+    if (control.test(value)) {
+      problems.push({ path, kind: 'control_character', message: 'must not contain control characters' });
+    } else if (LONE_SURROGATE.test(value)) {
+      problems.push({ path, kind: 'encoding', message: 'must not contain half of a UTF-16 surrogate pair' });
+    }
+  };
+  check(['event_id'], body.event_id, ID_CONTROL);
+  check(['data', 'product_id'], body.data.product_id, ID_CONTROL);
+  for (const field of TEXT_FIELDS)
+    check(['data', field], body.data[field], field === 'image_key' ? ID_CONTROL : TEXT_CONTROL);
+  return problems;
 }
 
 function toFieldProblem(error: ErrorObject): FieldProblem {

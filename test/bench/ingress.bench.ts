@@ -51,7 +51,10 @@ async function rawProducerCeiling(bodies: { body: string }[], registryUrl: strin
   await admin.createTopics({ topics: [{ topic, numPartitions: 12 }], waitForLeaders: true });
   const codec = await ProductEventCodec.register({ registryUrl, subject: `${topic}-value` });
   const messages = bodies.map(({ body }) => {
-    const event = toProductEvent(JSON.parse(body), Buffer.from(body), Date.now());
+    const event = toProductEvent(JSON.parse(body), Buffer.from(body), Date.now(), {
+      maxSkewMs: 300_000,
+      earliest: 0,
+    });
     return {
       key: event.data.product_id,
       value: codec.encode(event),

@@ -1,4 +1,4 @@
-import { type ProductEvent, toProductEvent } from '@vsp/schemas';
+import { type EventTimePolicy, type ProductEvent, toProductEvent } from '@vsp/schemas';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BodyMalformedError, EventLogUnavailableError, IngressError } from '../errors.js';
 import type { WebhookSignature } from '../webhook/signature.js';
@@ -6,7 +6,11 @@ import type { WebhookSignature } from '../webhook/signature.js';
 export interface WebhookRoutesOptions {
   signature: WebhookSignature;
   bodyLimit: number;
+  eventTimePolicy: EventTimePolicy;
 }
+
+// RFC 8259: a JSON text is UTF-8. fatal: invalid bytes throw instead of becoming U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const HEALTH = { status: 'healthy', service: 'webhooks', message: 'Webhook endpoint is ready to receive events' };
 
@@ -16,7 +20,7 @@ const HEALTH = { status: 'healthy', service: 'webhooks', message: 'Webhook endpo
  */
 export async function webhookRoutes(
   app: FastifyInstance,
-  { signature, bodyLimit }: WebhookRoutesOptions,
+  { signature, bodyLimit, eventTimePolicy }: WebhookRoutesOptions,
 ): Promise<void> {
   // JSON only (Fastify also parses text/plain by default): anything else is answered 415.
   app.removeAllContentTypeParsers();
@@ -38,7 +42,7 @@ export async function webhookRoutes(
   app.post('/api/v1/webhooks/bakai', async (request) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     signature.verify(raw, request.headers['x-webhook-signature']);
-    const event = parse(raw, Date.now());
+    const event = parse(raw, Date.now(), eventTimePolicy);
     request.eventType = event.event_type;
     request.log.info(`Webhook received: ${event.event_type} (event_id: ${event.event_id})`);
     const location = await publish(app, request, event);
@@ -59,17 +63,23 @@ declare module 'fastify' {
   }
 }
 
-function parse(raw: Buffer, receivedAt: number): ProductEvent {
+function parse(raw: Buffer, receivedAt: number, policy: EventTimePolicy): ProductEvent {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new BodyMalformedError('The body is not valid UTF-8');
+  }
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch (error) {
     throw new BodyMalformedError(`The body is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BodyMalformedError('The body must be a JSON object');
   }
-  return toProductEvent(body, raw, receivedAt);
+  return toProductEvent(body, raw, receivedAt, policy);
 }
 
 async function publish(app: FastifyInstance, request: FastifyRequest, event: ProductEvent) {

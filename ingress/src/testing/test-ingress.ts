@@ -19,6 +19,8 @@ export interface TestIngress {
   app: FastifyInstance;
   config: IngressConfig;
   url: string;
+  /** The JSON log lines written so far (at LOG_LEVEL, silent unless overridden). */
+  logs(): { level: number; msg: string }[];
   /** POSTs a body to the webhook, signed with `secret` unless a signature header is given. */
   post(body: string | Buffer, options?: { secret?: string; headers?: Record<string, string> }): Promise<Response>;
 }
@@ -46,9 +48,10 @@ export async function startTestIngress(
     ...overrides,
   });
   await deleteSubjectAfter(t, `${config.PRODUCT_EVENTS_TOPIC}-value`);
+  const lines: string[] = [];
   const app = await buildIngress({
     config,
-    logger: pino({ level: config.LOG_LEVEL }),
+    logger: pino({ level: config.LOG_LEVEL }, { write: (line: string) => void lines.push(line) }),
     kafka: await createKafka({ clientId: 'test-ingress' }),
   });
   onCleanup(t, async () => {
@@ -65,6 +68,7 @@ export async function startTestIngress(
     app,
     config,
     url,
+    logs: () => lines.map((line) => JSON.parse(line)),
     post: (body, { secret = TEST_SECRET, headers = {} } = {}) =>
       fetch(`${url}/api/v1/webhooks/bakai`, {
         method: 'POST',
