@@ -31,6 +31,8 @@ export const IngressConfigSchema = Type.Object({
   PRODUCER_MAX_BATCH: Type.Integer({ default: 1_000, minimum: 1 }),
   /** A send that takes longer than this is answered 503 (it may still land: at-least-once). */
   PRODUCER_SEND_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** Events waiting for Kafka at most; past that webhooks are answered 503 at once. */
+  PRODUCER_MAX_PENDING: Type.Integer({ default: 10_000, minimum: 1 }),
   ...breakerSettings,
   ...loggingSettings,
   ...shutdownTimeout(10_000),

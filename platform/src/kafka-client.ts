@@ -1,5 +1,11 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
-import type { Logger } from 'pino';
+
+type LogMethod = (object: object, message: string) => void;
+
+/** What the client needs of a logger; pino's and Fastify's both are one. */
+export interface ChildLogging {
+  child(bindings: Record<string, unknown>): Record<'error' | 'warn' | 'info' | 'debug', LogMethod>;
+}
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -12,11 +18,16 @@ export interface KafkaClientOptions {
   clientId: string;
   /** Comma-separated host:port list, as in KAFKA_BROKERS. */
   brokers: string;
-  logger: Pick<Logger, 'child'>;
+  logger: ChildLogging;
+  /**
+   * How often the client itself retries a failed connection or request. Default: a few quick
+   * tries; 0 for a probe, whose answer must come at once.
+   */
+  retries?: number;
 }
 
 /** A kafkajs client whose own log lines go through our logger, as JSON, at WARN and above. */
-export function createKafkaClient({ clientId, brokers, logger }: KafkaClientOptions): Kafka {
+export function createKafkaClient({ clientId, brokers, logger, retries = 5 }: KafkaClientOptions): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
@@ -24,7 +35,7 @@ export function createKafkaClient({ clientId, brokers, logger }: KafkaClientOpti
     logLevel: logLevel.WARN,
     // Short and bounded: our components have their own reconnect loops and breakers, and a long
     // client-level retry would keep reconnecting after a producer or consumer was closed.
-    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 1_000 },
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {

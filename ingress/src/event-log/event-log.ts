@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BreakerState } from '@vsp/platform';
-import { ABORTED, retryUntil } from '@vsp/platform';
+import { ABORTED, createKafkaClient, retryUntil } from '@vsp/platform';
 import { ensureTopics, type ProductEvent, ProductEventCodec, topicSpecs } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
@@ -8,6 +8,10 @@ import type { IngressConfig } from '../config.js';
 import { EventLogUnavailableError } from '../errors.js';
 import { EventPublisher, type RecordLocation } from './event-publisher.js';
 import { recordingPartitioner } from './recording-partitioner.js';
+
+// How often the publisher asks whether Kafka can take writes: an outage is noticed, and the
+// recovery after it, within about this long.
+const PROBE_INTERVAL_MS = 250;
 
 export interface ReadinessReport {
   ready: boolean;
@@ -25,6 +29,8 @@ export class EventLog {
   readonly #config: IngressConfig;
   readonly #logger: Logger;
   readonly #admin: Admin;
+  /** Asks Kafka once, on a client of its own without retries: the publisher's watchdog. */
+  readonly #probeAdmin: Admin;
   readonly #producer: Producer;
   readonly #partitionOf = new WeakMap<Message, number>();
   #publisher: EventPublisher | undefined;
@@ -38,6 +44,12 @@ export class EventLog {
     this.#config = config;
     this.#logger = logger;
     this.#admin = kafka.admin();
+    this.#probeAdmin = createKafkaClient({
+      clientId: `${config.KAFKA_CLIENT_ID}-probe`,
+      brokers: config.KAFKA_BROKERS,
+      logger,
+      retries: 0,
+    }).admin();
     this.#producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -94,7 +106,7 @@ export class EventLog {
     await this.#starting;
     await this.#publisher?.close();
     this.#logger.info('Event log flushed: every accepted event is acknowledged by Kafka');
-    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.#probeAdmin.disconnect()]);
     this.#logger.info('Event log disconnected');
   }
 
@@ -146,8 +158,18 @@ export class EventLog {
       breakerResetMs: config.BREAKER_RESET_MS,
       breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
       breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+      maxPending: config.PRODUCER_MAX_PENDING,
+      probe: () => this.#writable(),
+      probeIntervalMs: PROBE_INTERVAL_MS,
       logger: this.#logger,
     });
+  }
+
+  /** Kafka can take our writes: the topic's metadata answers and every partition has a leader. */
+  async #writable(): Promise<void> {
+    await this.#probeAdmin.connect();
+    const { topics } = await this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] });
+    if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
   }
 
   async #kafkaAnswers(): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type BreakerState, breakerState, createBreaker } from '@vsp/platform';
 import type { ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
@@ -23,6 +24,11 @@ export interface EventPublisherOptions {
   breakerResetMs: number;
   breakerErrorPercent: number;
   breakerVolumeThreshold: number;
+  /** Events waiting for Kafka at most; past that a webhook is answered 503 at once. */
+  maxPending: number;
+  /** Resolves when Kafka can take writes, rejects when it cannot: asked every probeIntervalMs. */
+  probe: () => Promise<void>;
+  probeIntervalMs: number;
   logger: Logger;
 }
 
@@ -35,8 +41,14 @@ interface Pending {
 /**
  * Appends events to the log and resolves each caller once the broker has acknowledged its record
  * (acks=all). Concurrent callers are coalesced: while one batch is in flight the next one fills,
- * and a lone caller waits at most `lingerMs` for company. A breaker around the send answers
- * "unavailable" at once while Kafka is down, then lets one probe through after `breakerResetMs`.
+ * and a lone caller waits at most `lingerMs` for company.
+ *
+ * Outages are refused at once, not after a send has timed out. Batches go out one at a time and
+ * a failing one takes seconds (the producer's own retries), so a failure rate would notice late.
+ * Instead a watchdog asks Kafka every `probeIntervalMs` whether it can take writes: a failed
+ * probe, like a failed send, opens the breaker; the events still queued and every new one are
+ * then answered "unavailable" at once; a probe that succeeds closes it again. At most
+ * `maxPending` events wait for Kafka; more are refused at once.
  */
 export class EventPublisher {
   readonly #options: EventPublisherOptions;
@@ -47,6 +59,10 @@ export class EventPublisher {
   #inFlight: Promise<void> | undefined;
   #closed = false;
   #lingerMs: number;
+  readonly #watchdog: Promise<void>;
+  /** What the watchdog's last probe found. */
+  #writable = true;
+  #announced: BreakerState = 'closed';
 
   constructor(options: EventPublisherOptions) {
     this.#options = options;
@@ -57,12 +73,20 @@ export class EventPublisher {
       errorPercent: options.breakerErrorPercent,
       volumeThreshold: options.breakerVolumeThreshold,
       onChange: (state) => {
-        if (state === 'open') options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds');
-        else if (state === 'half-open') options.logger.warn('Kafka breaker half-open: probing with the next batch');
+        // The breaker's own timer lets a batch through as a probe after resetMs; while the
+        // watchdog still finds Kafka unwritable that batch would only wait to fail.
+        if (state === 'half-open' && !this.#writable) return void this.#breaker.open();
+        if (state === 'open') {
+          if (this.#announced !== 'open')
+            options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds');
+          this.#refusePending();
+        } else if (state === 'half-open') options.logger.warn('Kafka breaker half-open: probing with the next batch');
         else options.logger.info('Kafka breaker closed: publishing again');
+        this.#announced = state;
         for (const listener of this.#breakerListeners) listener(state);
       },
     });
+    this.#watchdog = this.#watch();
   }
 
   get breakerState(): BreakerState {
@@ -86,6 +110,11 @@ export class EventPublisher {
     if (this.#closed) return Promise.reject(new ShuttingDownError());
     if (this.#breaker.opened) {
       return Promise.reject(new EventLogUnavailableError('Kafka is unavailable; retry later', this.retryAfterSeconds));
+    }
+    if (this.#pending.length >= this.#options.maxPending) {
+      return Promise.reject(
+        new EventLogUnavailableError('Too many events are waiting for Kafka; retry later', this.retryAfterSeconds),
+      );
     }
     const message: Message = {
       key: event.data.product_id,
@@ -123,6 +152,7 @@ export class EventPublisher {
       if (!this.#inFlight) this.#flush();
       await this.#inFlight;
     }
+    await this.#watchdog;
     this.#breaker.shutdown();
   }
 
@@ -171,7 +201,35 @@ export class EventPublisher {
     }
   }
 
+  /** Events queued but not yet sent, when the breaker opens: nothing of theirs reached Kafka. */
+  #refusePending(): void {
+    const refused = this.#pending.splice(0);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const error = new EventLogUnavailableError('Kafka is unavailable; retry later', this.retryAfterSeconds);
+    for (const { reject } of refused) reject(error);
+  }
+
+  async #watch(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        await this.#options.probe();
+        this.#writable = true;
+        if (!this.#breaker.closed) this.#breaker.close();
+      } catch (error) {
+        this.#writable = false;
+        if (!this.#breaker.opened) {
+          this.#options.logger.warn({ err: error }, 'Kafka cannot take writes');
+          this.#breaker.open();
+        }
+      }
+      await delay(this.#options.probeIntervalMs);
+    }
+  }
+
   #fail(batch: Pending[], cause: unknown): void {
+    // A send that failed after the producer's own retries means Kafka is not taking writes now.
+    if (!this.#breaker.opened) this.#breaker.open();
     const error = new EventLogUnavailableError(
       'Kafka did not acknowledge the event; retry later',
       this.retryAfterSeconds,
