@@ -70,7 +70,8 @@ export class SupervisedProcess {
       if (!child || child.exitCode !== null || child.signalCode !== null) return 0;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      const [code] = await exited;
+      const [code, signal] = await exited;
+      this.#options.report(`pipeline: ${this.#spec.name} stopped (${signal ?? `code ${code}`})`);
       return code as number | null;
     })();
     return this.#stopping;
