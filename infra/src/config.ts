@@ -10,7 +10,7 @@ const InfraConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String()),
   QDRANT_URL: Type.Optional(Type.String()),
   /** The Qdrant server binary infra runs when QDRANT_URL is unset. */
-  QDRANT_BINARY: Type.String({ default: `${repoRoot}../shared/qdrant/qdrant` }),
+  QDRANT_BIN: Type.String({ default: `${repoRoot}../shared/qdrant/qdrant` }),
   INFRA_KAFKA_PORT: Type.Integer({ default: 9092 }),
   INFRA_REGISTRY_PORT: Type.Integer({ default: 8081 }),
   INFRA_POSTGRES_PORT: Type.Integer({ default: 5433 }),

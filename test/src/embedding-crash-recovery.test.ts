@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { DESCRIPTOR_MODEL, QdrantVectorStore } from '@vsp/processors';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { createVectorIndex, ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+import { onCleanup, waitFor } from '@vsp/test-harness';
+import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
@@ -23,26 +21,11 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
       }),
     ),
   );
-  const dataDir = mkdtempSync(join(tmpdir(), 'embedding-crash-'));
-  onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const index = await createVectorIndex(t);
-  const port = await freePort();
-  const env = {
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    PRODUCT_EVENTS_TOPIC: topic.topic,
-    EMBEDDING_GROUP_ID: uniqueName('embedding'),
-    EMBEDDING_PORT: String(port),
-    EMBEDDING_HOST: '127.0.0.1',
-    IMAGE_BASE_URL: host.baseUrl,
-    QDRANT_URL: index.qdrantUrl,
-    VECTOR_ALIAS: index.alias,
-    MODEL_CACHE_DIR: join(dataDir, 'models'),
-    CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    LOG_DIR: '',
-    LOG_LEVEL: 'warn',
-  };
+  const { env, port, index } = await embeddingProcess(t, {
+    topic: topic.topic,
+    imageBaseUrl: host.baseUrl,
+    overrides: { CONSUMER_SESSION_TIMEOUT_MS: '6000' },
+  });
   const start = () => spawnService(t, 'processors/src/embedding/main.ts', env);
 
   const first = start();

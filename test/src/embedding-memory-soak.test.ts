@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { createVectorIndex, ensureInfra, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+import { waitFor } from '@vsp/test-harness';
+import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 const EVENTS = 200_000;
@@ -33,25 +31,8 @@ test('embedding should keep its memory bounded over 200,000 events with images',
       ),
     );
   }
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const index = await createVectorIndex(t);
-  const cache = mkdtempSync(join(tmpdir(), 'soak-'));
-  onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
-  const port = await freePort();
-  spawnService(t, 'processors/src/embedding/main.ts', {
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    PRODUCT_EVENTS_TOPIC: topic.topic,
-    EMBEDDING_GROUP_ID: uniqueName('embedding'),
-    EMBEDDING_PORT: String(port),
-    EMBEDDING_HOST: '127.0.0.1',
-    IMAGE_BASE_URL: host.baseUrl,
-    QDRANT_URL: index.qdrantUrl,
-    VECTOR_ALIAS: index.alias,
-    MODEL_CACHE_DIR: cache,
-    LOG_DIR: '',
-    LOG_LEVEL: 'warn',
-  });
+  const { env, port } = await embeddingProcess(t, { topic: topic.topic, imageBaseUrl: host.baseUrl });
+  spawnService(t, 'processors/src/embedding/main.ts', env);
   const handled = () => handledEvents(port).catch(() => 0);
   const started = Date.now();
   await waitFor(async () => (await handled()) >= BASELINE_AFTER, {

@@ -40,44 +40,28 @@ test('processor health should report the lag of every assigned partition, also t
   assert.equal(report.status, 'ok');
 });
 
-test('processor health should turn degraded, naming Kafka, within 15 s of Kafka going down, and ok once it is back', async (t) => {
-  const topic = await createEventTopic(t, 3);
-  const persistence = await startTestPersistence(t, topic.topic);
-  const health = await served(t, persistence);
-  await waitFor(async () => (await health()).status === 200, { description: 'health ok', timeoutMs: 30_000 });
+for (const { service, name, when } of [
+  { service: 'kafka', name: 'Kafka', when: 'and ok once it is back' },
+  { service: 'postgres', name: 'PostgreSQL', when: 'while idle, and ok once it is back' },
+] as const) {
+  test(`processor health should turn degraded, naming ${name}, within 15 s of it going down ${when}`, async (t) => {
+    const topic = await createEventTopic(t, 3);
+    const persistence = await startTestPersistence(t, topic.topic);
+    const health = await served(t, persistence);
+    await waitFor(async () => (await health()).status === 200, { description: 'health ok', timeoutMs: 30_000 });
 
-  const kafka = await stopService(t, 'kafka');
-  const down = await waitFor(
-    async () => {
-      const answer = await health();
-      return naming('kafka')(answer.body) && answer;
-    },
-    { description: 'health naming kafka', timeoutMs: WITHIN_MS, intervalMs: 250 },
-  );
-  t.diagnostic(down.body.problems.join('; '));
-  assert.equal(down.status, 503);
+    const stopped = await stopService(t, service);
+    const down = await waitFor(
+      async () => {
+        const answer = await health();
+        return naming(service)(answer.body) && answer;
+      },
+      { description: `health naming ${service}`, timeoutMs: WITHIN_MS, intervalMs: 250 },
+    );
+    t.diagnostic(down.body.problems.join('; '));
+    assert.equal(down.status, 503);
 
-  await kafka.restart();
-  await waitFor(async () => (await health()).status === 200, { description: 'health ok again', timeoutMs: 60_000 });
-});
-
-test('processor health should turn degraded, naming PostgreSQL, within 15 s of it going down while idle', async (t) => {
-  const topic = await createEventTopic(t, 3);
-  const persistence = await startTestPersistence(t, topic.topic);
-  const health = await served(t, persistence);
-  await waitFor(async () => (await health()).status === 200, { description: 'health ok', timeoutMs: 30_000 });
-
-  const postgres = await stopService(t, 'postgres');
-  const down = await waitFor(
-    async () => {
-      const answer = await health();
-      return naming('postgres')(answer.body) && answer;
-    },
-    { description: 'health naming postgres', timeoutMs: WITHIN_MS, intervalMs: 250 },
-  );
-  t.diagnostic(down.body.problems.join('; '));
-  assert.equal(down.status, 503);
-
-  await postgres.restart();
-  await waitFor(async () => (await health()).status === 200, { description: 'health ok again', timeoutMs: 30_000 });
-});
+    await stopped.restart();
+    await waitFor(async () => (await health()).status === 200, { description: 'health ok again', timeoutMs: 60_000 });
+  });
+}

@@ -6,7 +6,7 @@ import { LocalService } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 
 /**
- * Qdrant, the vector index, run from a server binary: QDRANT_BINARY, by default the one the
+ * Qdrant, the vector index, run from a server binary: QDRANT_BIN, by default the one the
  * workplace ships beside the checkout (`../shared/qdrant/qdrant`, built from Qdrant's public
  * source). The registries we can reach carry no Qdrant build, so nothing is downloaded here.
  */
@@ -22,10 +22,10 @@ export class QdrantService extends LocalService {
   }
 
   protected async install(): Promise<void> {
-    if (!existsSync(this.config.QDRANT_BINARY)) {
+    if (!existsSync(this.config.QDRANT_BIN)) {
       throw new ToolMissingError(
-        `the Qdrant server (${this.config.QDRANT_BINARY})`,
-        'set QDRANT_BINARY to a qdrant server binary, or QDRANT_URL to a running Qdrant',
+        `the Qdrant server (${this.config.QDRANT_BIN})`,
+        'set QDRANT_BIN to a qdrant server binary, or QDRANT_URL to a running Qdrant',
       );
     }
   }
@@ -49,7 +49,7 @@ export class QdrantService extends LocalService {
   }
 
   protected launchSpec(): SpawnSpec {
-    return { command: this.config.QDRANT_BINARY, args: ['--config-path', this.#configFile], cwd: this.dataDir };
+    return { command: this.config.QDRANT_BIN, args: ['--config-path', this.#configFile], cwd: this.dataDir };
   }
 
   async isReady(): Promise<boolean> {

@@ -1,7 +1,7 @@
-import type { ProductEvent, ProductEventType } from '@vsp/schemas';
+import type { ProductData, ProductEvent, ProductEventType } from '@vsp/schemas';
 import type pg from 'pg';
 import {
-  emptyProductState,
+  catalogueOf,
   groupByProduct,
   type MergeOutcome,
   mergeEvents,
@@ -17,14 +17,7 @@ export interface PositionedEvent {
 }
 
 /** A `products` row as this store reads and writes it; times as epoch milliseconds. */
-export interface ProductRow {
-  product_id: string;
-  title: string | null;
-  description: string | null;
-  category: string | null;
-  price: string | null;
-  currency: string | null;
-  image_key: string | null;
+export interface ProductRow extends ProductData {
   deleted: boolean;
   deleted_at_ms: number | null;
   field_versions: Record<string, string>;
@@ -115,13 +108,7 @@ export class ProductStore {
 
 function stateOf(row: ProductRow): ProductState {
   return {
-    ...emptyProductState(row.product_id),
-    title: row.title,
-    description: row.description,
-    category: row.category,
-    price: row.price,
-    currency: row.currency,
-    image_key: row.image_key,
+    ...catalogueOf(row),
     deleted: row.deleted,
     deleted_at: row.deleted_at_ms === null ? null : Number(row.deleted_at_ms),
     versions: row.field_versions,
@@ -138,13 +125,7 @@ function rowOf(state: ProductState, before: ProductRow, events: readonly Positio
     (e) => e.event.event_id === state.last_event?.id && e.event.occurred_at === state.last_event.at,
   );
   return {
-    product_id: state.product_id,
-    title: state.title,
-    description: state.description,
-    category: state.category,
-    price: state.price,
-    currency: state.currency,
-    image_key: state.image_key,
+    ...catalogueOf(state),
     deleted: state.deleted,
     deleted_at_ms: state.deleted_at,
     field_versions: state.versions,

@@ -1,19 +1,11 @@
-import type { ProductEvent, ProductEventType } from '@vsp/schemas';
+import type { ProductData, ProductEvent, ProductEventType } from '@vsp/schemas';
 import { versionAt, versionOf } from './event-version.js';
 
 /**
  * What the product events say about one product: the state both sinks fold events into and then
  * map to their own storage (a PostgreSQL row, a vector point's payload).
  */
-export interface ProductState {
-  product_id: string;
-  title: string | null;
-  description: string | null;
-  category: string | null;
-  /** Exact decimal text, as on the log. */
-  price: string | null;
-  currency: string | null;
-  image_key: string | null;
+export interface ProductState extends ProductData {
   deleted: boolean;
   /** Time of the deletion that holds, epoch milliseconds; null while the product exists. */
   deleted_at: number | null;
@@ -35,6 +27,19 @@ const FIELDS_BY_TYPE: Record<ProductEventType, readonly CatalogueField[]> = {
   'product.image.updated': ['image_key'],
   'product.deleted': [],
 };
+
+/** The product_id and catalogue fields of anything that has them, and nothing else. */
+export function catalogueOf({
+  product_id,
+  title,
+  description,
+  category,
+  price,
+  currency,
+  image_key,
+}: ProductData): ProductData {
+  return { product_id, title, description, category, price, currency, image_key };
+}
 
 export function emptyProductState(productId: string): ProductState {
   return {

@@ -1,16 +1,8 @@
-import type { ProductEventType } from '@vsp/schemas';
-import { emptyProductState, type ProductState } from '../../product/product-state.js';
+import type { ProductData, ProductEventType } from '@vsp/schemas';
+import { catalogueOf, type ProductState } from '../../product/product-state.js';
 
 /** A point's payload: the product's whole state, plus what the vector was made from. */
-export interface ProductPayload {
-  product_id: string;
-  title: string | null;
-  description: string | null;
-  category: string | null;
-  /** Exact decimal text, as on the log. */
-  price: string | null;
-  currency: string | null;
-  image_key: string | null;
+export interface ProductPayload extends ProductData {
   /** A tombstone: kept so a late event cannot bring the product back. */
   deleted: boolean;
   deleted_at: number | null;
@@ -46,13 +38,7 @@ export function imageSourceOf(state: ProductState): string | null {
 
 export function payloadOf(state: ProductState, image: EmbeddedImage | null, modelId: string): ProductPayload {
   return {
-    product_id: state.product_id,
-    title: state.title,
-    description: state.description,
-    category: state.category,
-    price: state.price,
-    currency: state.currency,
-    image_key: state.image_key,
+    ...catalogueOf(state),
     deleted: state.deleted,
     deleted_at: state.deleted_at,
     versions: state.versions,
@@ -68,13 +54,7 @@ export function payloadOf(state: ProductState, image: EmbeddedImage | null, mode
 
 export function stateOf(payload: ProductPayload): ProductState {
   return {
-    ...emptyProductState(payload.product_id),
-    title: payload.title,
-    description: payload.description,
-    category: payload.category,
-    price: payload.price,
-    currency: payload.currency,
-    image_key: payload.image_key,
+    ...catalogueOf(payload),
     deleted: payload.deleted,
     deleted_at: payload.deleted_at,
     versions: { ...payload.versions },

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CleanupContext,
+  createVectorIndex,
+  ensureInfra,
+  freePort,
+  onCleanup,
+  type TestVectorIndex,
+  uniqueName,
+} from '@vsp/test-harness';
+
+export interface EmbeddingProcessSetup {
+  /** The environment for `processors/src/embedding/main.ts`. */
+  env: Record<string, string>;
+  /** Its /health and /metrics port. */
+  port: number;
+  index: TestVectorIndex;
+}
+
+/**
+ * What a real embedding process needs to run in a test: the real infra, a consumer group, a
+ * Qdrant alias and a model cache of its own (removed afterwards), and a free port.
+ */
+export async function embeddingProcess(
+  t: CleanupContext,
+  { topic, imageBaseUrl, overrides = {} }: { topic: string; imageBaseUrl: string; overrides?: Record<string, string> },
+): Promise<EmbeddingProcessSetup> {
+  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
+  const index = await createVectorIndex(t);
+  const cache = mkdtempSync(join(tmpdir(), 'embedding-process-'));
+  onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
+  const port = await freePort();
+  const env = {
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    PRODUCT_EVENTS_TOPIC: topic,
+    EMBEDDING_GROUP_ID: uniqueName('embedding'),
+    EMBEDDING_PORT: String(port),
+    EMBEDDING_HOST: '127.0.0.1',
+    IMAGE_BASE_URL: imageBaseUrl,
+    QDRANT_URL: index.qdrantUrl,
+    VECTOR_ALIAS: index.alias,
+    MODEL_CACHE_DIR: cache,
+    LOG_DIR: '',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+  return { env, port, index };
+}
