@@ -153,8 +153,15 @@ export class ConsumerRuntime<T> {
   async start(): Promise<void> {
     if (this.#closing) throw new ProcessorClosedError();
     this.#started = true;
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.#fatal?.(payload.error);
+    const { CRASH, GROUP_JOIN } = this.#consumer.events;
+    this.#consumer.on(CRASH, ({ payload }) => {
+      if (this.#closing) void this.#consumer.disconnect().catch(() => {});
+      else if (!payload.restart) this.#fatal?.(payload.error);
+    });
+    // kafkajs restarts a crashed consumer on a timer; a restart already under way when close()
+    // disconnects goes on and joins again afterwards. Leave again whenever that happens.
+    this.#consumer.on(GROUP_JOIN, () => {
+      if (this.#closing) void this.#consumer.disconnect().catch(() => {});
     });
     this.#health.start();
     await this.#producer.connect();
