@@ -16,7 +16,7 @@ const BATCH = 64;
 
 /**
  * Images/s through the whole embedding processor (fetch over loopback HTTP, decode with sharp,
- * infer in the worker, upsert into LanceDB, commit) next to bare inference of the same images,
+ * infer in the worker, upsert into Qdrant, commit) next to bare inference of the same images,
  * already decoded, in batches of 64 through the same model worker.
  */
 export async function runEmbeddingBench({ images }: EmbeddingBenchOptions): Promise<void> {
