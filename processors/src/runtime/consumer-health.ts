@@ -10,7 +10,7 @@ export interface ConsumerHealthOptions {
   sinkName: string;
   probeSink?: (() => Promise<unknown>) | undefined;
   consumer: Consumer;
-  /** For lag and as a probe of Kafka itself; never used for anything else. */
+  /** For lag and as a probe of Kafka itself; connected on use, disconnected by its owner. */
   admin: Admin;
   intervalMs: number;
   /** A dependency failing this long while a batch waits for it makes the processor "stalled". */
@@ -159,7 +159,6 @@ export class ConsumerHealth {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.#checking?.catch(() => {});
-    await this.#options.admin.disconnect();
   }
 
   /** Kafka answers when the group's committed offsets and the topic's end offsets can be read: lag from both. */

@@ -113,7 +113,8 @@ export class ConsumerRuntime<T> {
       heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
     });
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    // One quick try per health check: a slow answer is itself the news.
+    // For the DLQ's topic settings and the health checks' offsets: one quick retry, since for a
+    // health check a slow answer is itself the news.
     this.#admin = kafka.admin({ retry: { retries: 1 } });
     this.#dlq = new DeadLetterQueue(this.#producer, this.#admin, options.dlqTopic, groupId);
     this.#health = new ConsumerHealth({
@@ -123,7 +124,7 @@ export class ConsumerRuntime<T> {
       sinkName,
       probeSink: options.handler.probe?.bind(options.handler),
       consumer: this.#consumer,
-      admin: kafka.admin({ retry: { retries: 1 } }),
+      admin: this.#admin,
       intervalMs: options.healthIntervalMs,
       stallAfterMs: options.stallAfterMs,
       metrics,
@@ -181,11 +182,6 @@ export class ConsumerRuntime<T> {
     return this.#health.report(this.#closing !== undefined, breakerState(this.#breaker));
   }
 
-  /** Runs the health probes now instead of waiting for the timer. */
-  checkHealth(): Promise<void> {
-    return this.#health.check();
-  }
-
   /**
    * Stops fetching; a batch in progress either finishes or is abandoned without committing past
    * what was written; commits; leaves the group; disconnects. Safe to call more than once.
@@ -194,8 +190,8 @@ export class ConsumerRuntime<T> {
     this.#closing ??= (async () => {
       if (this.#started) await this.#consumer.disconnect();
       await this.#producer.disconnect();
-      await this.#admin.disconnect();
       await this.#health.close();
+      await this.#admin.disconnect();
       this.#breaker.shutdown();
     })();
     return this.#closing;
@@ -311,13 +307,12 @@ export class ConsumerRuntime<T> {
     retriable: (error: Error) => boolean = isRetriable,
   ): Promise<Attempt<R> | Aborted> {
     const { retryInitialMs, retryMaxMs, logger, metrics, name, sinkName } = this.#options;
-    let dependency = stage;
     const result = await retryUntil(work, {
       initialMs: retryInitialMs,
       maxMs: retryMaxMs,
       retriable,
       onRetry: (error, attempts, waitMs) => {
-        dependency = dependencyOf(error, stage);
+        const dependency = dependencyOf(error, stage);
         metrics.retries.inc({ processor: name, dependency });
         this.#health.failing(dependency, error, attempts);
         if (stage === sinkName && this.#breaker.opened) this.#pause(dependency);

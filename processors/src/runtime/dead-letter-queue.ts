@@ -95,6 +95,7 @@ export class DeadLetterQueue {
   async #maxMessageBytes(): Promise<number> {
     if (this.#maxBytes === undefined) {
       try {
+        await this.admin.connect();
         const { resources } = await this.admin.describeConfigs({
           includeSynonyms: false,
           resources: [{ type: ConfigResourceTypes.TOPIC, name: this.dlqTopic, configNames: ['max.message.bytes'] }],
