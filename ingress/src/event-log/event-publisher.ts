@@ -109,12 +109,10 @@ export class EventPublisher {
   publish(event: ProductEvent, trace: Record<string, string>): Promise<RecordLocation> {
     if (this.#closed) return Promise.reject(new ShuttingDownError());
     if (this.#breaker.opened) {
-      return Promise.reject(new EventLogUnavailableError('Kafka is unavailable; retry later', this.retryAfterSeconds));
+      return Promise.reject(this.#unavailable('Kafka is unavailable'));
     }
     if (this.#pending.length >= this.#options.maxPending) {
-      return Promise.reject(
-        new EventLogUnavailableError('Too many events are waiting for Kafka; retry later', this.retryAfterSeconds),
-      );
+      return Promise.reject(this.#unavailable('Too many events are waiting for Kafka'));
     }
     const message: Message = {
       key: event.data.product_id,
@@ -201,12 +199,16 @@ export class EventPublisher {
     }
   }
 
+  #unavailable(reason: string, cause?: unknown): EventLogUnavailableError {
+    return new EventLogUnavailableError(`${reason}; retry later`, this.retryAfterSeconds, { cause });
+  }
+
   /** Events queued but not yet sent, when the breaker opens: nothing of theirs reached Kafka. */
   #refusePending(): void {
     const refused = this.#pending.splice(0);
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const error = new EventLogUnavailableError('Kafka is unavailable; retry later', this.retryAfterSeconds);
+    const error = this.#unavailable('Kafka is unavailable');
     for (const { reject } of refused) reject(error);
   }
 
@@ -230,13 +232,7 @@ export class EventPublisher {
   #fail(batch: Pending[], cause: unknown): void {
     // A send that failed after the producer's own retries means Kafka is not taking writes now.
     if (!this.#breaker.opened) this.#breaker.open();
-    const error = new EventLogUnavailableError(
-      'Kafka did not acknowledge the event; retry later',
-      this.retryAfterSeconds,
-      {
-        cause,
-      },
-    );
+    const error = this.#unavailable('Kafka did not acknowledge the event', cause);
     for (const { reject } of batch) reject(error);
   }
 }
