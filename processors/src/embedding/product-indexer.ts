@@ -65,14 +65,13 @@ export class ProductIndexer {
 
   async apply(events: readonly ProductEvent[]): Promise<WriteOutcome[]> {
     const { store, model } = this.options;
-    const byProduct = groupByProduct(events.map((event) => ({ event })));
+    const byProduct = groupByProduct(events, (event) => event.data.product_id);
     const stored = await this.#time('lookup', () => store.get([...byProduct.keys()]));
 
     const plans: Plan[] = [];
-    for (const [productId, items] of byProduct) {
+    for (const [productId, productEvents] of byProduct) {
       const point = stored.get(productId);
       const state = point ? stateOf(point.payload) : emptyProductState(productId);
-      const productEvents = items.map((item) => item.event);
       plans.push({
         events: productEvents,
         outcomes: mergeEvents(state, productEvents),

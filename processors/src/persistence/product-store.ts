@@ -70,7 +70,7 @@ export class ProductStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async apply(events: readonly PositionedEvent[]): Promise<ApplyResult> {
-    const byProduct = groupByProduct(events);
+    const byProduct = groupByProduct(events, (e) => e.event.data.product_id);
     const ids = [...byProduct.keys()].sort();
     let client: pg.PoolClient | undefined;
     let failure: unknown;

@@ -58,12 +58,13 @@ export function emptyProductState(productId: string): ProductState {
 }
 
 /** Items (events, or events with their log position) per product, in the order given. */
-export function groupByProduct<E extends { event: ProductEvent }>(items: readonly E[]): Map<string, E[]> {
-  const byProduct = new Map<string, E[]>();
+export function groupByProduct<T>(items: readonly T[], productIdOf: (item: T) => string): Map<string, T[]> {
+  const byProduct = new Map<string, T[]>();
   for (const item of items) {
-    const list = byProduct.get(item.event.data.product_id);
+    const id = productIdOf(item);
+    const list = byProduct.get(id);
     if (list) list.push(item);
-    else byProduct.set(item.event.data.product_id, [item]);
+    else byProduct.set(id, [item]);
   }
   return byProduct;
 }
