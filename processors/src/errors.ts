@@ -13,6 +13,11 @@ export const PROCESSOR_ERROR_CODES = [
   'IMAGE_HOST_UNAVAILABLE',
   'MODEL_INVALID',
   'INFERENCE_WORKER_EXITED',
+  'MODEL_MISMATCH',
+  'INDEX_VERSION_UNKNOWN',
+  'INDEX_VERSION_REFUSED',
+  'GROUP_ACTIVE',
+  'OFFSET_TARGET_INVALID',
 ] as const;
 export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
 
@@ -94,4 +99,29 @@ export class ModelInvalidError extends ProcessorError {
 export class InferenceWorkerExitedError extends ProcessorError {
   static override readonly code: ProcessorErrorCode = 'INFERENCE_WORKER_EXITED';
   static override readonly retriable = true;
+}
+
+/** A collection's vectors came from another model than the one offered to read or write them. */
+export class ModelMismatchError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'MODEL_MISMATCH';
+}
+
+/** No collection of that name behind the alias. */
+export class IndexVersionUnknownError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'INDEX_VERSION_UNKNOWN';
+}
+
+/** The operation would leave searches on an incomplete collection or with none. */
+export class IndexVersionRefusedError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'INDEX_VERSION_REFUSED';
+}
+
+/** A consumer group's offsets cannot be moved while it has members. */
+export class GroupActiveError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'GROUP_ACTIVE';
+}
+
+/** `--to` names no position the topic has. */
+export class OffsetTargetInvalidError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'OFFSET_TARGET_INVALID';
 }

@@ -1,9 +1,13 @@
 export { type DeadLetterRecord, DeadLetterTool, type ReplayFilter } from './dead-letters/dead-letter-tool.js';
 export { type EmbeddingConfig, loadEmbeddingConfig } from './embedding/config.js';
+export { EmbeddingMetrics } from './embedding/embedding-metrics.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
 export { imageToTensor } from './embedding/images/image-preprocessor.js';
+export { LiveEmbedding } from './embedding/live-embedding.js';
 export { buildDescriptorModel, DESCRIPTOR_MODEL } from './embedding/model/descriptor-model.js';
 export { EmbeddingModel } from './embedding/model/embedding-model.js';
+export { type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
+export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
 export type { ProductPayload } from './embedding/vector-store/product-payload.js';
 export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
 export type { ProductPoint, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';

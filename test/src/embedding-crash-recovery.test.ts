@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { DESCRIPTOR_MODEL, QdrantVectorStore } from '@vsp/processors';
+import { IndexVersions } from '@vsp/processors';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { onCleanup, waitFor } from '@vsp/test-harness';
+import { waitFor } from '@vsp/test-harness';
 import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
@@ -42,13 +42,7 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   assert.ok(atKill < products, 'the kill came before the end of the stream');
 
   const second = start();
-  const store = new QdrantVectorStore(index.qdrantUrl, {
-    alias: index.alias,
-    dimension: DESCRIPTOR_MODEL.dimension,
-    modelId: DESCRIPTOR_MODEL.id,
-  });
-  await store.open();
-  onCleanup(t, () => store.close());
+  const store = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias }).store(index.alias);
   const ids = images.map((_, i) => `p${i}`);
   await waitFor(async () => (await store.get(ids)).size === products, {
     description: 'every product in the index',
@@ -64,5 +58,5 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
     assert.equal(points.get(id)?.payload.title, `Товар ${i}`);
     assert.equal(points.get(id)?.payload.image_key, `p${i}/main.jpg`);
   }
-  assert.equal((await store.stats()).points, products, 'no product was indexed twice');
+  assert.equal(await store.count(), products, 'no product was indexed twice');
 });

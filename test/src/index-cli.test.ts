@@ -17,7 +17,7 @@ import {
 const cli = fileURLToPath(new URL('../../processors/src/embedding/index-cli.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-test('npm run index should show stats, a product and the nearest products to an image', async (t) => {
+test('npm run index should list the versions, show a product and the nearest products to an image', async (t) => {
   const host = await startImageHost(t);
   const topic = await createEventTopic(t, 1);
   const images = await Promise.all([1, 2, 3].map((seed) => productImage(300 + seed)));
@@ -47,16 +47,20 @@ test('npm run index should show stats, a product and the nearest products to an 
       })
     ).stdout;
 
-  const stats = await run('stats');
+  const collections = await run('collections');
   const product = JSON.parse(await run('get', 'p1'));
   const search = await run('search', '--image', query, '--k', '2');
 
-  assert.match(stats, new RegExp(`^collection\\s+${embedding.config.VECTOR_ALIAS}_v1$`, 'm'));
-  assert.match(stats, /^points\s+3$/m);
-  assert.match(stats, new RegExp(`^model\\s+${embedding.model.spec.id}$`, 'm'));
-  assert.match(stats, new RegExp(`^dimension\\s+${embedding.model.dimension}$`, 'm'));
+  assert.match(
+    collections,
+    new RegExp(
+      `^\\* +${embedding.config.VECTOR_ALIAS}_v1 +ready +3 +${embedding.model.spec.id} +${embedding.model.dimension} +\\d{4}-`,
+      'm',
+    ),
+  );
   assert.equal(product.title, 'Товар 1');
   assert.equal(product.vector_dimension, embedding.model.dimension);
   assert.match(search.split('\n')[0] as string, /^ 1\. (0\.9\d+|1\.0000) {2}p1 {2}Товар 1/);
-  assert.equal(search.trim().split('\n').length, 2);
+  assert.equal(search.trim().split('\n').length, 3);
+  assert.match(search, new RegExp(`\\(${embedding.config.VECTOR_ALIAS}_v1, model ${embedding.model.spec.id}\\)`));
 });

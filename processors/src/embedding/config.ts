@@ -28,7 +28,14 @@ export const EmbeddingConfigSchema = Type.Object({
   /** The vector index (`npm start` runs a local Qdrant here). */
   QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
   QDRANT_API_KEY: Type.Optional(Type.String()),
-  VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1 }),
+  VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
+  /** How often the processor looks whether a rebuild or a rollback moved the alias. */
+  ALIAS_CHECK_INTERVAL_MS: Type.Integer({ default: 2_000, minimum: 100 }),
+  /** `npm run rebuild`: its /metrics port (0: any free port). */
+  REBUILD_PORT: Type.Integer({ default: 9103, minimum: 0, maximum: 65535 }),
+  /** A rebuild switches the alias once no partition is further than this many events behind. */
+  REBUILD_SWITCH_LAG: Type.Integer({ default: 100, minimum: 0 }),
+  REBUILD_PROGRESS_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   ...consumerSettings({ sinkTimeoutMs: 60_000, writeMaxRecords: 256 }),
   ...loggingSettings,
   ...shutdownTimeout(15_000),

@@ -1,37 +1,46 @@
 import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Histogram } from 'prom-client';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
-import type { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import type { EmbeddingConfig } from './config.js';
+import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { ImageFetcher } from './images/image-fetcher.js';
 import type { EmbeddingModel } from './model/embedding-model.js';
-import { ProductIndexer } from './product-indexer.js';
+import { ProductIndexer, type VectorSource } from './product-indexer.js';
 import type { VectorStore } from './vector-store/vector-store.js';
 
 export interface EmbeddingDependencies {
   config: EmbeddingConfig;
   kafka: Kafka;
+  /** The collection to fill, and the consumer group that keeps it in step with the log. */
   store: VectorStore;
+  groupId: string;
+  /** A collection of the same model to take vectors from (see ProductIndexer). */
+  donor?: VectorStore | undefined;
   model: EmbeddingModel;
   logger: Logger;
-  metrics: ProcessorMetrics;
+  metrics: EmbeddingMetrics;
+  /** In logs and metric labels; "embedding" unless a rebuild. */
+  name?: string;
 }
 
-/** The embedding processor: product events into the vector index, through the runtime. */
-export function createEmbeddingProcessor({ config, kafka, store, model, logger, metrics }: EmbeddingDependencies) {
-  const stageSeconds = new Histogram({
-    name: 'visual_search_embedding_stage_seconds',
-    help: 'Time per stage of a batch: lookup, fetch, decode, infer, upsert',
-    labelNames: ['stage'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [metrics.registry],
-  });
+/** Product events into one collection of the vector index, through the consumer runtime. */
+export function createEmbeddingProcessor({
+  config,
+  kafka,
+  store,
+  groupId,
+  donor,
+  model,
+  logger,
+  metrics,
+  name = 'embedding',
+}: EmbeddingDependencies) {
   const indexer = new ProductIndexer({
     store,
+    donor,
     model,
     fetcher: new ImageFetcher({
       baseUrl: config.IMAGE_BASE_URL,
@@ -41,21 +50,27 @@ export function createEmbeddingProcessor({ config, kafka, store, model, logger, 
     maxPixels: config.IMAGE_MAX_PIXELS,
     fetchConcurrency: config.IMAGE_FETCH_CONCURRENCY,
     decodeConcurrency: config.IMAGE_DECODE_CONCURRENCY,
-    onStage: (stage, seconds) => stageSeconds.observe({ stage }, seconds),
+    onStage: (stage, seconds) => metrics.stageSeconds.observe({ processor: name, stage }, seconds),
+    onVectors: (fetched, sources) => {
+      metrics.imagesFetched.inc({ processor: name }, fetched);
+      for (const [source, count] of Object.entries(sources)) {
+        metrics.vectors.inc({ processor: name, source: source as VectorSource }, count);
+      }
+    },
   });
   const codec = ProductEventCodec.reader(config.SCHEMA_REGISTRY_URL);
   const handler: RecordHandler<ProductEvent> = {
     decode: (message) => decodeProductEvent(codec, message),
     label: (event) => event.event_type,
     write: (records) => indexer.apply(records.map((r) => r.value)),
-    probe: () => store.stats(),
+    probe: () => store.count(),
   };
-  logger.info(`Embedding with model ${model.spec.id} (dimension ${model.dimension})`);
+  logger.info(`${name}: model ${model.spec.id} (dimension ${model.dimension}) into ${store.name} as group ${groupId}`);
   return new ConsumerRuntime({
     ...runtimeOptionsFrom(config),
-    name: 'embedding',
+    name,
     kafka,
-    groupId: config.EMBEDDING_GROUP_ID,
+    groupId,
     concurrency: config.EMBEDDING_CONCURRENCY,
     handler,
     sinkName: 'qdrant',

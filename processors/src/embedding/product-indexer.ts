@@ -1,5 +1,6 @@
 import type { ProductEvent } from '@vsp/schemas';
 import type { ProcessorError } from '../errors.js';
+import { versionAt } from '../product/event-version.js';
 import {
   emptyProductState,
   groupByProduct,
@@ -15,15 +16,23 @@ import {
   type EmbeddedImage,
   embeddedImageOf,
   imageSourceOf,
+  type ProductPayload,
   payloadOf,
   stateOf,
 } from './vector-store/product-payload.js';
 import type { ProductPoint, VectorStore } from './vector-store/vector-store.js';
 
 export type Stage = 'lookup' | 'fetch' | 'decode' | 'infer' | 'upsert';
+/** Where a written point's vector came from: an image fetched and embedded, or one already made. */
+export type VectorSource = 'embedded' | 'reused' | 'placeholder';
 
 export interface ProductIndexerOptions {
   store: VectorStore;
+  /**
+   * A collection the same model filled (the one serving while a rebuild fills `store`): its
+   * vectors are taken instead of fetching and embedding the same images again.
+   */
+  donor?: VectorStore | undefined;
   fetcher: ImageFetcher;
   model: EmbeddingModel;
   maxPixels: number;
@@ -31,6 +40,8 @@ export interface ProductIndexerOptions {
   decodeConcurrency: number;
   /** Called with the time each stage of a batch took. */
   onStage(stage: Stage, seconds: number): void;
+  /** Called per batch: images fetched, and how many written vectors came from each source. */
+  onVectors(fetched: number, sources: Record<VectorSource, number>): void;
 }
 
 type PermanentError = Exclude<WriteOutcome, string>;
@@ -81,7 +92,7 @@ export class ProductIndexer {
       });
     }
     const changed = plans.filter((p) => p.outcomes.includes('applied'));
-    const toFetch: Plan[] = [];
+    const unresolved: Plan[] = [];
     for (const plan of changed) {
       if (plan.source === null) {
         plan.image = null;
@@ -90,9 +101,10 @@ export class ProductIndexer {
         plan.image = plan.previous.image;
         plan.vector = plan.previous.vector;
       } else {
-        toFetch.push(plan);
+        unresolved.push(plan);
       }
     }
+    const toFetch = await this.#borrow(unresolved);
 
     await this.#time('fetch', () => this.#fetchAll(toFetch));
     await this.#time('decode', () => this.#decodeAll(toFetch));
@@ -108,6 +120,12 @@ export class ProductIndexer {
         payload: payloadOf(plan.state, plan.image ?? null, model.spec.id),
       }));
     await this.#time('upsert', () => store.upsert(points));
+    const placeholders = points.filter((point) => point.payload.image_source === null).length;
+    this.options.onVectors(toFetch.filter((plan) => plan.fetched).length, {
+      embedded: toEmbed.length,
+      placeholder: placeholders,
+      reused: points.length - placeholders - toEmbed.length,
+    });
 
     const outcomeOf = new Map<ProductEvent, WriteOutcome>();
     for (const plan of plans) {
@@ -121,6 +139,27 @@ export class ProductIndexer {
     if (!point || point.payload.model_id !== this.options.model.spec.id) return undefined;
     const image = embeddedImageOf(point.payload);
     return image ? { image, vector: point.vector } : undefined;
+  }
+
+  /**
+   * Takes from the donor what it holds already: the vector of the same image, or, when the donor
+   * has seen newer events of the product than this state (a rebuild replaying history), its
+   * current image and vector, which the replay will reach before it finishes. Old pictures that
+   * were replaced long ago are then never fetched again. Returns the plans still to fetch.
+   */
+  async #borrow(plans: Plan[]): Promise<Plan[]> {
+    const { donor, model } = this.options;
+    if (!donor || plans.length === 0) return plans;
+    const points = await this.#time('lookup', () => donor.get(plans.map((plan) => plan.state.product_id)));
+    return plans.filter((plan) => {
+      const point = points.get(plan.state.product_id);
+      if (!point || point.payload.model_id !== model.spec.id) return true;
+      const image = embeddedImageOf(point.payload);
+      if (image?.source !== plan.source && !isAhead(point.payload, plan.state)) return true;
+      plan.image = image;
+      plan.vector = image ? point.vector : placeholder(model.dimension);
+      return false;
+    });
   }
 
   /** Fetches in parallel. Transient errors fail the batch; permanent ones fail only their product. */
@@ -169,6 +208,13 @@ async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: 
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** The payload reflects a newer event of the product than the state does. */
+function isAhead(payload: ProductPayload, state: ProductState): boolean {
+  if (payload.last_event_id === null) return false;
+  const last = state.last_event;
+  return !last || versionAt(payload.event_time, payload.last_event_id) > versionAt(last.at, last.id);
 }
 
 /** Some vector for a point that has no image to show; such a point is never searchable. */

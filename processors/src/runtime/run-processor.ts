@@ -1,19 +1,26 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
-import type { ConsumerRuntime } from './consumer-runtime.js';
-import type { HealthServer } from './health-server.js';
+import type { HealthReport, HealthServer } from './health-server.js';
+
+/** A consumer runtime, or something that runs one (the embedding processor following its alias). */
+export interface Processor {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  health(): HealthReport;
+  onFatal(listener: (error: Error) => void): void;
+}
 
 export interface RunProcessorOptions {
   /** For log lines, e.g. "Persistence processor". */
   title: string;
   logger: Logger;
-  processor: ConsumerRuntime<unknown>;
+  processor: Processor;
   health: HealthServer;
   port: number;
   host: string;
   shutdownTimeoutMs: number;
   /** Closes what the processor wrote to (pool, store, model), after the consumer has left. */
-  release(): Promise<void>;
+  release?(): Promise<void>;
 }
 
 /**
@@ -29,7 +36,7 @@ export async function runProcessor(options: RunProcessorOptions): Promise<void> 
     else logger.info(`${title} stopping on ${signal}`);
     await processor.close();
     await health.close();
-    await options.release();
+    await options.release?.();
     logger.info(`${title} stopped`);
     logger.flush();
   });

@@ -2,12 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * FAKE — NOT QDRANT. An in-memory HTTP server that answers the handful of Qdrant REST calls our
- * QdrantVectorStore makes, because no Qdrant server can run on our build machines. It checks the
- * request bodies the real @qdrant/js-client-rest sends (required fields, vector sizes, UUID ids)
- * and answers in Qdrant's response shapes, so the adapter's requests are exercised end to end
- * against the client's published types. The same contract suite runs against real Qdrant
- * whenever QDRANT_URL is set.
+ * FAKE — NOT QDRANT. An in-memory HTTP server that answers the handful of Qdrant REST calls
+ * QdrantVectorStore and IndexVersions make, and records them: a check of the request shapes the
+ * real @qdrant/js-client-rest sends (required fields, vector sizes, UUID ids), answered in
+ * Qdrant's response shapes. Behaviour is proven against the real Qdrant server (the contract
+ * suite and every embedding test run on it); this fake only shows what was sent.
  */
 interface FakePoint {
   id: string;
@@ -17,6 +16,7 @@ interface FakePoint {
 
 interface FakeCollection {
   size: number;
+  metadata: Record<string, unknown>;
   points: Map<string, FakePoint>;
   indexes: Map<string, string>;
 }
@@ -76,11 +76,18 @@ export class FakeQdrantServer {
     }
     if (method === 'POST' && path === '/collections/aliases') {
       for (const action of required(body?.actions, 'actions')) {
+        if (action.delete_alias) {
+          this.aliases.delete(required(action.delete_alias.alias_name, 'alias_name'));
+          continue;
+        }
         const create = required(action.create_alias, 'create_alias');
         this.#collection(required(create.collection_name, 'collection_name'));
         this.aliases.set(required(create.alias_name, 'alias_name'), create.collection_name);
       }
       return true;
+    }
+    if (method === 'GET' && path === '/collections') {
+      return { collections: [...this.collections.keys()].map((name) => ({ name })) };
     }
     const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
     if (!match) return undefined;
@@ -91,7 +98,8 @@ export class FakeQdrantServer {
       const vectors = required(body?.vectors, 'vectors');
       if (!Number.isInteger(vectors.size) || vectors.distance !== 'Cosine')
         throw new BadRequest('vectors needs size and distance');
-      this.collections.set(name, { size: vectors.size, points: new Map(), indexes: new Map() });
+      const metadata = body.metadata ?? {};
+      this.collections.set(name, { size: vectors.size, metadata, points: new Map(), indexes: new Map() });
       return true;
     }
     const collection = this.#collection(name);
@@ -99,10 +107,16 @@ export class FakeQdrantServer {
       return {
         status: 'green',
         points_count: collection.points.size,
-        config: { params: { vectors: { size: collection.size, distance: 'Cosine' } } },
+        config: { params: { vectors: { size: collection.size, distance: 'Cosine' } }, metadata: collection.metadata },
         payload_schema: Object.fromEntries(collection.indexes),
       };
     }
+    if (method === 'PATCH' && rest === '') {
+      Object.assign(collection.metadata, body?.metadata ?? {});
+      return true;
+    }
+    if (method === 'DELETE' && rest === '') return this.collections.delete(name);
+    if (method === 'POST' && rest === '/points/count') return { count: collection.points.size };
     if (method === 'PUT' && rest === '/index') {
       collection.indexes.set(required(body?.field_name, 'field_name'), required(body?.field_schema, 'field_schema'));
       return { operation_id: 1, status: 'completed' };
@@ -140,13 +154,6 @@ export class FakeQdrantServer {
         }))
         .sort((a, b) => b.score - a.score)
         .slice(0, required(body.limit, 'limit'));
-    }
-    if (method === 'POST' && rest === '/points/scroll') {
-      const points = [...collection.points.values()].slice(0, body?.limit ?? 10);
-      return {
-        points: points.map((p) => ({ id: p.id, payload: body?.with_payload ? p.payload : null })),
-        next_page_offset: null,
-      };
     }
     return undefined;
   }

@@ -16,10 +16,11 @@ import {
 } from '@vsp/test-harness';
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
-import { createEmbeddingProcessor } from '../embedding/embedding-processor.js';
+import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
+import { LiveEmbedding } from '../embedding/live-embedding.js';
 import type { EmbeddingModel } from '../embedding/model/embedding-model.js';
 import { openModel } from '../embedding/model/open-model.js';
-import { openVectorStore } from '../embedding/vector-store/open-vector-store.js';
+import { IndexVersions } from '../embedding/vector-store/index-versions.js';
 import type { VectorStore } from '../embedding/vector-store/vector-store.js';
 import { loadPersistenceConfig, type PersistenceConfig } from '../persistence/config.js';
 import { migrate } from '../persistence/migrate.js';
@@ -224,8 +225,11 @@ export const SELECT_CATALOGUE =
 
 export interface TestEmbedding {
   config: EmbeddingConfig;
-  metrics: ProcessorMetrics;
+  metrics: EmbeddingMetrics;
+  versions: IndexVersions;
+  /** Reads and searches through the alias. */
   store: VectorStore;
+  /** A copy of the processor's model, for the test's own queries. */
   model: EmbeddingModel;
   health(): HealthReport;
   waitForHandled(count: number, timeoutMs?: number): Promise<void>;
@@ -264,14 +268,12 @@ export async function startTestEmbedding(
   });
   const model = await openModel(config);
   onCleanup(t, () => model.close());
-  const store = await openVectorStore(config, { dimension: model.dimension, modelId: model.spec.id });
-  onCleanup(t, () => store.close());
-  const metrics = new ProcessorMetrics('test_');
-  const processor = createEmbeddingProcessor({
+  const versions = IndexVersions.connect(config);
+  const metrics = new EmbeddingMetrics('test_');
+  const processor = new LiveEmbedding({
     config,
     kafka: await createKafka(),
-    store,
-    model,
+    versions,
     logger: pino({ level: 'silent' }),
     metrics,
   });
@@ -280,7 +282,8 @@ export async function startTestEmbedding(
   return {
     config,
     metrics,
-    store,
+    versions,
+    store: versions.store(versions.alias),
     model,
     health: () => processor.health(),
     waitForHandled: waitForHandled(metrics),
@@ -290,3 +293,4 @@ export async function startTestEmbedding(
 
 export { type ImageHost, startImageHost } from './image-host.js';
 export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';
+export { createTestVersions } from './test-versions.js';

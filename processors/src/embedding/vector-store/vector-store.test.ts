@@ -1,39 +1,39 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVectorIndex, onCleanup, uniqueName } from '@vsp/test-harness';
+import { QdrantClient } from '@qdrant/js-client-rest';
+import { type CleanupContext, onCleanup, uniqueName } from '@vsp/test-harness';
 import { SinkRejectedError } from '../../errors.js';
 import { FakeQdrantServer } from '../../testing/fake-qdrant-server.js';
+import { createTestVersions } from '../../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../../testing/vector-store.contract.js';
-import { QdrantVectorStore } from './qdrant-vector-store.js';
+import { IndexVersions } from './index-versions.js';
 
-const options = (alias = uniqueName('products')) => ({
-  alias,
-  dimension: CONTRACT_DIMENSION,
-  modelId: 'contract-model',
-});
+const SPEC = { modelId: 'contract-model', modelDir: null, dimension: CONTRACT_DIMENSION, group: 'contract-group' };
+
+async function fakeVersions(t: CleanupContext): Promise<{ versions: IndexVersions; fake: FakeQdrantServer }> {
+  const fake = new FakeQdrantServer();
+  onCleanup(t, () => fake.close());
+  const client = new QdrantClient({ url: await fake.listen(), checkCompatibility: false });
+  return { versions: new IndexVersions(client, uniqueName('products')), fake };
+}
 
 vectorStoreContract('Qdrant store against the real Qdrant', async (t) => {
-  const { qdrantUrl, alias } = await createVectorIndex(t);
-  const store = new QdrantVectorStore(qdrantUrl, options(alias));
-  await store.open();
-  return store;
+  const versions = await createTestVersions(t);
+  await versions.ensureServing(SPEC);
+  return versions.store(versions.alias);
 });
 
 vectorStoreContract('Qdrant store against a FAKE Qdrant server', async (t) => {
-  const fake = new FakeQdrantServer();
-  const store = new QdrantVectorStore(await fake.listen(), options());
-  onCleanup(t, () => fake.close());
-  await store.open();
-  return store;
+  const { versions } = await fakeVersions(t);
+  await versions.ensureServing(SPEC);
+  return versions.store(versions.alias);
 });
 
-test('Qdrant store should index the payload fields people filter by (request shapes seen by the FAKE server)', async (t) => {
-  const fake = new FakeQdrantServer();
-  onCleanup(t, () => fake.close());
-  const store = new QdrantVectorStore(await fake.listen(), options());
+test('index versions should index the payload fields people filter by and make the alias once (request shapes seen by the FAKE server)', async (t) => {
+  const { versions, fake } = await fakeVersions(t);
 
-  await store.open();
-  await store.open();
+  await versions.ensureServing(SPEC);
+  await versions.ensureServing(SPEC);
 
   const indexes = fake.requests
     .filter((r) => r.path.endsWith('/index'))
@@ -50,17 +50,16 @@ test('Qdrant store should index the payload fields people filter by (request sha
   assert.equal(
     fake.requests.filter((r) => r.path === '/collections/aliases').length,
     1,
-    'the second open reuses the alias',
+    'the second call finds the alias',
   );
 });
 
 test('Qdrant store should refuse a vector of the wrong dimension for good, not as an outage', async (t) => {
-  const { qdrantUrl, alias } = await createVectorIndex(t);
-  const store = new QdrantVectorStore(qdrantUrl, options(alias));
-  await store.open();
+  const versions = await createTestVersions(t);
+  await versions.ensureServing(SPEC);
   const wrong = { ...contractPoint('p1', [1, 0, 0]), vector: Float32Array.from([1, 0, 0]) };
 
-  await assert.rejects(store.upsert([wrong]), (error: unknown) => {
+  await assert.rejects(versions.store(versions.alias).upsert([wrong]), (error: unknown) => {
     assert.ok(error instanceof SinkRejectedError);
     assert.equal(error.retriable, false);
     assert.equal(error.code, 'SINK_REJECTED');

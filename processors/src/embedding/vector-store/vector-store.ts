@@ -14,36 +14,22 @@ export interface SearchHit {
   payload: ProductPayload;
 }
 
-export interface IndexStats {
-  alias: string;
-  collection: string;
-  points: number;
-  dimension: number;
-  modelId: string;
-}
-
 /**
- * The vector index. Reached through an alias over a versioned collection, so a rebuild can fill a
- * new collection and swap the alias at once. The adapter passes the contract suite
+ * One collection of the vector index, or the alias that serves one (reads and writes through an
+ * alias reach the collection it points at). Which collections exist and which one the alias serves
+ * is IndexVersions' business (index-versions.ts). The adapter passes the contract suite
  * (testing/vector-store.contract.ts) against a real Qdrant.
  */
 export interface VectorStore {
-  /** Points the alias at a collection for this dimension, creating `<alias>_v1` on first use. */
-  open(): Promise<void>;
+  /** The collection or alias this store reads and writes. */
+  readonly name: string;
   get(productIds: readonly string[]): Promise<Map<string, ProductPoint>>;
   /** Insert or replace by product id; idempotent. */
   upsert(points: readonly ProductPoint[]): Promise<void>;
   /** Nearest searchable products (not deleted, with a real vector), best first. */
   search(vector: Float32Array, k: number): Promise<SearchHit[]>;
-  stats(): Promise<IndexStats>;
-  close(): Promise<void>;
-}
-
-export interface VectorStoreOptions {
-  /** The alias searches go through, e.g. "products". */
-  alias: string;
-  dimension: number;
-  modelId: string;
+  /** Points held, exactly; also a cheap request that fails while the store is down. */
+  count(): Promise<number>;
 }
 
 // A fixed namespace for UUIDv5: the same product id gives the same point id in every store.

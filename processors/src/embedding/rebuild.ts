@@ -1,0 +1,219 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { IndexVersionRefusedError, ModelMismatchError } from '../errors.js';
+import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
+import type { EmbeddingConfig } from './config.js';
+import type { EmbeddingMetrics } from './embedding-metrics.js';
+import { createEmbeddingProcessor } from './embedding-processor.js';
+import type { EmbeddingModel } from './model/embedding-model.js';
+import { openModel, openModelOf, versionSpecOf } from './model/open-model.js';
+import type { IndexVersion, IndexVersions } from './vector-store/index-versions.js';
+
+export interface RebuildOptions {
+  config: EmbeddingConfig;
+  kafka: Kafka;
+  versions: IndexVersions;
+  logger: Logger;
+  metrics: EmbeddingMetrics;
+  /** The model folder to build with; default: the serving version's model (a same-model rebuild). */
+  modelDir?: string | undefined;
+  /** The version to build (or resume) instead of the next free one. */
+  collection?: string | undefined;
+  /** Move the alias once caught up (default); false leaves the version ready for `index switch`. */
+  switchAlias?: boolean;
+  /** Aborting stops the rebuild where it is; a later run resumes it. */
+  signal?: AbortSignal;
+  onProgress(progress: RebuildProgress): void;
+}
+
+export interface RebuildProgress {
+  version: string;
+  /** Events the rebuild has consumed, of those in the log now. */
+  done: number;
+  total: number;
+  eventsPerSecond: number;
+  /** Null while no rate is known. */
+  etaSeconds: number | null;
+  partitions: PartitionPosition[];
+  /** Past every partition's end as it was at the start, and within REBUILD_SWITCH_LAG of the end now. */
+  caughtUp: boolean;
+}
+
+export interface RebuildResult {
+  version: IndexVersion;
+  resumed: boolean;
+  /** The version whose vectors were reused; null: every image was fetched and embedded. */
+  donor: string | null;
+  switched: boolean;
+  /** Aborted before catching up: the version stays `building`. */
+  stopped: boolean;
+  progress: RebuildProgress;
+}
+
+/**
+ * Builds a new version of the index from the beginning of the log, with a consumer group of its
+ * own, while the serving version keeps serving and the live processor keeps updating it. A
+ * same-model rebuild takes vectors from the serving version instead of embedding again. Once every
+ * partition is within REBUILD_SWITCH_LAG of the end, it commits, leaves its group, marks the
+ * version ready and moves the alias; the live processors then follow the alias into this group and
+ * go on from its commit (see LiveEmbedding), so no event is missed. Stopped or killed before that,
+ * the version stays `building`, is never served, and the next run resumes it from its commit.
+ */
+export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
+  const { config, versions, logger, signal } = options;
+  const serving = await versions.serving();
+  const { model, modelDir } = await openRebuildModel(options, serving);
+  try {
+    const { version, resumed } = await targetVersion(options, model, modelDir);
+    const donor = serving && serving.modelId === model.spec.id && serving.name !== version.name ? serving : undefined;
+    logger.info(
+      `${resumed ? 'Resuming' : 'Building'} ${version.name} with model ${model.spec.id} from the start of ${config.PRODUCT_EVENTS_TOPIC}` +
+        (donor ? `, reusing vectors of ${donor.name}` : ', embedding every image'),
+    );
+    const runtime = createEmbeddingProcessor({
+      config,
+      kafka: options.kafka,
+      logger,
+      metrics: options.metrics,
+      store: versions.store(version.name),
+      groupId: version.group,
+      donor: donor && versions.store(donor.name),
+      model,
+      name: 'rebuild',
+    });
+    let fatal: Error | undefined;
+    runtime.onFatal((error) => {
+      fatal = error;
+    });
+    const tracker = new ProgressTracker(options, version);
+    try {
+      await runtime.start();
+      let progress = await tracker.check();
+      while (!progress.caughtUp && !signal?.aborted) {
+        await delay(config.REBUILD_PROGRESS_INTERVAL_MS, undefined, { signal }).catch(() => {});
+        if (fatal) throw fatal;
+        progress = await tracker.check();
+      }
+      await runtime.close();
+      progress = await tracker.check();
+      const stopped = !progress.caughtUp;
+      let switched = false;
+      if (!stopped) {
+        await versions.markReady(version.name);
+        if (options.switchAlias !== false) {
+          await versions.switchTo(version.name);
+          switched = true;
+        }
+      }
+      return {
+        version: { ...version, state: stopped ? 'building' : 'ready' },
+        resumed,
+        donor: donor?.name ?? null,
+        switched,
+        stopped,
+        progress,
+      };
+    } finally {
+      await runtime.close();
+      await tracker.close();
+    }
+  } finally {
+    await model.close();
+  }
+}
+
+async function openRebuildModel(
+  { config, modelDir }: RebuildOptions,
+  serving: IndexVersion | undefined,
+): Promise<{ model: EmbeddingModel; modelDir: string | undefined }> {
+  if (modelDir) return { model: await openModel({ ...config, MODEL_DIR: modelDir }), modelDir };
+  if (serving) return { model: await openModelOf(serving, config), modelDir: serving.modelDir ?? undefined };
+  return { model: await openModel(config), modelDir: config.MODEL_DIR };
+}
+
+/** The version named, else an unfinished one of this model, else a new one. */
+async function targetVersion(
+  { versions, collection, config }: RebuildOptions,
+  model: EmbeddingModel,
+  modelDir: string | undefined,
+): Promise<{ version: IndexVersion; resumed: boolean }> {
+  const existing = collection
+    ? await versions.get(collection)
+    : (await versions.list()).reverse().find((v) => v.state === 'building' && v.modelId === model.spec.id);
+  if (existing) {
+    if (existing.state !== 'building') {
+      throw new IndexVersionRefusedError(
+        `${existing.name} is complete already: serve it with \`npm run index -- switch ${existing.name}\``,
+      );
+    }
+    if (existing.modelId !== model.spec.id) {
+      throw new ModelMismatchError(
+        `${existing.name} is being built with model ${existing.modelId}, not ${model.spec.id}`,
+      );
+    }
+    return { version: existing, resumed: true };
+  }
+  const name = collection ?? (await versions.nextName());
+  const spec = versionSpecOf(model, modelDir, `${config.EMBEDDING_GROUP_ID}.${name}`);
+  return { version: await versions.create(spec, { name }), resumed: false };
+}
+
+/** Reads the rebuild group's position against the end of the log; keeps the rate and the gauges. */
+class ProgressTracker {
+  readonly #admin;
+  readonly #gauges;
+  #last: { done: number; at: number } | undefined;
+  /** The end of each partition when the rebuild started: it is complete only once past all of them. */
+  #startEnds: Map<number, number> | undefined;
+
+  constructor(
+    private readonly options: RebuildOptions,
+    private readonly version: IndexVersion,
+  ) {
+    this.#admin = options.kafka.admin();
+    const gauge = (name: string, help: string) =>
+      new Gauge({ name: `visual_search_rebuild_${name}`, help, registers: [options.metrics.registry] });
+    this.#gauges = {
+      done: gauge('events_done', 'Events the rebuild has consumed'),
+      total: gauge('events_total', 'Events in the log'),
+      rate: gauge('events_per_second', 'Events consumed per second over the last interval'),
+      eta: gauge('eta_seconds', 'Estimated seconds until the rebuild has caught up'),
+    };
+  }
+
+  async check(): Promise<RebuildProgress> {
+    const { config, onProgress } = this.options;
+    const partitions = await readGroupPosition(this.#admin, this.version.group, config.PRODUCT_EVENTS_TOPIC);
+    const total = partitions.reduce((sum, p) => sum + p.high - p.low, 0);
+    const done = partitions.reduce((sum, p) => sum + Math.max(p.committed - p.low, 0), 0);
+    this.#startEnds ??= new Map(partitions.map((p) => [p.partition, p.high]));
+    const now = performance.now();
+    const eventsPerSecond = this.#last ? ((done - this.#last.done) * 1000) / Math.max(now - this.#last.at, 1) : 0;
+    this.#last = { done, at: now };
+    const progress: RebuildProgress = {
+      version: this.version.name,
+      done,
+      total,
+      eventsPerSecond,
+      etaSeconds: eventsPerSecond > 0 ? (total - done) / eventsPerSecond : null,
+      partitions,
+      caughtUp: partitions.every(
+        (p) =>
+          p.lag <= config.REBUILD_SWITCH_LAG &&
+          Math.max(p.committed, p.low) >= (this.#startEnds?.get(p.partition) ?? 0),
+      ),
+    };
+    this.#gauges.done.set(done);
+    this.#gauges.total.set(total);
+    this.#gauges.rate.set(eventsPerSecond);
+    this.#gauges.eta.set(progress.etaSeconds ?? -1);
+    onProgress(progress);
+    return progress;
+  }
+
+  close(): Promise<void> {
+    return this.#admin.disconnect();
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTestVersions } from '../../testing/test-versions.js';
+import { CONTRACT_DIMENSION, contractPoint } from '../../testing/vector-store.contract.js';
+
+const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, group: 'group-a' };
+const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, group: 'group-b' };
+
+test('index versions should create the first version behind the alias, ready, and find it afterwards', async (t) => {
+  const versions = await createTestVersions(t);
+
+  const first = await versions.ensureServing(SPEC);
+  const again = await versions.ensureServing(OTHER_MODEL);
+
+  assert.equal(first.name, `${versions.alias}_v1`);
+  assert.equal(first.state, 'ready');
+  assert.deepEqual(again, first, 'an existing alias is kept whatever model is offered');
+  assert.equal((await versions.serving())?.modelId, 'model-a');
+});
+
+test('index versions should list every version with its points, model, dimension, creation and which one serves', async (t) => {
+  const versions = await createTestVersions(t);
+  await versions.ensureServing(SPEC);
+  await versions.store(versions.alias).upsert([contractPoint('p1', [1, 0, 0, 0, 0, 0, 0, 0])]);
+  const second = await versions.create(OTHER_MODEL);
+
+  const listed = await versions.list();
+
+  assert.equal(second.name, `${versions.alias}_v2`);
+  assert.deepEqual(
+    listed.map(({ name, points, modelId, modelDir, dimension, state, group, serving }) => ({
+      name,
+      points,
+      modelId,
+      modelDir,
+      dimension,
+      state,
+      group,
+      serving,
+    })),
+    [
+      { name: `${versions.alias}_v1`, points: 1, ...SPEC, state: 'ready', serving: true },
+      { name: `${versions.alias}_v2`, points: 0, ...OTHER_MODEL, state: 'building', serving: false },
+    ],
+  );
+  assert.ok(Date.parse(listed[1]?.createdAt as string) > Date.now() - 60_000);
+});
+
+test('a switch should refuse a version still being built, and move the alias to a ready one', async (t) => {
+  const versions = await createTestVersions(t);
+  await versions.ensureServing(SPEC);
+  const second = await versions.create(SPEC);
+
+  await assert.rejects(versions.switchTo(second.name), { code: 'INDEX_VERSION_REFUSED' });
+  await versions.markReady(second.name);
+  await versions.switchTo(second.name);
+
+  assert.equal((await versions.serving())?.name, second.name);
+  await assert.rejects(versions.switchTo(`${versions.alias}_v9`), { code: 'INDEX_VERSION_UNKNOWN' });
+});
+
+test('drop should refuse the serving version and delete another', async (t) => {
+  const versions = await createTestVersions(t);
+  const first = await versions.ensureServing(SPEC);
+  const second = await versions.create(SPEC);
+
+  await assert.rejects(versions.drop(first.name), { code: 'INDEX_VERSION_REFUSED' });
+  await versions.drop(second.name);
+
+  assert.deepEqual(
+    (await versions.list()).map((v) => v.name),
+    [first.name],
+  );
+});

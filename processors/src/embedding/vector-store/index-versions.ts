@@ -1,0 +1,203 @@
+import { QdrantClient } from '@qdrant/js-client-rest';
+import { IndexVersionRefusedError, IndexVersionUnknownError } from '../../errors.js';
+import { callQdrant, QdrantVectorStore } from './qdrant-vector-store.js';
+
+/** What a collection was built with and for, kept in the collection's own metadata. */
+export interface IndexVersion {
+  /** `<alias>_v<N>`. */
+  name: string;
+  modelId: string;
+  /** The model folder its vectors came from; null: the generated default model. */
+  modelDir: string | null;
+  dimension: number;
+  /** ISO time of creation. */
+  createdAt: string;
+  /** The consumer group that keeps this collection in step with the log. */
+  group: string;
+  /** `building` until a rebuild has caught up with the log; only a ready collection may serve searches. */
+  state: 'building' | 'ready';
+}
+
+export interface QdrantSettings {
+  QDRANT_URL: string;
+  QDRANT_API_KEY?: string | undefined;
+  VECTOR_ALIAS: string;
+}
+
+export type IndexVersionSpec = Pick<IndexVersion, 'modelId' | 'modelDir' | 'dimension' | 'group'>;
+
+export interface IndexVersionListing extends IndexVersion {
+  points: number;
+  /** The alias points at it: searches and live events go here. */
+  serving: boolean;
+}
+
+/** Payload fields people filter by get an index. */
+const PAYLOAD_INDEXES = [
+  ['product_id', 'keyword'],
+  ['category', 'keyword'],
+  ['currency', 'keyword'],
+  ['deleted', 'bool'],
+  ['searchable', 'bool'],
+  ['model_id', 'keyword'],
+  ['event_time', 'float'],
+] as const;
+
+/**
+ * The versioned collections behind one alias (`products` → `products_v1`, `products_v2`, …): which
+ * exist, what each was built with, and which one the alias serves. A rebuild fills a new version
+ * while the old one serves, then moves the alias in one atomic call; rolling back moves it back.
+ * Vectors of different models never share a collection: a version records its model and
+ * dimension, and every writer checks them.
+ */
+export class IndexVersions {
+  constructor(
+    private readonly client: QdrantClient,
+    readonly alias: string,
+  ) {}
+
+  /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL. */
+  static connect({ QDRANT_URL, QDRANT_API_KEY, VECTOR_ALIAS }: QdrantSettings): IndexVersions {
+    const client = new QdrantClient({
+      url: QDRANT_URL,
+      checkCompatibility: false,
+      ...(QDRANT_API_KEY ? { apiKey: QDRANT_API_KEY } : {}),
+    });
+    return new IndexVersions(client, VECTOR_ALIAS);
+  }
+
+  /** The version the alias serves, or undefined before the first one exists. */
+  async serving(): Promise<IndexVersion | undefined> {
+    const name = await this.#servingName();
+    return name === undefined ? undefined : this.get(name);
+  }
+
+  /**
+   * The version the alias serves; on first use (no alias yet) a new, ready version for `spec`,
+   * which the live processor then fills from the start of the log.
+   */
+  async ensureServing(spec: IndexVersionSpec): Promise<IndexVersion> {
+    const serving = await this.serving();
+    if (serving) return serving;
+    const version = await this.create(spec, { state: 'ready' });
+    await this.switchTo(version.name);
+    return version;
+  }
+
+  async get(name: string): Promise<IndexVersion | undefined> {
+    const found = await callQdrant(() => this.client.collectionExists(name));
+    if (!found.exists) return undefined;
+    const info = await callQdrant(() => this.client.getCollection(name));
+    const metadata = (info.config.metadata ?? {}) as Partial<Omit<IndexVersion, 'name'>>;
+    const vectors = info.config.params.vectors as { size: number };
+    return {
+      name,
+      modelId: metadata.modelId ?? '',
+      modelDir: metadata.modelDir ?? null,
+      dimension: vectors.size,
+      createdAt: metadata.createdAt ?? '',
+      group: metadata.group ?? '',
+      state: metadata.state ?? 'ready',
+    };
+  }
+
+  /** Every version, oldest first, with its point count. */
+  async list(): Promise<IndexVersionListing[]> {
+    const serving = await this.#servingName();
+    const names = (await this.#versionNames()).sort((a, b) => versionNumber(a) - versionNumber(b));
+    const listings: IndexVersionListing[] = [];
+    for (const name of names) {
+      const version = await this.get(name);
+      if (!version) continue;
+      const points = await this.store(name).count();
+      listings.push({ ...version, points, serving: name === serving });
+    }
+    return listings;
+  }
+
+  /** A new, empty version under the next free name (or `name`), with the payload indexes. */
+  async create(
+    spec: IndexVersionSpec,
+    { state = 'building', name }: { state?: IndexVersion['state']; name?: string } = {},
+  ) {
+    const versionName = name ?? (await this.nextName());
+    if (!new RegExp(`^${escape(this.alias)}_v\\d+$`).test(versionName)) {
+      throw new IndexVersionRefusedError(`a version of ${this.alias} is named ${this.alias}_v<N>, not ${versionName}`);
+    }
+    const version: IndexVersion = { ...spec, name: versionName, state, createdAt: new Date().toISOString() };
+    const { name: _, dimension, ...metadata } = version;
+    // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
+    await callQdrant(() =>
+      this.client
+        .api()
+        .createCollection({ collection_name: versionName, vectors: { size: dimension, distance: 'Cosine' }, metadata }),
+    );
+    for (const [field_name, field_schema] of PAYLOAD_INDEXES) {
+      await callQdrant(() => this.client.createPayloadIndex(versionName, { field_name, field_schema, wait: true }));
+    }
+    return version;
+  }
+
+  async nextName(): Promise<string> {
+    const numbers = (await this.#versionNames()).map(versionNumber);
+    return `${this.alias}_v${Math.max(0, ...numbers) + 1}`;
+  }
+
+  async markReady(name: string): Promise<void> {
+    await callQdrant(() => this.client.updateCollection(name, { metadata: { state: 'ready' } }));
+  }
+
+  /**
+   * Points the alias at `name` in one call (delete + create together), so every search sees the
+   * old version or the new one, never neither. Refuses a version still being built.
+   */
+  async switchTo(name: string): Promise<IndexVersion> {
+    const version = await this.#existing(name);
+    if (version.state !== 'ready') {
+      throw new IndexVersionRefusedError(`${name} is still being built: the alias only moves to a complete version`);
+    }
+    const serving = await this.#servingName();
+    await callQdrant(() =>
+      this.client.updateCollectionAliases({
+        actions: [
+          ...(serving === undefined ? [] : [{ delete_alias: { alias_name: this.alias } }]),
+          { create_alias: { collection_name: name, alias_name: this.alias } },
+        ],
+      }),
+    );
+    return version;
+  }
+
+  /** Deletes a version; never the one the alias serves. */
+  async drop(name: string): Promise<void> {
+    await this.#existing(name);
+    if ((await this.#servingName()) === name) {
+      throw new IndexVersionRefusedError(`${name} serves the alias ${this.alias}: switch to another version first`);
+    }
+    await callQdrant(() => this.client.deleteCollection(name));
+  }
+
+  store(name: string): QdrantVectorStore {
+    return new QdrantVectorStore(this.client, name);
+  }
+
+  async #existing(name: string): Promise<IndexVersion> {
+    const version = (await this.#versionNames()).includes(name) ? await this.get(name) : undefined;
+    if (!version) throw new IndexVersionUnknownError(`${name} is not a version of ${this.alias}`);
+    return version;
+  }
+
+  async #servingName(): Promise<string | undefined> {
+    const { aliases } = await callQdrant(() => this.client.getAliases());
+    return aliases.find((a) => a.alias_name === this.alias)?.collection_name;
+  }
+
+  async #versionNames(): Promise<string[]> {
+    const { collections } = await callQdrant(() => this.client.getCollections());
+    const pattern = new RegExp(`^${escape(this.alias)}_v\\d+$`);
+    return collections.map((c) => c.name).filter((name) => pattern.test(name));
+  }
+}
+
+const versionNumber = (name: string) => Number(name.slice(name.lastIndexOf('_v') + 2));
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
