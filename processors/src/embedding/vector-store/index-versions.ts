@@ -121,7 +121,7 @@ export class IndexVersions {
     { state = 'building', name }: { state?: IndexVersion['state']; name?: string } = {},
   ) {
     const versionName = name ?? (await this.nextName());
-    if (!new RegExp(`^${escape(this.alias)}_v\\d+$`).test(versionName)) {
+    if (!this.#isVersion(versionName)) {
       throw new IndexVersionRefusedError(`a version of ${this.alias} is named ${this.alias}_v<N>, not ${versionName}`);
     }
     const version: IndexVersion = { ...spec, name: versionName, state, createdAt: new Date().toISOString() };
@@ -194,10 +194,13 @@ export class IndexVersions {
 
   async #versionNames(): Promise<string[]> {
     const { collections } = await callQdrant(() => this.client.getCollections());
-    const pattern = new RegExp(`^${escape(this.alias)}_v\\d+$`);
-    return collections.map((c) => c.name).filter((name) => pattern.test(name));
+    return collections.map((c) => c.name).filter((name) => this.#isVersion(name));
+  }
+
+  #isVersion(name: string): boolean {
+    const prefix = `${this.alias}_v`;
+    return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
   }
 }
 
 const versionNumber = (name: string) => Number(name.slice(name.lastIndexOf('_v') + 2));
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
