@@ -4,11 +4,16 @@ export { EmbeddingMetrics } from './embedding/embedding-metrics.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
 export { imageToTensor } from './embedding/images/image-preprocessor.js';
 export { LiveEmbedding } from './embedding/live-embedding.js';
-export { buildDescriptorModel, DESCRIPTOR_MODEL } from './embedding/model/descriptor-model.js';
+export {
+  buildDescriptorModel,
+  COMPACT_DESCRIPTOR_MODEL,
+  DESCRIPTOR_MODEL,
+} from './embedding/model/descriptor-model.js';
 export { EmbeddingModel } from './embedding/model/embedding-model.js';
-export { type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
+export { ensureDescriptorModel } from './embedding/model/model-spec.js';
+export { type RebuildOptions, type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
 export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
-export type { ProductPayload } from './embedding/vector-store/product-payload.js';
+export { imageSourceOf, type ProductPayload } from './embedding/vector-store/product-payload.js';
 export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
 export type { ProductPoint, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';
 export * from './errors.js';

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrExit } from '@vsp/platform';
 import { ProcessorError } from '../errors.js';
 import { loadEmbeddingConfig } from './config.js';
 import { imageToTensor } from './images/image-preprocessor.js';
+import { GENERATED_MODELS } from './model/descriptor-model.js';
+import { ensureDescriptorModel } from './model/model-spec.js';
 import { openModelOf } from './model/open-model.js';
 import { IndexVersions } from './vector-store/index-versions.js';
 
@@ -13,6 +16,8 @@ const USAGE = `usage: npm run index -- <command>
   drop <collection>              delete a version that does not serve
   get <product_id>               a product's payload and vector dimension, from the serving version
   search --image <file> [--k 5]  the nearest products to an image, embedded with the serving version's model
+  write-model <id> [dir]         writes a generated model (${GENERATED_MODELS.map((m) => m.id).join(', ')})
+                                 into dir (default MODEL_CACHE_DIR/<id>), for \`npm run rebuild -- --model dir\`
   --help                         this text`;
 
 class UsageError extends Error {}
@@ -97,6 +102,14 @@ try {
       } finally {
         await model.close();
       }
+      break;
+    }
+    case 'write-model': {
+      const model = GENERATED_MODELS.find((m) => m.id === argument);
+      if (!model) throw new UsageError(`write-model needs one of ${GENERATED_MODELS.map((m) => m.id).join(', ')}`);
+      const dir = resolve(positionals[2] ?? join(config.MODEL_CACHE_DIR, model.id));
+      ensureDescriptorModel(dir, model);
+      console.log(`${model.id} (dimension ${model.dimension}) is in ${dir}`);
       break;
     }
     default:

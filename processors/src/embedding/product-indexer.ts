@@ -1,6 +1,5 @@
 import type { ProductEvent } from '@vsp/schemas';
 import type { ProcessorError } from '../errors.js';
-import { versionAt } from '../product/event-version.js';
 import {
   emptyProductState,
   groupByProduct,
@@ -143,9 +142,9 @@ export class ProductIndexer {
 
   /**
    * Takes from the donor what it holds already: the vector of the same image, or, when the donor
-   * has seen newer events of the product than this state (a rebuild replaying history), its
-   * current image and vector, which the replay will reach before it finishes. Old pictures that
-   * were replaced long ago are then never fetched again. Returns the plans still to fetch.
+   * has seen a newer event deciding the product's image than this state has (a rebuild replaying
+   * history), its current image and vector (or placeholder), which the replay reaches before it
+   * finishes. Pictures replaced long ago are then never fetched again. Returns the plans still to fetch.
    */
   async #borrow(plans: Plan[]): Promise<Plan[]> {
     const { donor, model } = this.options;
@@ -210,11 +209,12 @@ async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** The payload reflects a newer event of the product than the state does. */
+/** Registers that decide which image a product shows (see imageSourceOf). */
+const IMAGE_REGISTERS = ['image_key', 'image', 'deleted'] as const;
+
+/** The stored payload has seen a newer event deciding the product's image than the state has. */
 function isAhead(payload: ProductPayload, state: ProductState): boolean {
-  if (payload.last_event_id === null) return false;
-  const last = state.last_event;
-  return !last || versionAt(payload.event_time, payload.last_event_id) > versionAt(last.at, last.id);
+  return IMAGE_REGISTERS.some((register) => (payload.versions[register] ?? '') > (state.versions[register] ?? ''));
 }
 
 /** Some vector for a point that has no image to show; such a point is never searchable. */

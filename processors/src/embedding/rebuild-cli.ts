@@ -57,7 +57,7 @@ const done = rebuild({
     const fetched = (await metrics.imagesFetched.get()).values.reduce((total, v) => total + v.value, 0);
     const vectors = (await metrics.vectors.get()).values.map((v) => `${v.labels.source} ${v.value}`).join(', ');
     console.log(
-      `${result.version.name}: ${result.progress.done} events in ${seconds.toFixed(1)} s` +
+      `${result.version.name}${result.resumed ? ' (resumed)' : ''}: ${result.progress.done} events in ${seconds.toFixed(1)} s` +
         ` (${Math.round(result.progress.done / seconds)}/s); images fetched ${fetched}; vectors ${vectors || 'none'}`,
     );
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type CleanupContext, onCleanup } from '@vsp/test-harness';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Runs one of our entry points (e.g. "processors/src/persistence/main.ts") as its own process, the
@@ -14,8 +14,9 @@ export function spawnService(
   entry: string,
   env: Record<string, string>,
   stdout: 'ignore' | 'pipe' = 'ignore',
+  args: readonly string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit'],

@@ -1,25 +1,46 @@
 import { ATTRIBUTE, FLOAT, ModelProto } from './onnx-proto.js';
 
 /**
- * The default model: a classical image descriptor written as an ONNX graph, generated from this
+ * The generated models: a classical image descriptor written as an ONNX graph, generated from this
  * code (no weights can be downloaded here). It finds near-duplicates and colour/shape neighbours,
- * not meaning. Input: [N, 3, 64, 64] RGB in 0..1. Output: [N, 320], L2-normalised:
- *   - colour layout: mean colour of an 8x8 grid (192 values), L2-normalised;
+ * not meaning. Input: [N, 3, 64, 64] RGB in 0..1. Output, L2-normalised:
+ *   - colour layout: mean colour of a grid of `colourCells`² cells, L2-normalised;
  *   - oriented gradients: the greyscale image's gradient projected on 8 directions (a Sobel pair
- *     folded into eight 3x3 kernels, rectified), averaged over a 4x4 grid (128 values), L2-normalised;
+ *     folded into eight 3x3 kernels, rectified), averaged over `gradientCells`² cells, L2-normalised;
  *   - both halves weighted 1/sqrt(2), so the whole vector has length 1 and cosine = dot product.
  */
-export const DESCRIPTOR_MODEL = {
-  id: 'vsp-colour-gradient-v1',
+export interface DescriptorModel {
+  id: string;
+  inputName: string;
+  outputName: string;
+  size: number;
+  mean: readonly number[];
+  std: readonly number[];
+  colourCells: number;
+  gradientCells: number;
+  dimension: number;
+}
+
+const descriptor = (id: string, colourCells: number, gradientCells: number): DescriptorModel => ({
+  id,
   inputName: 'pixels',
   outputName: 'embedding',
   size: 64,
   mean: [0, 0, 0],
   std: [1, 1, 1],
-  dimension: 192 + 128,
-} as const;
+  colourCells,
+  gradientCells,
+  dimension: 3 * colourCells ** 2 + ORIENTATIONS * gradientCells ** 2,
+});
 
 const ORIENTATIONS = 8;
+
+/** The default: 8x8 colour + 4x4 gradients, 320 values. */
+export const DESCRIPTOR_MODEL = descriptor('vsp-colour-gradient-v1', 8, 4);
+/** A coarser one, 4x4 + 2x2, 80 values: a second model to rebuild the index with. */
+export const COMPACT_DESCRIPTOR_MODEL = descriptor('vsp-colour-gradient-compact-v1', 4, 2);
+export const GENERATED_MODELS = [DESCRIPTOR_MODEL, COMPACT_DESCRIPTOR_MODEL] as const;
+
 const SOBEL_X = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
 const SOBEL_Y = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
 
@@ -72,10 +93,12 @@ function valueInfo(name: string, dims: (number | string)[]) {
 }
 
 /** The model's bytes; the same on every machine and every run. */
-export function buildDescriptorModel(): Uint8Array {
-  const { size, inputName, outputName, dimension } = DESCRIPTOR_MODEL;
+export function buildDescriptorModel(model: DescriptorModel = DESCRIPTOR_MODEL): Uint8Array {
+  const { size, inputName, outputName, dimension, colourCells, gradientCells } = model;
+  const colourPool = size / colourCells;
+  const gradientPool = size / gradientCells;
   const graph = {
-    name: DESCRIPTOR_MODEL.id,
+    name: model.id,
     input: [valueInfo(inputName, ['batch', 3, size, size])],
     output: [valueInfo(outputName, ['batch', dimension])],
     initializer: [
@@ -85,7 +108,10 @@ export function buildDescriptorModel(): Uint8Array {
       tensor('epsilon', [1], [1e-12]),
     ],
     node: [
-      node('AveragePool', [inputName], 'colour_grid', [ints('kernel_shape', [8, 8]), ints('strides', [8, 8])]),
+      node('AveragePool', [inputName], 'colour_grid', [
+        ints('kernel_shape', [colourPool, colourPool]),
+        ints('strides', [colourPool, colourPool]),
+      ]),
       node('Flatten', ['colour_grid'], 'colour_flat', [int('axis', 1)]),
       ...normalise('colour_flat', 'colour'),
       node('Conv', [inputName, 'grey_weights'], 'grey', [ints('kernel_shape', [1, 1])]),
@@ -94,23 +120,25 @@ export function buildDescriptorModel(): Uint8Array {
         ints('pads', [1, 1, 1, 1]),
       ]),
       node('Relu', ['gradients'], 'oriented'),
-      node('AveragePool', ['oriented'], 'oriented_grid', [ints('kernel_shape', [16, 16]), ints('strides', [16, 16])]),
+      node('AveragePool', ['oriented'], 'oriented_grid', [
+        ints('kernel_shape', [gradientPool, gradientPool]),
+        ints('strides', [gradientPool, gradientPool]),
+      ]),
       node('Flatten', ['oriented_grid'], 'oriented_flat', [int('axis', 1)]),
       ...normalise('oriented_flat', 'shape'),
       node('Concat', ['colour', 'shape'], 'both', [int('axis', 1)]),
       node('Mul', ['both', 'half_weight'], outputName),
     ],
   };
-  const model = ModelProto.fromObject({
+  const proto = ModelProto.fromObject({
     irVersion: 8,
     producerName: 'visual-search-pipeline',
     producerVersion: '1',
     modelVersion: 1,
-    docString:
-      'Colour layout (8x8) + oriented gradients (8 directions, 4x4), L2-normalised. Near-duplicates, not semantics.',
+    docString: `Colour layout (${colourCells}x${colourCells}) + oriented gradients (8 directions, ${gradientCells}x${gradientCells}), L2-normalised. Near-duplicates, not semantics.`,
     graph,
     opsetImport: [{ domain: '', version: 17 }],
-    metadataProps: [{ key: 'model_id', value: DESCRIPTOR_MODEL.id }],
+    metadataProps: [{ key: 'model_id', value: model.id }],
   });
-  return ModelProto.encode(model).finish();
+  return ModelProto.encode(proto).finish();
 }

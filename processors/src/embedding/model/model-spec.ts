@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ModelInvalidError } from '../../errors.js';
-import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
+import { buildDescriptorModel, DESCRIPTOR_MODEL, type DescriptorModel } from './descriptor-model.js';
 
 /** Everything needed to run a model: where it is and how its input is prepared. */
 export interface ModelSpec {
@@ -30,15 +30,15 @@ interface ImmichPreprocessConfig {
 }
 
 /**
- * Writes the default descriptor model (model.onnx + manifest.json) into `dir` unless the same
+ * Writes a generated descriptor model (model.onnx + manifest.json) into `dir` unless the same
  * bytes are there already. Deterministic: every machine generates the same file.
  */
-export function ensureDescriptorModel(dir: string): void {
-  const bytes = buildDescriptorModel();
+export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESCRIPTOR_MODEL): void {
+  const bytes = buildDescriptorModel(model);
   const modelPath = join(dir, 'model.onnx');
   if (existsSync(modelPath) && Buffer.from(bytes).equals(readFileSync(modelPath))) return;
   mkdirSync(dir, { recursive: true });
-  const { id, inputName, outputName, size, mean, std, dimension } = DESCRIPTOR_MODEL;
+  const { id, inputName, outputName, size, mean, std, dimension } = model;
   const manifest: Manifest = {
     id,
     input: { name: inputName, size, mean: [...mean], std: [...std] },

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { COMPACT_DESCRIPTOR_MODEL, ensureDescriptorModel, IndexVersions } from '@vsp/processors';
+import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
+import { onCleanup, waitFor } from '@vsp/test-harness';
+import { embeddingProcess } from './support/embedding-process.js';
+import { handledEvents, spawnService } from './support/service-process.js';
+
+test('a rebuild killed with SIGKILL halfway should never be served, and a second run should resume it and switch to a complete version', async (t) => {
+  const products = 1_200;
+  const host = await startImageHost(t);
+  const images = await Promise.all(Array.from({ length: 50 }, (_, i) => productImage(40_000 + i)));
+  for (let i = 0; i < products; i++) host.put(`p${i}/main.jpg`, images[i % images.length] as Buffer);
+  const topic = await createEventTopic(t, 3);
+  await topic.produce(
+    Array.from({ length: products }, (_, i) =>
+      productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
+        title: `Товар ${i}`,
+        image_key: `p${i}/main.jpg`,
+      }),
+    ),
+  );
+  const { env, port, index } = await embeddingProcess(t, {
+    topic: topic.topic,
+    imageBaseUrl: host.baseUrl,
+    overrides: { REBUILD_PORT: '0', CONSUMER_SESSION_TIMEOUT_MS: '6000' },
+  });
+  spawnService(t, 'processors/src/embedding/main.ts', env);
+  await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= products, {
+    description: 'the live index to be built',
+    timeoutMs: 180_000,
+    intervalMs: 200,
+  });
+  // Another model: every image is embedded again, so the rebuild takes long enough to be killed.
+  const modelDir = mkdtempSync(join(tmpdir(), 'compact-model-'));
+  onCleanup(t, () => rmSync(modelDir, { recursive: true, force: true }));
+  ensureDescriptorModel(modelDir, COMPACT_DESCRIPTOR_MODEL);
+  const versions = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias });
+  const next = `${index.alias}_v2`;
+  const rebuild = () => spawnService(t, 'processors/src/embedding/rebuild-cli.ts', env, 'pipe', ['--model', modelDir]);
+
+  const first = rebuild();
+  first.stdout?.resume();
+  const atKill = await waitFor(
+    async () => {
+      const points = await versions
+        .store(next)
+        .count()
+        .catch(() => 0);
+      return points > 0 && points;
+    },
+    { description: 'the rebuild to be under way', timeoutMs: 120_000, intervalMs: 20 },
+  );
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  const killed = (await versions.list()).find((v) => v.name === next);
+  t.diagnostic(`killed with ${killed?.points} of ${products} points in ${next}`);
+
+  assert.equal(
+    (await versions.serving())?.name,
+    `${index.alias}_v1`,
+    'the alias never moved to the unfinished version',
+  );
+  assert.equal(killed?.state, 'building');
+  assert.ok(atKill < products && (killed?.points ?? 0) < products, 'the kill came before the end');
+
+  const second = rebuild();
+  let output = '';
+  second.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const [code] = await once(second, 'exit');
+
+  assert.equal(code, 0, output);
+  assert.match(output, new RegExp(`^${next} \\(resumed\\): `, 'm'));
+  assert.match(output, new RegExp(`now serves ${next}$`, 'm'));
+  const done = (await versions.list()).find((v) => v.name === next);
+  assert.equal(done?.state, 'ready');
+  assert.equal(done?.serving, true);
+  assert.equal(done?.points, products);
+  const ids = Array.from({ length: products }, (_, i) => `p${i}`);
+  const points = await versions.store(next).get(ids);
+  for (const [i, id] of ids.entries()) {
+    assert.equal(points.get(id)?.payload.title, `Товар ${i}`);
+    assert.equal(points.get(id)?.vector.length, COMPACT_DESCRIPTOR_MODEL.dimension);
+    assert.equal(points.get(id)?.payload.searchable, true);
+  }
+});
