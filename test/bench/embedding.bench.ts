@@ -7,6 +7,7 @@ import {
 } from '@vsp/processors/testing';
 import { imageToTensor } from '../../processors/src/embedding/images/image-preprocessor.js';
 import { CleanupScope } from './cleanup-scope.js';
+import { stageLines } from './stage-times.js';
 
 export interface EmbeddingBenchOptions {
   images: number;
@@ -60,15 +61,7 @@ export async function runEmbeddingBench({ images }: EmbeddingBenchOptions): Prom
     console.log(`  processor / bare inference: ${((pipeline / bare) * 100).toFixed(0)}%`);
     console.log(`  bare decode (sharp, 2 at a time) + inference, no I/O: ${decodeAndInfer.toFixed(0)} images/s`);
     console.log(`  processor / bare decode + inference: ${((pipeline / decodeAndInfer) * 100).toFixed(0)}%`);
-    const stages = embedding.metrics.registry.getSingleMetric('visual_search_embedding_stage_seconds');
-    const { values } = (await stages?.get()) ?? { values: [] };
-    const sums = values.filter((v) => (v as { metricName?: string }).metricName?.endsWith('_sum'));
-    const total = sums.reduce((sum, v) => sum + v.value, 0);
-    for (const v of sums) {
-      console.log(
-        `  stage ${String(v.labels.stage).padEnd(7)} ${v.value.toFixed(2)} s (${((v.value / total) * 100).toFixed(0)}%)`,
-      );
-    }
+    for (const line of await stageLines(embedding.metrics)) console.log(line);
   } finally {
     await scope.close();
   }

@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { runEmbeddingBench } from './embedding.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
+import { runRebuildBench } from './rebuild.bench.js';
 
 /**
- * `npm run bench [-- --only ingress|persistence|embedding --duration 20 --connections 64 --products 60000 --images 2000]`:
+ * `npm run bench [-- --only ingress|persistence|embedding|rebuild --duration 20 --connections 64 --products 60000
+ *   --images 2000 --rebuild-products 50000]`:
  * every benchmark, one after another, each printing its figures next to a ceiling or naive
  * baseline measured in the same run.
  */
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     products: { type: 'string', default: '60000' },
     'naive-events': { type: 'string', default: '20000' },
     images: { type: 'string', default: '2000' },
+    'rebuild-products': { type: 'string', default: '50000' },
   },
 });
 
@@ -24,6 +27,7 @@ const benches: Record<string, () => Promise<void>> = {
   persistence: () =>
     runPersistenceBench({ products: Number(values.products), naiveEvents: Number(values['naive-events']) }),
   embedding: () => runEmbeddingBench({ images: Number(values.images) }),
+  rebuild: () => runRebuildBench({ products: Number(values['rebuild-products']) }),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (!values.only || values.only === name) await run();

@@ -1,0 +1,86 @@
+import { EmbeddingMetrics, rebuild } from '@vsp/processors';
+import {
+  createEventTopic,
+  productEvent,
+  productImage,
+  startImageHost,
+  startTestEmbedding,
+} from '@vsp/processors/testing';
+import type { ProductEvent } from '@vsp/schemas';
+import { createKafka } from '@vsp/test-harness';
+import pino from 'pino';
+import { CleanupScope } from './cleanup-scope.js';
+import { stageLines } from './stage-times.js';
+
+export interface RebuildBenchOptions {
+  products: number;
+}
+
+/**
+ * A same-model rebuild of an index that already holds `products` products (4 events each: created,
+ * updated, image updated, updated) next to the live processor's first-time indexing of the same
+ * log, in the same run. The rebuild reuses the serving version's vectors, so it runs at Kafka and
+ * Qdrant speed; the first-time indexing fetches, decodes and embeds every product's image.
+ */
+export async function runRebuildBench({ products }: RebuildBenchOptions): Promise<void> {
+  const scope = new CleanupScope();
+  try {
+    const host = await startImageHost(scope);
+    const pool = await Promise.all(Array.from({ length: 100 }, (_, i) => productImage(80_000 + i)));
+    const events: ProductEvent[] = [];
+    for (let i = 0; i < products; i++) {
+      const id = `p${i}`;
+      const t0 = Date.UTC(2025, 10, 12) + i;
+      host.put(`${id}/a.jpg`, pool[i % pool.length] as Buffer);
+      host.put(`${id}/b.jpg`, pool[(i + 1) % pool.length] as Buffer);
+      events.push(
+        productEvent('product.created', id, t0, { title: `Товар ${i}`, price: '100.5', image_key: `${id}/a.jpg` }),
+        productEvent('product.updated', id, t0 + 60_000, { price: `${200 + i}.25` }),
+        productEvent('product.image.updated', id, t0 + 120_000, { image_key: `${id}/b.jpg` }),
+        productEvent('product.updated', id, t0 + 180_000, { title: `Товар ${i} (новый)` }),
+      );
+    }
+    const topic = await createEventTopic(scope, 3);
+    await topic.produce(events);
+    console.log(`rebuild benchmark: ${events.length} events over ${products} products, 3 partitions, real Qdrant`);
+
+    const liveStarted = performance.now();
+    const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, {
+      // Finer progress checks only make the measured end of the rebuild sharper.
+      REBUILD_PROGRESS_INTERVAL_MS: '500',
+    });
+    await embedding.waitForHandled(events.length, 3_600_000);
+    const liveSeconds = (performance.now() - liveStarted) / 1000;
+
+    const metrics = new EmbeddingMetrics('bench_rebuild_');
+    const rebuildStarted = performance.now();
+    const result = await rebuild({
+      config: embedding.config,
+      kafka: await createKafka(),
+      versions: embedding.versions,
+      logger: pino({ level: 'warn' }),
+      metrics,
+      onProgress: () => {},
+    });
+    const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
+    const total = async (counter: EmbeddingMetrics['vectors']) =>
+      (await counter.get()).values.map((v) => `${(v.labels as { source?: string }).source ?? 'fetched'} ${v.value}`);
+
+    console.log(
+      `  live processor, first-time indexing: ${(events.length / liveSeconds).toFixed(0)} events/s, ${(products / liveSeconds).toFixed(0)} products/s (${liveSeconds.toFixed(1)} s)`,
+    );
+    console.log(
+      `  same-model rebuild into ${result.version.name}: ${(result.progress.done / rebuildSeconds).toFixed(0)} events/s (${rebuildSeconds.toFixed(1)} s, switched: ${result.switched})`,
+    );
+    console.log(
+      `  rebuild / first-time indexing: ${(liveSeconds / rebuildSeconds).toFixed(1)}x; vectors ${(await total(metrics.vectors)).join(', ')}; images ${(await total(metrics.imagesFetched)).join(', ')}`,
+    );
+    console.log(
+      `  per million events: rebuild ≈ ${(1e6 / (result.progress.done / rebuildSeconds) / 60).toFixed(1)} min, first-time ≈ ${(1e6 / (events.length / liveSeconds) / 60).toFixed(1)} min`,
+    );
+    console.log('  where the rebuild spent its batch time:');
+    for (const line of await stageLines(metrics)) console.log(line);
+  } finally {
+    await scope.close();
+  }
+}
