@@ -7,15 +7,17 @@ export interface LoggerOptions {
   level: string;
   /** Where the daily seed-format files go; none when undefined. */
   logDir?: string | undefined;
+  /** Command-line tools whose standard output is their result log to standard error instead. */
+  toStderr?: boolean;
 }
 
 /**
  * pino JSON on stdout plus the daily seed-format files. Secrets never reach either: request
  * headers that carry them are redacted.
  */
-export function createLogger({ name, level, logDir }: LoggerOptions): Logger {
+export function createLogger({ name, level, logDir, toStderr = false }: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [
-    { level: level as pino.Level, stream: pino.destination({ dest: 1, sync: false }) },
+    { level: level as pino.Level, stream: pino.destination({ dest: toStderr ? 2 : 1, sync: false }) },
   ];
   if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir) });
   return pino(

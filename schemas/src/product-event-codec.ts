@@ -29,6 +29,7 @@ export interface ProductEventCodecOptions {
 export class ProductEventCodec {
   readonly #registry: SchemaRegistry;
   readonly #resolvers = new Map<number, Promise<avro.Resolver | undefined>>();
+  readonly #writerTypes = new Map<number, Promise<avro.Type>>();
 
   private constructor(
     readonly registryUrl: string,
@@ -80,47 +81,77 @@ export class ProductEventCodec {
   }
 
   async decode(bytes: Buffer | null): Promise<ProductEvent> {
-    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
-      throw new RecordUndecodableError('not Confluent wire format (magic byte 0 and a schema id)');
-    }
-    const writerId = bytes.readUInt32BE(1);
+    const writerId = schemaIdOf(bytes);
     const resolver = await this.#resolverFor(writerId);
     try {
-      return productEventType.fromBuffer(bytes.subarray(HEADER_BYTES), resolver) as ProductEvent;
+      return productEventType.fromBuffer((bytes as Buffer).subarray(HEADER_BYTES), resolver) as ProductEvent;
     } catch (error) {
       throw new RecordUndecodableError(`Avro body does not match schema id ${writerId}`, { cause: error });
     }
   }
 
+  /**
+   * Decodes with the schema the record was written with, not resolved into ours: fields a newer
+   * writer added are kept. What a tap shows.
+   */
+  async decodeAsWritten(bytes: Buffer | null): Promise<{ schemaId: number; value: Record<string, unknown> }> {
+    const schemaId = schemaIdOf(bytes);
+    const type = await this.#writerType(schemaId);
+    try {
+      return { schemaId, value: type.fromBuffer((bytes as Buffer).subarray(HEADER_BYTES)) };
+    } catch (error) {
+      throw new RecordUndecodableError(`Avro body does not match schema id ${schemaId}`, { cause: error });
+    }
+  }
+
   /** undefined means the writer schema is ours and needs no resolution. */
   #resolverFor(writerId: number): Promise<avro.Resolver | undefined> {
-    let resolver = this.#resolvers.get(writerId);
-    if (!resolver) {
-      resolver = this.#loadResolver(writerId);
-      this.#resolvers.set(writerId, resolver);
-      // A registry outage must not be cached as an answer.
-      resolver.catch(() => this.#resolvers.delete(writerId));
-    }
-    return resolver;
+    return memoise(this.#resolvers, writerId, (id) => this.#loadResolver(id));
   }
 
   async #loadResolver(writerId: number): Promise<avro.Resolver | undefined> {
     if (writerId === this.schemaId && this.writerType === productEventType) return undefined;
-    let writer: avro.Type;
-    try {
-      writer = (await this.#registry.getSchema(writerId)) as unknown as avro.Type;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) {
-        throw new RecordUndecodableError(`schema id ${writerId} is not in the registry`, { cause: error });
-      }
-      throw new SchemaRegistryUnavailableError(`could not fetch schema id ${writerId}`, { cause: error });
-    }
+    const writer = await this.#writerType(writerId);
     try {
       return productEventType.createResolver(writer);
     } catch (error) {
       throw new RecordUndecodableError(`schema id ${writerId} cannot be read as ProductEvent`, { cause: error });
     }
   }
+
+  #writerType(id: number): Promise<avro.Type> {
+    return memoise(this.#writerTypes, id, (key) => this.#fetchWriterType(key));
+  }
+
+  async #fetchWriterType(id: number): Promise<avro.Type> {
+    try {
+      return (await this.#registry.getSchema(id)) as unknown as avro.Type;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new RecordUndecodableError(`schema id ${id} is not in the registry`, { cause: error });
+      }
+      throw new SchemaRegistryUnavailableError(`could not fetch schema id ${id}`, { cause: error });
+    }
+  }
+}
+
+/** `load(key)` once per key; a failure is forgotten, so that a registry outage is not cached as an answer. */
+function memoise<K, V>(cache: Map<K, Promise<V>>, key: K, load: (key: K) => Promise<V>): Promise<V> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load(key);
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+  }
+  return value;
+}
+
+/** The schema id of a record in Confluent wire format. */
+function schemaIdOf(bytes: Buffer | null): number {
+  if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
+    throw new RecordUndecodableError('not Confluent wire format (magic byte 0 and a schema id)');
+  }
+  return bytes.readUInt32BE(1);
 }
 
 async function registryRequest(

@@ -28,7 +28,12 @@ if (values.help) {
   process.exit(0);
 }
 const config = loadOrExit('rebuild', () => loadEmbeddingConfig());
-const logger = createLogger({ name: 'rebuild', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const logger = createLogger({
+  name: 'rebuild',
+  level: config.LOG_LEVEL,
+  logDir: config.LOG_DIR || undefined,
+  toStderr: true,
+});
 const metrics = new EmbeddingMetrics('visual_search_rebuild_process_');
 const health = new HealthServer(metrics, () => ({ status: 'ok', problems: [] }));
 const port = await health.listen(config.REBUILD_PORT, '127.0.0.1');

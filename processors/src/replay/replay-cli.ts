@@ -18,7 +18,7 @@ if (values.help || !values.group || !values.to) {
   process.exit(values.help ? 0 : 2);
 }
 const config = loadOrExit('replay', () => loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath }));
-const logger = createLogger({ name: 'replay', level: 'warn' });
+const logger = createLogger({ name: 'replay', level: 'warn', toStderr: true });
 const admin = createKafkaClient({ clientId: 'visual-search-replay', brokers: config.KAFKA_BROKERS, logger }).admin();
 
 try {
