@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ensureInfra, uniqueSubject } from '@vsp/test-harness';
 import { RecordUndecodableError, SchemaRejectedError } from './errors.js';
-import { type ProductEvent, productEventSchemaText } from './product-event.js';
+import type { ProductEvent } from './product-event.js';
 import { ProductEventCodec } from './product-event-codec.js';
+import { evolvedSchema } from './testing.js';
 
 const event: ProductEvent = {
   event_id: 'evt_1',
@@ -24,12 +25,6 @@ const event: ProductEvent = {
 };
 
 /** Our schema with one more field in `data`: what a later version of the pipeline might write. */
-function evolvedSchema(field: Record<string, unknown>): string {
-  const schema = JSON.parse(productEventSchemaText);
-  schema.fields.find((f: { name: string }) => f.name === 'data').type.fields.push(field);
-  return JSON.stringify(schema);
-}
-
 async function codecFor(t: Parameters<typeof uniqueSubject>[0], schemaText?: string) {
   const { schemaRegistryUrl } = await ensureInfra();
   const subject = await uniqueSubject(t);

@@ -8,6 +8,7 @@ import {
   productEventSchemaText,
   productEventType,
 } from './product-event.js';
+import { registryRequest } from './registry-request.js';
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -49,7 +50,7 @@ export class ProductEventCodec {
     const subject = options.subject ?? PRODUCT_EVENT_SUBJECT;
     const schemaText = options.schemaText ?? productEventSchemaText;
     const subjectUrl = `${options.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`;
-    const registered = await registryRequest(subjectUrl, 'POST', { schema: schemaText });
+    const registered = await registryRequest(subjectUrl, 'POST', { schema: schemaText }, [409]);
     if (registered.status === 409) {
       throw new SchemaRejectedError(`the registry refused the schema for ${subject}: ${registered.text}`);
     }
@@ -152,29 +153,4 @@ function schemaIdOf(bytes: Buffer | null): number {
     throw new RecordUndecodableError('not Confluent wire format (magic byte 0 and a schema id)');
   }
   return bytes.readUInt32BE(1);
-}
-
-async function registryRequest(
-  url: string,
-  method: 'POST' | 'PUT',
-  body: unknown,
-): Promise<{ status: number; text: string; json: unknown }> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    throw new SchemaRegistryUnavailableError(`schema registry request ${method} ${url} failed`, { cause: error });
-  }
-  const text = await response.text();
-  if (response.status >= 500)
-    throw new SchemaRegistryUnavailableError(`schema registry answered ${response.status}: ${text}`);
-  if (!response.ok && response.status !== 409) {
-    throw new SchemaRejectedError(`schema registry refused ${method} ${url} (${response.status}): ${text}`);
-  }
-  return { status: response.status, text, json: response.ok ? JSON.parse(text) : undefined };
 }

@@ -3,10 +3,11 @@ import { runEmbeddingBench } from './embedding.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
 import { runRebuildBench } from './rebuild.bench.js';
+import { runTapBench } from './tap.bench.js';
 
 /**
- * `npm run bench [-- --only ingress|persistence|embedding|rebuild --duration 20 --connections 64 --products 60000
- *   --images 2000 --rebuild-products 50000]`:
+ * `npm run bench [-- --only ingress|persistence|embedding|rebuild|tap --duration 20 --connections 64
+ *   --products 60000 --images 2000 --rebuild-products 50000 --tap-events 200000]`:
  * every benchmark, one after another, each printing its figures next to a ceiling or naive
  * baseline measured in the same run.
  */
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'naive-events': { type: 'string', default: '20000' },
     images: { type: 'string', default: '2000' },
     'rebuild-products': { type: 'string', default: '50000' },
+    'tap-events': { type: 'string', default: '200000' },
   },
 });
 
@@ -28,6 +30,7 @@ const benches: Record<string, () => Promise<void>> = {
     runPersistenceBench({ products: Number(values.products), naiveEvents: Number(values['naive-events']) }),
   embedding: () => runEmbeddingBench({ images: Number(values.images) }),
   rebuild: () => runRebuildBench({ products: Number(values['rebuild-products']) }),
+  tap: () => runTapBench({ events: Number(values['tap-events']) }),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (!values.only || values.only === name) await run();

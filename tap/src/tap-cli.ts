@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import { Type } from '@sinclair/typebox';
+import { createKafkaClient, createLogger, dotenvPath, eventLogSettings, loadConfig, loadOrExit } from '@vsp/platform';
+import { dlqTopicName, PRODUCT_EVENT_TYPES } from '@vsp/schemas';
+import { TapUsageError } from './errors.js';
+import { type TapOptions, tap } from './tap.js';
+
+const USAGE = `usage: npm run tap -- [options]
+  Prints product events decoded, one per line, without joining a consumer group.
+  --from earliest|latest|<ISO time>   where to start (default earliest)
+  --to <ISO time>                     stop before the first record at or after this time
+  --follow                            keep printing new records (default: stop at the end as it is now)
+  --product ID                        only this product's events
+  --type EVENT_TYPE                   only ${PRODUCT_EVENT_TYPES.join(', ')}
+  --partition N                       only this partition
+  --format jsonl|csv                  default jsonl
+  --limit N                           stop after N lines
+  --dlq                               tap the dead-letter topic (dlq.* headers say why each failed)`;
+
+const { values } = parseArgs({
+  options: {
+    from: { type: 'string', default: 'earliest' },
+    to: { type: 'string' },
+    follow: { type: 'boolean', default: false },
+    product: { type: 'string' },
+    type: { type: 'string' },
+    partition: { type: 'string' },
+    format: { type: 'string', default: 'jsonl' },
+    limit: { type: 'string' },
+    dlq: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const config = loadOrExit('tap', () => loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath }));
+const logger = createLogger({ name: 'tap', level: 'warn', toStderr: true });
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+// The reader of our output went away (`| head`): that is the end, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stop.abort();
+});
+
+try {
+  const options = parseOptions();
+  await tap(options, {
+    kafka: createKafkaClient({ clientId: 'visual-search-tap', brokers: config.KAFKA_BROKERS, logger }),
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
+    write: writeLine,
+    signal: stop.signal,
+  });
+} catch (error) {
+  if (!stop.signal.aborted) {
+    const usage = error instanceof TapUsageError;
+    console.error(`tap: ${(error as Error).message}${usage ? `\n${USAGE}` : ''}`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+
+/** Resolves once the line is taken; waits while the pipe is full, gives up quietly once it is closed. */
+function writeLine(line: string): Promise<void> {
+  if (stop.signal.aborted) return Promise.resolve();
+  if (process.stdout.write(`${line}\n`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      stop.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    stop.signal.addEventListener('abort', done);
+  });
+}
+
+function parseOptions(): TapOptions {
+  const time = (flag: string, text: string) => {
+    const ms = Date.parse(text);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !Number.isFinite(ms)) {
+      throw new TapUsageError(`${flag} ${text}: expected an ISO time such as 2026-11-28T10:00:00Z`);
+    }
+    return { time: ms };
+  };
+  const count = (flag: string, text: string | undefined, min: number) => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < min)
+      throw new TapUsageError(`${flag} ${text}: expected a whole number ≥ ${min}`);
+    return Number(text);
+  };
+  if (values.follow && values.to) throw new TapUsageError('--to and --follow exclude each other');
+  if (values.format !== 'jsonl' && values.format !== 'csv') {
+    throw new TapUsageError(`--format ${values.format}: expected jsonl or csv`);
+  }
+  if (values.type !== undefined && !(PRODUCT_EVENT_TYPES as readonly string[]).includes(values.type)) {
+    throw new TapUsageError(`--type ${values.type}: expected one of ${PRODUCT_EVENT_TYPES.join(', ')}`);
+  }
+  return {
+    from: values.from === 'earliest' || values.from === 'latest' ? values.from : time('--from', values.from),
+    to: values.follow ? 'follow' : values.to ? time('--to', values.to) : 'end',
+    product: values.product,
+    type: values.type,
+    partition: count('--partition', values.partition, 0),
+    format: values.format,
+    limit: count('--limit', values.limit, 1),
+  };
+}
