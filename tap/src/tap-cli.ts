@@ -53,7 +53,7 @@ try {
     kafka: createKafkaClient({ clientId: 'visual-search-tap', brokers: config.KAFKA_BROKERS, logger }),
     registryUrl: config.SCHEMA_REGISTRY_URL,
     topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
-    write: writeLine,
+    write: writeLines,
     signal: stop.signal,
   });
 } catch (error) {
@@ -64,10 +64,10 @@ try {
   }
 }
 
-/** Resolves once the line is taken; waits while the pipe is full, gives up quietly once it is closed. */
-function writeLine(line: string): Promise<void> {
-  if (stop.signal.aborted) return Promise.resolve();
-  if (process.stdout.write(`${line}\n`)) return Promise.resolve();
+/** Resolves once the lines are taken; waits while the pipe is full, gives up quietly once it is closed. */
+function writeLines(lines: string[]): Promise<void> {
+  if (stop.signal.aborted || lines.length === 0) return Promise.resolve();
+  if (process.stdout.write(`${lines.join('\n')}\n`)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       process.stdout.off('drain', done);

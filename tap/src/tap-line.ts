@@ -8,13 +8,19 @@ export type Decoded =
 export type TapFormat = 'jsonl' | 'csv';
 
 /**
- * Bytes in an event: `raw_body` is the webhook's JSON text, so it is shown as that text; any other
- * bytes field a newer schema adds is shown as base64.
+ * The event with its bytes as text: `raw_body` is the webhook's JSON text, so it is shown as that
+ * text; any other bytes field a newer schema adds as base64. (A JSON.stringify replacer would do
+ * the same at half the speed.)
  */
-function bytesAsText(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  if (Buffer.isBuffer(raw)) return key === 'raw_body' ? raw.toString('utf8') : raw.toString('base64');
-  return value;
+function withBytesAsText(record: Record<string, unknown>): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (Buffer.isBuffer(value)) plain[key] = key === 'raw_body' ? value.toString('utf8') : value.toString('base64');
+    else if (value !== null && typeof value === 'object')
+      plain[key] = withBytesAsText(value as Record<string, unknown>);
+    else plain[key] = value;
+  }
+  return plain;
 }
 
 const where = (record: LogRecord) => ({
@@ -31,8 +37,11 @@ const where = (record: LogRecord) => ({
  * written; price as an exact decimal string), or `error` for a record that does not decode.
  */
 export function jsonLine(record: LogRecord, decoded: Decoded): string {
-  const body = 'error' in decoded ? { error: decoded.error } : { schema_id: decoded.schemaId, event: decoded.event };
-  return JSON.stringify({ ...where(record), ...body }, bytesAsText);
+  const body =
+    'error' in decoded
+      ? { error: decoded.error }
+      : { schema_id: decoded.schemaId, event: withBytesAsText(decoded.event) };
+  return JSON.stringify({ ...where(record), ...body });
 }
 
 export const CSV_COLUMNS = [

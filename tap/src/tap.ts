@@ -21,8 +21,8 @@ export interface TapDependencies {
   kafka: Kafka;
   registryUrl: string;
   topic: string;
-  /** Writes one line (without its newline); resolves once it may be called again. */
-  write(line: string): Promise<void>;
+  /** Writes lines (without their newlines); resolves once it may be called again. */
+  write(lines: string[]): Promise<void>;
   /** Stops a following tap (Ctrl-C, the reader of the output went away). */
   signal?: AbortSignal | undefined;
 }
@@ -39,15 +39,20 @@ export async function tap(options: TapOptions, { kafka, registryUrl, topic, writ
   try {
     await reader.connect();
     const range = await rangeOf(reader, options);
-    if (options.format === 'csv') await write(CSV_COLUMNS.join(','));
+    if (options.format === 'csv') await write([CSV_COLUMNS.join(',')]);
     for await (const records of reader.read(range, signal)) {
+      // One write per fetched batch: a line at a time would cost a system call each.
+      const lines: string[] = [];
       for (const record of records) {
         if (options.product !== undefined && record.key?.toString('utf8') !== options.product) continue;
         const decoded = await decode(codec, record);
         if (options.type !== undefined && 'event' in decoded && decoded.event.event_type !== options.type) continue;
-        await write(options.format === 'csv' ? csvLine(record, decoded) : jsonLine(record, decoded));
-        if (++printed === options.limit) return printed;
+        lines.push(options.format === 'csv' ? csvLine(record, decoded) : jsonLine(record, decoded));
+        if (printed + lines.length === options.limit) break;
       }
+      await write(lines);
+      printed += lines.length;
+      if (printed === options.limit) break;
     }
     return printed;
   } finally {

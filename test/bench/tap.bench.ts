@@ -58,8 +58,8 @@ export async function runTapBench({ events }: TapBenchOptions): Promise<void> {
         kafka: await createKafka(),
         registryUrl: schemaRegistryUrl,
         topic: topic.topic,
-        write: async () => {
-          lines++;
+        write: async (batch) => {
+          lines += batch.length;
         },
       },
     );

@@ -39,8 +39,8 @@ async function tapLines(topic: string, options: Partial<TapOptions> = {}, signal
       kafka: await createKafka(),
       registryUrl: schemaRegistryUrl,
       topic,
-      write: async (line) => {
-        lines.push(line);
+      write: async (batch) => {
+        lines.push(...batch);
       },
       signal,
     },
@@ -182,8 +182,8 @@ test('a following tap should join no consumer group and stop when asked', async 
       kafka: await createKafka(),
       registryUrl: schemaRegistryUrl,
       topic: topic.topic,
-      write: async (line) => {
-        lines.push(line);
+      write: async (batch) => {
+        lines.push(...batch);
       },
       signal: stop.signal,
     },
