@@ -9,6 +9,7 @@ export const PIPELINE_PROCESSES: readonly ProcessSpec[] = [
   { name: 'ingress', entry: 'ingress/src/main.ts' },
   { name: 'persistence', entry: 'processors/src/persistence/main.ts' },
   { name: 'embedding', entry: 'processors/src/embedding/main.ts' },
+  { name: 'search', entry: 'search/src/main.ts' },
 ];
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,5 +1,11 @@
 export { type DeadLetterRecord, DeadLetterTool, type ReplayFilter } from './dead-letters/dead-letter-tool.js';
-export { type EmbeddingConfig, loadEmbeddingConfig } from './embedding/config.js';
+export {
+  type EmbeddingConfig,
+  imageSettings,
+  loadEmbeddingConfig,
+  modelSettings,
+  vectorIndexSettings,
+} from './embedding/config.js';
 export { EmbeddingMetrics } from './embedding/embedding-metrics.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
 export { imageToTensor } from './embedding/images/image-preprocessor.js';
@@ -11,11 +17,13 @@ export {
 } from './embedding/model/descriptor-model.js';
 export { EmbeddingModel } from './embedding/model/embedding-model.js';
 export { ensureDescriptorModel } from './embedding/model/model-spec.js';
+export { openModel, openModelOf } from './embedding/model/open-model.js';
 export { type RebuildOptions, type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
+export { AliasWatch } from './embedding/vector-store/alias-watch.js';
 export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
 export { imageSourceOf, type ProductPayload } from './embedding/vector-store/product-payload.js';
 export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
-export type { ProductPoint, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';
+export type { ProductPoint, SearchFilter, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';
 export * from './errors.js';
 export { loadPersistenceConfig, type PersistenceConfig } from './persistence/config.js';
 export { migrate } from './persistence/migrate.js';

@@ -2,6 +2,35 @@ import { type Static, Type } from '@sinclair/typebox';
 import { dotenvPath, eventLogSettings, loadConfig, loggingSettings, repoRoot, shutdownTimeout } from '@vsp/platform';
 import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
 
+/** Where images are and how large one may be: the processor fetches them, the search service takes uploads. */
+export const imageSettings = {
+  /** Image URL = IMAGE_BASE_URL + image_key. */
+  IMAGE_BASE_URL: Type.String({ default: 'http://localhost:8090/images/', pattern: '^https?://' }),
+  IMAGE_MAX_BYTES: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1_024 }),
+  /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
+  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
+};
+
+/** The models vectors are made with (each index version records which). */
+export const modelSettings = {
+  /** A model folder (manifest.json + model.onnx, or Immich's CLIP layout); unset = the generated descriptor. */
+  MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** Where the generated default model is written. */
+  MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
+  /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
+  INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),
+};
+
+/** The vector index and its versions. */
+export const vectorIndexSettings = {
+  /** `npm start` runs a local Qdrant here. */
+  QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
+  QDRANT_API_KEY: Type.Optional(Type.String()),
+  VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
+  /** How often a processor or the search service looks whether a rebuild or a rollback moved the alias. */
+  ALIAS_CHECK_INTERVAL_MS: Type.Integer({ default: 2_000, minimum: 100 }),
+};
+
 export const EmbeddingConfigSchema = Type.Object({
   ...eventLogSettings,
   EMBEDDING_GROUP_ID: Type.String({ default: 'visual-search-embedding', minLength: 1 }),
@@ -10,27 +39,13 @@ export const EmbeddingConfigSchema = Type.Object({
   EMBEDDING_HOST: Type.String({ default: '0.0.0.0' }),
   /** Partitions processed at the same time. */
   EMBEDDING_CONCURRENCY: Type.Integer({ default: 2, minimum: 1 }),
-  /** Image URL = IMAGE_BASE_URL + image_key. */
-  IMAGE_BASE_URL: Type.String({ default: 'http://localhost:8090/images/', pattern: '^https?://' }),
+  ...imageSettings,
   IMAGE_FETCH_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
-  IMAGE_MAX_BYTES: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1_024 }),
-  /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
-  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
   IMAGE_FETCH_CONCURRENCY: Type.Integer({ default: 8, minimum: 1 }),
   /** Images decoded at once (one libvips thread each): the cores the machine gives to decoding. */
   IMAGE_DECODE_CONCURRENCY: Type.Integer({ default: 2, minimum: 1 }),
-  /** A model folder (manifest.json + model.onnx, or Immich's CLIP layout); unset = the generated descriptor. */
-  MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  /** Where the generated default model is written. */
-  MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
-  /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
-  INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),
-  /** The vector index (`npm start` runs a local Qdrant here). */
-  QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
-  QDRANT_API_KEY: Type.Optional(Type.String()),
-  VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
-  /** How often the processor looks whether a rebuild or a rollback moved the alias. */
-  ALIAS_CHECK_INTERVAL_MS: Type.Integer({ default: 2_000, minimum: 100 }),
+  ...modelSettings,
+  ...vectorIndexSettings,
   /** `npm run rebuild`: its /metrics port (0: any free port). */
   REBUILD_PORT: Type.Integer({ default: 9103, minimum: 0, maximum: 65535 }),
   /** A rebuild switches the alias once no partition is further than this many events behind. */

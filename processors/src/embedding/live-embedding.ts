@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ProductEvent } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -11,6 +10,7 @@ import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { createEmbeddingProcessor } from './embedding-processor.js';
 import type { EmbeddingModel } from './model/embedding-model.js';
 import { openModel, openModelOf, versionSpecOf } from './model/open-model.js';
+import { AliasWatch } from './vector-store/alias-watch.js';
 import type { IndexVersion, IndexVersions } from './vector-store/index-versions.js';
 
 export interface LiveEmbeddingOptions {
@@ -38,17 +38,19 @@ interface Following {
 export class LiveEmbedding {
   readonly #options: LiveEmbeddingOptions;
   #following: Following | undefined;
-  /** The version last tried, followed or not. */
-  #target: string | undefined;
   /** Why no version is followed, while none is. */
   #problem: string | undefined = 'starting';
   #closing: Promise<void> | undefined;
-  #watching: Promise<void> | undefined;
-  readonly #stop = new AbortController();
+  readonly #watch: AliasWatch;
   #fatal: ((error: Error) => void) | undefined;
 
   constructor(options: LiveEmbeddingOptions) {
     this.#options = options;
+    this.#watch = new AliasWatch(options.versions, options.config.ALIAS_CHECK_INTERVAL_MS, async (version) => {
+      options.logger.info(`alias ${options.versions.alias} now serves ${version.name}: following it`);
+      await this.#unfollow();
+      if (!this.#closing) await this.#follow(version);
+    });
   }
 
   onFatal(listener: (error: Error) => void): void {
@@ -63,7 +65,7 @@ export class LiveEmbedding {
     if (this.#closing) return;
     await this.#follow(version);
     logger.info(`Vector index: Qdrant at ${config.QDRANT_URL}, alias ${versions.alias} serves ${version.name}`);
-    this.#watching = this.#watch();
+    this.#watch.start(version.name);
   }
 
   health(): HealthReport {
@@ -79,8 +81,7 @@ export class LiveEmbedding {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#stop.abort();
-      await this.#watching;
+      await this.#watch.close();
       await this.#unfollow();
     })();
     return this.#closing;
@@ -98,23 +99,8 @@ export class LiveEmbedding {
     }
   }
 
-  /** Polls the alias; when it has moved, leaves the old version's group and joins the new one's. */
-  async #watch(): Promise<void> {
-    const { versions, config, logger } = this.#options;
-    while (!this.#closing) {
-      await delay(config.ALIAS_CHECK_INTERVAL_MS, undefined, { signal: this.#stop.signal }).catch(() => {});
-      if (this.#closing) return;
-      const serving = await versions.serving().catch(() => undefined);
-      if (!serving || serving.name === this.#target) continue;
-      logger.info(`alias ${versions.alias} now serves ${serving.name}: following it`);
-      await this.#unfollow();
-      if (!this.#closing) await this.#follow(serving);
-    }
-  }
-
   async #follow(version: IndexVersion): Promise<void> {
     const { config, kafka, versions, logger, metrics } = this.#options;
-    this.#target = version.name;
     let model: EmbeddingModel;
     try {
       model = await openModelOf(version, config);

@@ -143,9 +143,8 @@ export class FakeQdrantServer {
     }
     if (method === 'POST' && rest === '/points/search') {
       const vector = required(body?.vector, 'vector') as number[];
-      const must = (body.filter?.must ?? []) as { key: string; match: { value: unknown } }[];
       return [...collection.points.values()]
-        .filter((p) => must.every((m) => p.payload[m.key] === m.match.value))
+        .filter((p) => passes(p.payload, body.filter ?? {}))
         .map((p) => ({
           id: p.id,
           version: 0,
@@ -163,6 +162,23 @@ export class FakeQdrantServer {
     if (!collection) throw new BadRequest(`Collection ${name} not found`);
     return collection;
   }
+}
+
+interface Condition {
+  key: string;
+  match?: { value: unknown };
+  range?: { gte?: number | null; lte?: number | null };
+}
+
+/** Qdrant's `must` / `must_not` with `match` and `range` conditions, the ones our store sends. */
+function passes(payload: Record<string, unknown>, filter: { must?: Condition[]; must_not?: Condition[] }): boolean {
+  const holds = ({ key, match, range }: Condition) => {
+    const value = payload[key];
+    if (match) return value === match.value;
+    if (typeof value !== 'number') return false;
+    return (range?.gte == null || value >= range.gte) && (range?.lte == null || value <= range.lte);
+  };
+  return (filter.must ?? []).every(holds) && !(filter.must_not ?? []).some(holds);
 }
 
 function required<T>(value: T | undefined, field: string): T {

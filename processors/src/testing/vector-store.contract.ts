@@ -29,6 +29,7 @@ export function contractPoint(
       description: 'Описание',
       category: 'Электроника',
       price: '15000.5',
+      price_value: 15000.5,
       currency: 'KGS',
       image_key: `${productId}/main.jpg`,
       deleted: false,
@@ -83,6 +84,34 @@ export function vectorStoreContract(name: string, create: StoreFactory): void {
     );
     assert.ok((hits[0]?.score as number) > 0.99);
     assert.equal(hits[0]?.payload.title, 'Товар near');
+  });
+
+  test(`${name} should narrow a search by category, currency, price range and an excluded product`, async (t) => {
+    const store = await create(t);
+    const priced = (id: string, category: string, currency: string, price: number) =>
+      contractPoint(id, [1, Number(id.slice(1)) / 10, 0, 0, 0, 0, 0, 0], {
+        category,
+        currency,
+        price: String(price),
+        price_value: price,
+      });
+    await store.upsert([
+      priced('p1', 'Обувь', 'KGS', 1000),
+      priced('p2', 'Обувь', 'KGS', 2500.5),
+      priced('p3', 'Обувь', 'USD', 30),
+      priced('p4', 'Одежда', 'KGS', 2000),
+      contractPoint('p5', [1, 0.5, 0, 0, 0, 0, 0, 0], { price: null, price_value: null, category: 'Обувь' }),
+    ]);
+    const query = unit([1, 0, 0, 0, 0, 0, 0, 0]);
+    const ids = async (filter: Parameters<VectorStore['search']>[2]) =>
+      (await store.search(query, 10, filter)).map((h) => h.productId).sort();
+
+    assert.deepEqual(await ids({ category: 'Обувь' }), ['p1', 'p2', 'p3', 'p5']);
+    assert.deepEqual(await ids({ category: 'Обувь', currency: 'KGS' }), ['p1', 'p2']);
+    assert.deepEqual(await ids({ minPrice: 1000, maxPrice: 2000 }), ['p1', 'p4']);
+    assert.deepEqual(await ids({ minPrice: 2000.25 }), ['p2']);
+    assert.deepEqual(await ids({ maxPrice: 30 }), ['p3']);
+    assert.deepEqual(await ids({ category: 'Обувь', excludeProductId: 'p1' }), ['p2', 'p3', 'p5']);
   });
 }
 

@@ -37,6 +37,7 @@ const PAYLOAD_INDEXES = [
   ['product_id', 'keyword'],
   ['category', 'keyword'],
   ['currency', 'keyword'],
+  ['price_value', 'float'],
   ['deleted', 'bool'],
   ['searchable', 'bool'],
   ['model_id', 'keyword'],

@@ -3,6 +3,8 @@ import { catalogueOf, type ProductState } from '../../product/product-state.js';
 
 /** A point's payload: the product's whole state, plus what the vector was made from. */
 export interface ProductPayload extends ProductData {
+  /** `price` as a number, for range filters only; `price` stays the exact decimal. */
+  price_value: number | null;
   /** A tombstone: kept so a late event cannot bring the product back. */
   deleted: boolean;
   deleted_at: number | null;
@@ -39,6 +41,7 @@ export function imageSourceOf(state: ProductState): string | null {
 export function payloadOf(state: ProductState, image: EmbeddedImage | null, modelId: string): ProductPayload {
   return {
     ...catalogueOf(state),
+    price_value: state.price === null ? null : Number(state.price),
     deleted: state.deleted,
     deleted_at: state.deleted_at,
     versions: state.versions,

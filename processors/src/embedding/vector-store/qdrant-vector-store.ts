@@ -1,7 +1,7 @@
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { SinkRejectedError, SinkUnavailableError } from '../../errors.js';
 import type { ProductPayload } from './product-payload.js';
-import { type ProductPoint, pointId, type SearchHit, type VectorStore } from './vector-store.js';
+import { type ProductPoint, pointId, type SearchFilter, type SearchHit, type VectorStore } from './vector-store.js';
 
 /** The production store: one Qdrant collection (or the alias over one), over REST. */
 export class QdrantVectorStore implements VectorStore {
@@ -40,12 +40,12 @@ export class QdrantVectorStore implements VectorStore {
     );
   }
 
-  async search(vector: Float32Array, k: number): Promise<SearchHit[]> {
+  async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
     const hits = await callQdrant(() =>
       this.client.search(this.name, {
         vector: Array.from(vector),
         limit: k,
-        filter: { must: [{ key: 'searchable', match: { value: true } }] },
+        filter: qdrantFilter(filter),
         with_payload: true,
       }),
     );
@@ -58,6 +58,18 @@ export class QdrantVectorStore implements VectorStore {
   async count(): Promise<number> {
     return (await callQdrant(() => this.client.count(this.name, { exact: true }))).count;
   }
+}
+
+/** Only searchable points, narrowed by the filter's fields. */
+function qdrantFilter({ category, currency, minPrice, maxPrice, excludeProductId }: SearchFilter) {
+  const must: Record<string, unknown>[] = [{ key: 'searchable', match: { value: true } }];
+  if (category !== undefined) must.push({ key: 'category', match: { value: category } });
+  if (currency !== undefined) must.push({ key: 'currency', match: { value: currency } });
+  if (minPrice !== undefined || maxPrice !== undefined) {
+    must.push({ key: 'price_value', range: { gte: minPrice ?? null, lte: maxPrice ?? null } });
+  }
+  const mustNot = excludeProductId === undefined ? [] : [{ key: 'product_id', match: { value: excludeProductId } }];
+  return { must, must_not: mustNot };
 }
 
 /**

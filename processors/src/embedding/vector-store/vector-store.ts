@@ -14,6 +14,17 @@ export interface SearchHit {
   payload: ProductPayload;
 }
 
+/** What a search may be narrowed to; every field optional. */
+export interface SearchFilter {
+  category?: string | undefined;
+  currency?: string | undefined;
+  /** Inclusive bounds on the price, in major units. */
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  /** Leave this product out (when looking for products similar to it). */
+  excludeProductId?: string | undefined;
+}
+
 /**
  * One collection of the vector index, or the alias that serves one (reads and writes through an
  * alias reach the collection it points at). Which collections exist and which one the alias serves
@@ -26,8 +37,8 @@ export interface VectorStore {
   get(productIds: readonly string[]): Promise<Map<string, ProductPoint>>;
   /** Insert or replace by product id; idempotent. */
   upsert(points: readonly ProductPoint[]): Promise<void>;
-  /** Nearest searchable products (not deleted, with a real vector), best first. */
-  search(vector: Float32Array, k: number): Promise<SearchHit[]>;
+  /** Nearest searchable products (not deleted, with a real vector) that pass the filter, best first. */
+  search(vector: Float32Array, k: number, filter?: SearchFilter): Promise<SearchHit[]>;
   /** Points held, exactly; also a cheap request that fails while the store is down. */
   count(): Promise<number>;
 }

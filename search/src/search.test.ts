@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nearDuplicate } from '@vsp/processors/testing';
+import sharp from 'sharp';
+import { CATALOGUE_PRODUCTS, indexedCatalogue } from './testing/test-search.js';
+
+const PRODUCTS = CATALOGUE_PRODUCTS;
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are JSON checked field by field by each test
+type Answer = { status: number; body: any };
+
+async function post(
+  url: string,
+  body: FormData | Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', body, headers });
+  return { status: response.status, body: await response.json() };
+}
+
+function form(image: Buffer, type = 'image/jpeg', fields: Record<string, string> = {}): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  data.append('image', new Blob([image], { type }), 'photo.jpg');
+  return data;
+}
+
+test('search should find the product of a recompressed photo first, by upload or raw body, with its fields and image URL', async (t) => {
+  const { images, search } = await indexedCatalogue(t);
+  const photo = await nearDuplicate(images[12] as Buffer);
+
+  const multipart = await post(`${search.url}/api/v1/search?k=5`, form(photo));
+  const raw = await post(`${search.url}/api/v1/search?k=3`, photo, { 'content-type': 'image/jpeg' });
+
+  assert.equal(multipart.status, 200, JSON.stringify(multipart.body));
+  assert.equal(multipart.body.results.length, 5);
+  assert.deepEqual(
+    { ...multipart.body.results[0], score: undefined },
+    {
+      product_id: 'p12',
+      score: undefined,
+      title: 'Товар 12',
+      category: 'Обувь',
+      price: '2200.5',
+      currency: 'KGS',
+      image_key: 'p12/main.jpg',
+      image_url: new URL('p12/main.jpg', search.config.IMAGE_BASE_URL).toString(),
+    },
+  );
+  assert.ok(multipart.body.results[0].score > 0.9);
+  assert.match(multipart.body.collection, /_v1$/);
+  assert.equal(multipart.body.model_id, 'vsp-colour-gradient-v1');
+  assert.equal(typeof multipart.body.took_ms, 'number');
+  assert.equal(raw.status, 200);
+  assert.equal(raw.body.results[0].product_id, 'p12');
+  assert.equal(raw.body.results.length, 3);
+  const metrics = await (await fetch(`${search.url}/api/v1/metrics`)).text();
+  for (const stage of ['decode', 'embed', 'query']) {
+    assert.match(metrics, new RegExp(`visual_search_search_stage_seconds_count\\{stage="${stage}"\\} 2`));
+  }
+});
+
+test('search should apply category, currency and price filters, never show a deleted product, and find similar products without the product itself', async (t) => {
+  const { images, search } = await indexedCatalogue(t);
+  const photo = await nearDuplicate(images[7] as Buffer);
+  const ask = async (query: string) =>
+    (await post(`${search.url}/api/v1/search?k=40&${query}`, form(photo))).body.results as {
+      product_id: string;
+      category: string;
+      price: string;
+      currency: string;
+    }[];
+
+  const shoes = await ask(`category=${encodeURIComponent('Обувь')}`);
+  const dollars = await ask('currency=USD');
+  const band = await ask('min_price=1500&max_price=2000.5');
+  const all = await ask('');
+  const similar: Answer['body'] = await (await fetch(`${search.url}/api/v1/products/p12/similar?k=40`)).json();
+
+  assert.ok(shoes.length === PRODUCTS / 2 && shoes.every((r) => r.category === 'Обувь'));
+  assert.deepEqual(dollars.map((r) => r.product_id).sort(), ['p0', 'p10', 'p15', 'p20', 'p25', 'p30', 'p35', 'p5']);
+  assert.deepEqual(
+    band.map((r) => Number(r.price)).sort((a, b) => a - b),
+    [1500.5, 1600.5, 1800.5, 1900.5, 2000.5],
+    'p7 (1700.5) is deleted',
+  );
+  assert.equal(all.length, PRODUCTS - 1, 'every product but the deleted one');
+  assert.ok(!all.some((r) => r.product_id === 'p7'), 'the deleted product never appears');
+  assert.equal(similar.results.length, PRODUCTS - 2);
+  assert.ok(!similar.results.some((r: { product_id: string }) => r.product_id === 'p12' || r.product_id === 'p7'));
+});
+
+test('search should answer every bad request with its own status and code', async (t) => {
+  const { images, search } = await indexedCatalogue(t);
+  const photo = images[1] as Buffer;
+  const bomb = await sharp({ create: { width: 12_000, height: 12_000, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
+  const huge = Buffer.alloc(search.config.IMAGE_MAX_BYTES + 1024, 1);
+  const url = `${search.url}/api/v1/search`;
+  const noImage = new FormData();
+  noImage.append('k', '5');
+
+  const answers = {
+    missing: await post(url, noImage),
+    kZero: await post(`${url}?k=0`, form(photo)),
+    kHuge: await post(`${url}?k=${search.config.SEARCH_MAX_K + 1}`, form(photo)),
+    badPrice: await post(`${url}?min_price=cheap`, form(photo)),
+    reversed: await post(`${url}?min_price=10&max_price=5`, form(photo)),
+    textBody: await post(url, 'hello', { 'content-type': 'text/plain' }),
+    textPart: await post(url, form(Buffer.from('hello'), 'text/plain')),
+    tooLarge: await post(url, form(huge)),
+    tooLargeRaw: await post(url, huge, { 'content-type': 'image/jpeg' }),
+    undecodable: await post(url, Buffer.from('not a jpeg at all'), { 'content-type': 'image/jpeg' }),
+    bomb: await post(url, bomb, { 'content-type': 'image/png' }),
+    unknown: await (async (): Promise<Answer> => {
+      const response = await fetch(`${search.url}/api/v1/products/nope/similar`);
+      return { status: response.status, body: await response.json() };
+    })(),
+  };
+
+  const seen = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, `${a.status} ${a.body.code}`]));
+  assert.deepEqual(seen, {
+    missing: '400 IMAGE_MISSING',
+    kZero: '400 QUERY_INVALID',
+    kHuge: '400 QUERY_INVALID',
+    badPrice: '400 QUERY_INVALID',
+    reversed: '400 QUERY_INVALID',
+    textBody: '415 MEDIA_TYPE_UNSUPPORTED',
+    textPart: '415 MEDIA_TYPE_UNSUPPORTED',
+    tooLarge: '413 IMAGE_TOO_LARGE',
+    tooLargeRaw: '413 IMAGE_TOO_LARGE',
+    undecodable: '422 IMAGE_UNDECODABLE',
+    bomb: '413 IMAGE_TOO_LARGE',
+    unknown: '404 PRODUCT_NOT_FOUND',
+  });
+  for (const answer of Object.values(answers)) {
+    assert.deepEqual(Object.keys(answer.body).sort(), ['code', 'message'], 'no stack trace, nothing else');
+  }
+});
+
+test('search with an API key should refuse requests without it and serve those with it; health stays open', async (t) => {
+  const key = 'a-key-of-sixteen-or-more';
+  const { images, search } = await indexedCatalogue(t, {
+    SEARCH_API_KEY: key,
+    SEARCH_CORS_ORIGINS: 'https://shop.example',
+  });
+  const url = `${search.url}/api/v1/search?k=1`;
+
+  const without = await post(url, form(images[3] as Buffer));
+  const wrong = await post(url, form(images[3] as Buffer), { authorization: 'Bearer not-the-key-at-all-x' });
+  const withKey = await post(url, form(images[3] as Buffer), { authorization: `Bearer ${key}` });
+  const ready = await fetch(`${search.url}/api/v1/ready`);
+  const preflight = await fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+  });
+
+  assert.equal(`${without.status} ${without.body.code}`, '401 UNAUTHORIZED');
+  assert.equal(`${wrong.status} ${wrong.body.code}`, '401 UNAUTHORIZED');
+  assert.equal(withKey.status, 200);
+  assert.equal(withKey.body.results[0].product_id, 'p3');
+  assert.equal(ready.status, 200);
+  assert.equal(((await ready.json()) as { ready: boolean }).ready, true);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
+});

@@ -1,0 +1,209 @@
+import {
+  AliasWatch,
+  type EmbeddingModel,
+  type IndexVersion,
+  type IndexVersions,
+  imageToTensor,
+  openModelOf,
+  type SearchFilter,
+  type SearchHit,
+  type VectorStore,
+} from '@vsp/processors';
+import type { Logger } from 'pino';
+import type { SearchConfig } from './config.js';
+import { ImageTooLargeError, ImageUndecodableError, IndexUnavailableError, ProductNotFoundError } from './errors.js';
+
+export type SearchStage = 'decode' | 'embed' | 'query';
+
+export interface SearchResult {
+  product_id: string;
+  score: number;
+  title: string | null;
+  category: string | null;
+  /** Exact decimal text, as sent by BakaiMarket. */
+  price: string | null;
+  currency: string | null;
+  image_key: string | null;
+  image_url: string | null;
+}
+
+export interface SearchAnswer {
+  /** The version that answered, and the model its vectors (and the query's) came from. */
+  collection: string;
+  model_id: string;
+  took_ms: number;
+  results: SearchResult[];
+}
+
+interface Serving {
+  version: IndexVersion;
+  model: EmbeddingModel;
+  store: VectorStore;
+  /** Searches using it now: a replaced model is closed only once they are done. */
+  users: number;
+  retired: boolean;
+}
+
+export interface VisualSearchOptions {
+  config: SearchConfig;
+  versions: IndexVersions;
+  logger: Logger;
+  /** Called with the time each stage of a search took. */
+  onStage(stage: SearchStage, seconds: number): void;
+}
+
+/**
+ * Searches the version the alias serves, embedding queries with the model that version records
+ * (model ids checked when it is opened), and follows the alias when a rebuild or a rollback moves
+ * it. Queries are decoded by sharp on libuv's pool and embedded in the model's worker thread, so
+ * the event loop only routes.
+ */
+export class VisualSearch {
+  readonly #options: VisualSearchOptions;
+  readonly #watch: AliasWatch;
+  #serving: Serving | undefined;
+  /** Why nothing is served, while nothing is. */
+  #problem = 'no version of the index has been found yet';
+
+  constructor(options: VisualSearchOptions) {
+    this.#options = options;
+    this.#watch = new AliasWatch(options.versions, options.config.ALIAS_CHECK_INTERVAL_MS, (version) =>
+      this.#serve(version),
+    );
+  }
+
+  /** Serves what the alias points at now (if anything) and follows it from then on. */
+  async start(): Promise<void> {
+    const version = await this.#options.versions.serving().catch((error: Error) => {
+      this.#problem = `the vector store is unreachable: ${error.message}`;
+      return undefined;
+    });
+    if (version) await this.#serve(version);
+    this.#watch.start(this.#serving?.version.name);
+  }
+
+  /** Ready: a version is served and its model loaded. */
+  readiness(): { ready: boolean; collection: string | null; model_id: string | null; problem: string | null } {
+    const serving = this.#serving;
+    return {
+      ready: serving !== undefined,
+      collection: serving?.version.name ?? null,
+      model_id: serving?.model.spec.id ?? null,
+      problem: serving ? null : this.#problem,
+    };
+  }
+
+  /** The k products whose images look most like `image`. */
+  byImage(image: Buffer, k: number, filter: SearchFilter): Promise<SearchAnswer> {
+    const started = performance.now();
+    return this.#use(async ({ version, model, store }) => {
+      const tensor = await this.#time('decode', () => decode(image, model, this.#options.config.IMAGE_MAX_PIXELS));
+      const [vector] = await this.#time('embed', () => model.embed([tensor]));
+      const hits = await this.#time('query', () => this.#query(() => store.search(vector as Float32Array, k, filter)));
+      return this.#answer(version, started, hits);
+    });
+  }
+
+  /** The k products that look most like `productId`, by its stored vector; never the product itself. */
+  similar(productId: string, k: number, filter: SearchFilter): Promise<SearchAnswer> {
+    const started = performance.now();
+    return this.#use(async ({ version, store }) => {
+      const point = (await this.#query(() => store.get([productId]))).get(productId);
+      if (!point?.payload.searchable) {
+        throw new ProductNotFoundError(`product ${productId} is not in the index, or has no image to compare`);
+      }
+      const hits = await this.#time('query', () =>
+        this.#query(() => store.search(point.vector, k, { ...filter, excludeProductId: productId })),
+      );
+      return this.#answer(version, started, hits);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#watch.close();
+    await this.#retire(this.#serving);
+    this.#serving = undefined;
+  }
+
+  async #use<R>(work: (serving: Serving) => Promise<R>): Promise<R> {
+    const serving = this.#serving;
+    if (!serving) throw new IndexUnavailableError(`the index cannot be searched: ${this.#problem}`);
+    serving.users++;
+    try {
+      return await work(serving);
+    } finally {
+      serving.users--;
+      if (serving.retired && serving.users === 0) await serving.model.close();
+    }
+  }
+
+  async #retire(serving: Serving | undefined): Promise<void> {
+    if (!serving) return;
+    serving.retired = true;
+    if (serving.users === 0) await serving.model.close();
+  }
+
+  async #serve(version: IndexVersion): Promise<void> {
+    const { config, versions, logger } = this.#options;
+    try {
+      const model = await openModelOf(version, config);
+      const previous = this.#serving;
+      this.#serving = { version, model, store: versions.store(version.name), users: 0, retired: false };
+      logger.info(`searching ${version.name} with model ${model.spec.id}`);
+      await this.#retire(previous);
+    } catch (error) {
+      await this.#retire(this.#serving);
+      this.#serving = undefined;
+      this.#problem = `${version.name} cannot be searched here: ${(error as Error).message}`;
+      logger.error({ err: error }, this.#problem);
+    }
+  }
+
+  /** A store failure is the index being unavailable, whatever Qdrant said. */
+  async #query<R>(work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new IndexUnavailableError(`the vector store failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async #time<R>(stage: SearchStage, work: () => Promise<R>): Promise<R> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.#options.onStage(stage, (performance.now() - started) / 1000);
+    }
+  }
+
+  #answer(version: IndexVersion, started: number, hits: SearchHit[]): SearchAnswer {
+    const base = this.#options.config.IMAGE_BASE_URL;
+    return {
+      collection: version.name,
+      model_id: version.modelId,
+      took_ms: Math.round((performance.now() - started) * 10) / 10,
+      results: hits.map(({ productId, score, payload }) => ({
+        product_id: productId,
+        score,
+        title: payload.title,
+        category: payload.category,
+        price: payload.price,
+        currency: payload.currency,
+        image_key: payload.image_key,
+        image_url: payload.image_key === null ? null : new URL(payload.image_key, base).toString(),
+      })),
+    };
+  }
+}
+
+/** Decoding refusals, in the search service's terms. */
+async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): Promise<Float32Array> {
+  try {
+    return await imageToTensor(image, model.spec, maxPixels);
+  } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    if (code === 'IMAGE_TOO_LARGE') throw new ImageTooLargeError(message, { cause: error });
+    throw new ImageUndecodableError(message, { cause: error });
+  }
+}

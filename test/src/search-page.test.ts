@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { nearDuplicate } from '@vsp/processors/testing';
+import { indexedCatalogue } from '@vsp/search/testing';
+import { onCleanup } from '@vsp/test-harness';
+import { chromium } from 'playwright-core';
+import { repoRoot } from './support/service-process.js';
+
+/** Debian's chromium package; .ci/run installs it. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+test('the search page should show the uploaded photo’s product first in the grid, on a phone-sized screen', async (t) => {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`,
+  );
+  const { images, search } = await indexedCatalogue(t);
+  const photo = await nearDuplicate(images[21] as Buffer);
+  // Root (as in CI) cannot use Chromium's sandbox.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  onCleanup(t, () => browser.close());
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+
+  await page.goto(search.url);
+  await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await page.waitForSelector('.result', { timeout: 30_000 });
+  // Expressions run in the page (this project compiles without the DOM library).
+  const first = await page.evaluate(`(() => {
+    const card = document.querySelector('.result');
+    return { id: card.dataset.productId, title: card.querySelector('.title').textContent, image: card.querySelector('img').src };
+  })()`);
+  await page.waitForFunction("document.querySelector('.result img').naturalWidth > 0", undefined, { timeout: 10_000 });
+  const output = join(repoRoot, 'test-output');
+  mkdirSync(output, { recursive: true });
+  await page.screenshot({ path: join(output, 'search-page.png'), fullPage: true });
+
+  assert.deepEqual(first, {
+    id: 'p21',
+    title: 'Товар 21',
+    image: new URL('p21/main.jpg', search.config.IMAGE_BASE_URL).toString(),
+  });
+  assert.match((await page.textContent('#status')) ?? '', /^Найдено: 12 за [\d.]+ мс/);
+  const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+  assert.ok(width <= 390, `no horizontal scrolling on a phone (${width} px)`);
+});
