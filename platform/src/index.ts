@@ -21,4 +21,5 @@ export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';
 export { dotenvPath, repoRoot } from './repo-paths.js';
 export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, retryUntil } from './retry-until.js';
+export { ServiceMetrics } from './service-metrics.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

@@ -8,7 +8,8 @@ import { runTapBench } from './tap.bench.js';
 
 /**
  * `npm run bench [-- --only ingress|persistence|embedding|rebuild|tap|search --duration 20 --connections 64
- *   --products 60000 --images 2000 --rebuild-products 50000 --tap-events 200000 --search-points 100000]`:
+ *   --products 60000 --images 2000 --rebuild-products 50000 --tap-events 200000 --search-points 100000
+ *   --search-index-wait 600]`:
  * every benchmark, one after another, each printing its figures next to a ceiling or naive
  * baseline measured in the same run.
  */
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     'tap-events': { type: 'string', default: '200000' },
     'search-points': { type: 'string', default: '100000' },
     'search-requests': { type: 'string', default: '400' },
+    'search-index-wait': { type: 'string', default: '600' },
   },
 });
 
@@ -35,7 +37,11 @@ const benches: Record<string, () => Promise<void>> = {
   rebuild: () => runRebuildBench({ products: Number(values['rebuild-products']) }),
   tap: () => runTapBench({ events: Number(values['tap-events']) }),
   search: () =>
-    runSearchBench({ points: Number(values['search-points']), requests: Number(values['search-requests']) }),
+    runSearchBench({
+      points: Number(values['search-points']),
+      requests: Number(values['search-requests']),
+      indexWaitSeconds: Number(values['search-index-wait']),
+    }),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (!values.only || values.only === name) await run();

@@ -1,10 +1,9 @@
-import { BREAKER_GAUGE_VALUE, type BreakerState } from '@vsp/platform';
+import { BREAKER_GAUGE_VALUE, type BreakerState, ServiceMetrics } from '@vsp/platform';
 import fp from 'fastify-plugin';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** The seed's three metrics (label event_type), plus what an operator needs beside them. */
-export class IngressMetrics {
-  readonly registry = new Registry();
+export class IngressMetrics extends ServiceMetrics {
   readonly webhooks = new Counter({
     name: 'visual_search_webhooks_total',
     help: 'Webhooks accepted and durably queued in Kafka',
@@ -41,7 +40,7 @@ export class IngressMetrics {
   }
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'visual_search_ingress_' });
+    super('visual_search_ingress_');
   }
 }
 

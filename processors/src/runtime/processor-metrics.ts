@@ -1,10 +1,10 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ServiceMetrics } from '@vsp/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export type EventOutcome = 'applied' | 'stale' | 'dead_lettered';
 
 /** What every processor reports, labelled with the processor's name. */
-export class ProcessorMetrics {
-  readonly registry = new Registry();
+export class ProcessorMetrics extends ServiceMetrics {
   readonly events = new Counter({
     name: 'visual_search_processor_events_total',
     help: 'Events handled, by type and outcome (applied, stale = older than what the sink holds, dead_lettered)',
@@ -49,8 +49,4 @@ export class ProcessorMetrics {
     labelNames: ['processor', 'partition'] as const,
     registers: [this.registry],
   });
-
-  constructor(prefix: string) {
-    collectDefaultMetrics({ register: this.registry, prefix });
-  }
 }

@@ -100,7 +100,12 @@ export function vectorStoreContract(name: string, create: StoreFactory): void {
       priced('p2', 'Обувь', 'KGS', 2500.5),
       priced('p3', 'Обувь', 'USD', 30),
       priced('p4', 'Одежда', 'KGS', 2000),
-      contractPoint('p5', [1, 0.5, 0, 0, 0, 0, 0, 0], { price: null, price_value: null, category: 'Обувь' }),
+      contractPoint('p5', [1, 0.5, 0, 0, 0, 0, 0, 0], {
+        price: null,
+        price_value: null,
+        currency: null,
+        category: 'Обувь',
+      }),
     ]);
     const query = unit([1, 0, 0, 0, 0, 0, 0, 0]);
     const ids = async (filter: Parameters<VectorStore['search']>[2]) =>

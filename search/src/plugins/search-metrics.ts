@@ -1,10 +1,10 @@
+import { ServiceMetrics } from '@vsp/platform';
 import fp from 'fastify-plugin';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { SearchStage } from '../visual-search.js';
 
 /** Search latency by stage, and answers by route and code. */
-export class SearchMetrics {
-  readonly registry = new Registry();
+export class SearchMetrics extends ServiceMetrics {
   readonly stageSeconds = new Histogram({
     name: 'visual_search_search_stage_seconds',
     help: 'Time per stage of a search: decode (the uploaded image), embed (the model), query (the vector store)',
@@ -20,7 +20,7 @@ export class SearchMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'visual_search_search_' });
+    super('visual_search_search_');
   }
 
   observeStage(stage: SearchStage, seconds: number): void {

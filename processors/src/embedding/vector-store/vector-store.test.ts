@@ -44,6 +44,7 @@ test('index versions should index the payload fields people filter by and make t
     'deleted',
     'event_time',
     'model_id',
+    'price_value',
     'product_id',
     'searchable',
   ]);
