@@ -16,7 +16,7 @@ import {
 import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import { evolvedSchema } from '@vsp/schemas/testing';
 import { type CleanupContext, confluentPython, ensureInfra, onCleanup, uniqueName } from '@vsp/test-harness';
-import { repoRoot } from './support/service-process.js';
+import { repoRoot, runEntry } from './support/service-process.js';
 
 const run = promisify(execFile);
 const T0 = Date.UTC(2025, 10, 12, 10);
@@ -165,13 +165,10 @@ test('npm run schema should tell a compatible schema from a breaking one, and sh
   const breaking = join(dir, 'breaking.avsc');
   writeFileSync(breaking, evolvedSchema({ name: 'seller_id', type: 'string' }));
   const schema = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'schemas/src/schema-cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, SCHEMA_REGISTRY_URL: schemaRegistryUrl, PRODUCT_EVENTS_TOPIC: topic.topic },
-    }).then(
-      ({ stdout }) => ({ code: 0, stdout }),
-      (error: { code: number; stdout: string }) => error,
-    );
+    runEntry('schemas/src/schema-cli.ts', args, {
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+      PRODUCT_EVENTS_TOPIC: topic.topic,
+    });
 
   const compatible = await schema('check');
   const refused = await schema('check', '--file', breaking);

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   createEventTopic,
   nearDuplicate,
@@ -13,9 +10,7 @@ import {
   startImageHost,
   startTestEmbedding,
 } from '@vsp/processors/testing';
-
-const cli = fileURLToPath(new URL('../../processors/src/embedding/index-cli.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { runEntry } from './support/service-process.js';
 
 test('npm run index should list the versions, show a product and the nearest products to an image', async (t) => {
   const host = await startImageHost(t);
@@ -36,14 +31,10 @@ test('npm run index should list the versions, show a product and the nearest pro
   writeFileSync(query, await nearDuplicate(images[1] as Buffer));
   const run = async (...args: string[]) =>
     (
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          QDRANT_URL: embedding.config.QDRANT_URL,
-          VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
-          MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
-        },
+      await runEntry('processors/src/embedding/index-cli.ts', args, {
+        QDRANT_URL: embedding.config.QDRANT_URL,
+        VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
+        MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
       })
     ).stdout;
 

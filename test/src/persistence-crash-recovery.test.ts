@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { catalogueHistories, createEventTopic, expectedCatalogue, SELECT_CATALOGUE } from '@vsp/processors/testing';
-import { createTestDatabase, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
+import { waitFor } from '@vsp/test-harness';
+import { persistenceProcess } from './support/persistence-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 test('persistence killed with SIGKILL mid-stream should, once restarted, end with every row correct', async (t) => {
@@ -10,22 +11,11 @@ test('persistence killed with SIGKILL mid-stream should, once restarted, end wit
   const topic = await createEventTopic(t, 3);
   const events = catalogueHistories(products).flat();
   await topic.produce(events);
-  const database = await createTestDatabase(t);
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const port = await freePort();
-  const env = {
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    DATABASE_URL: database.url,
-    PRODUCT_EVENTS_TOPIC: topic.topic,
-    PERSISTENCE_GROUP_ID: uniqueName('persistence'),
-    PERSISTENCE_PORT: String(port),
-    PERSISTENCE_HOST: '127.0.0.1',
-    LOG_DIR: '',
-    LOG_LEVEL: 'warn',
+  const { env, port, database } = await persistenceProcess(t, {
+    topic: topic.topic,
     // The killed member is noticed after this long; the default 30 s would only slow the test.
-    CONSUMER_SESSION_TIMEOUT_MS: '6000',
-  };
+    overrides: { CONSUMER_SESSION_TIMEOUT_MS: '6000' },
+  });
   const start = () => spawnService(t, 'processors/src/persistence/main.ts', env);
 
   const first = start();

@@ -3,15 +3,8 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { migrate } from '@vsp/processors';
 import { createEventTopic, productEvent } from '@vsp/processors/testing';
-import {
-  createKafka,
-  createTestDatabase,
-  ensureInfra,
-  freePort,
-  stopService,
-  uniqueName,
-  waitFor,
-} from '@vsp/test-harness';
+import { createKafka, stopService, waitFor } from '@vsp/test-harness';
+import { persistenceProcess } from './support/persistence-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 import { steadyLoad } from './support/steady-load.js';
 
@@ -26,23 +19,14 @@ interface Health {
 
 test('persistence should keep running through terminated backends and a PostgreSQL outage under load, dead-letter nothing, and end with every row', async (t) => {
   const topic = await createEventTopic(t, 3);
-  const database = await createTestDatabase(t);
+  const { env, port, database } = await persistenceProcess(t, {
+    topic: topic.topic,
+    overrides: { LOG_LEVEL: 'fatal' },
+  });
   await migrate(database.url);
-  const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const url = new URL(database.url);
   url.searchParams.set('application_name', APPLICATION);
-  const port = await freePort();
-  const child = spawnService(t, 'processors/src/persistence/main.ts', {
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    DATABASE_URL: url.toString(),
-    PRODUCT_EVENTS_TOPIC: topic.topic,
-    PERSISTENCE_GROUP_ID: uniqueName('persistence'),
-    PERSISTENCE_PORT: String(port),
-    PERSISTENCE_HOST: '127.0.0.1',
-    LOG_DIR: '',
-    LOG_LEVEL: 'fatal',
-  });
+  const child = spawnService(t, 'processors/src/persistence/main.ts', { ...env, DATABASE_URL: url.toString() });
   let exit: string | undefined;
   child.on('exit', (code, signal) => {
     exit = `code ${code}, signal ${signal}`;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import {
   COMPACT_DESCRIPTOR_MODEL,
   EmbeddingMetrics,
@@ -31,7 +29,7 @@ import type { ProductEvent } from '@vsp/schemas';
 import { type CleanupContext, createKafka, onCleanup, waitFor } from '@vsp/test-harness';
 import pino from 'pino';
 import { deliveries, histories, KEYS_PER_PRODUCT, keyOf, PRODUCTS } from './support/random-catalogue.js';
-import { repoRoot } from './support/service-process.js';
+import { runEntry } from './support/service-process.js';
 import { steadyLoad } from './support/steady-load.js';
 
 /** Runs a rebuild in this process against the live processor's topic and alias. */
@@ -287,19 +285,11 @@ test('a rebuild with another model should build a version of its dimension that 
   writeFileSync(query, images.get('p2/b.jpg') as Buffer);
   const index = async (...args: string[]) =>
     (
-      await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'processors/src/embedding/index-cli.ts', ...args],
-        {
-          cwd: repoRoot,
-          env: {
-            ...process.env,
-            QDRANT_URL: embedding.config.QDRANT_URL,
-            VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
-            MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
-          },
-        },
-      )
+      await runEntry('processors/src/embedding/index-cli.ts', args, {
+        QDRANT_URL: embedding.config.QDRANT_URL,
+        VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
+        MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
+      })
     ).stdout;
   const search = await index('search', '--image', query, '--k', '1');
   assert.match(search, /^ 1\. (0\.9\d+|1\.0000) {2}p2 /m);

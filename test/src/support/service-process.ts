@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type CleanupContext, onCleanup } from '@vsp/test-harness';
 
@@ -25,6 +25,30 @@ export function spawnService(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return child;
+}
+
+export interface EntryRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs one of our command-line entry points (e.g. "processors/src/replay/replay-cli.ts") to the
+ * end, as `npm run` would, with `env` added to ours. A non-zero exit is returned, not thrown.
+ */
+export function runEntry(entry: string, args: readonly string[], env: Record<string, string>): Promise<EntryRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', entry, ...args],
+      { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }
 
 /** Sum of a processor's visual_search_processor_events_total, read from its own /metrics. */
