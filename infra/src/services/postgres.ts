@@ -1,5 +1,5 @@
-import { chownSync, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { InfraConfig } from '../config.js';
 import { InstallFailedError } from '../errors.js';
@@ -52,7 +52,10 @@ export class PostgresService extends LocalService {
 
   protected async prepare(): Promise<void> {
     this.#runAs = await postgresUser();
-    if (this.#runAs) chownSync(this.dataDir, this.#runAs.uid, this.#runAs.gid);
+    if (this.#runAs) {
+      chownSync(this.dataDir, this.#runAs.uid, this.#runAs.gid);
+      letTraverse(dirname(this.dataDir), this.#runAs);
+    }
     if (existsSync(join(this.dataDir, 'PG_VERSION'))) return;
     await runCommand(
       join(this.#bin, 'initdb'),
@@ -125,6 +128,23 @@ function findServerBinDir(): string | undefined {
     .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] && join(root, versions[0], 'bin');
+}
+
+/**
+ * The postgres user must be able to pass through every folder above its data folder. A checkout
+ * in a private folder (a root user's home, `mktemp -d`: mode 0700) stops it there, and initdb
+ * fails. Such folders get the execute bit for others: passing through, not listing or reading.
+ */
+function letTraverse(dir: string, user: RunAs): void {
+  for (let current = dir; ; current = dirname(current)) {
+    const { mode, uid, gid } = statSync(current);
+    const passes = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (!passes) {
+      chmodSync(current, (mode & 0o7777) | 0o001);
+      console.error(`infra: ${current} was closed to the postgres user; added o+x so it can reach its data`);
+    }
+    if (dirname(current) === current) return;
+  }
 }
 
 async function postgresUser(): Promise<RunAs | undefined> {
