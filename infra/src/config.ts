@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { dotenvPath, loadConfig, repoRoot } from '@vsp/platform';
+import { dotenvPath, infraPortSettings, loadConfig, repoRoot } from '@vsp/platform';
 
 const InfraConfigSchema = Type.Object({
   /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
@@ -11,11 +11,7 @@ const InfraConfigSchema = Type.Object({
   QDRANT_URL: Type.Optional(Type.String()),
   /** The Qdrant server binary infra runs when QDRANT_URL is unset. */
   QDRANT_BIN: Type.String({ default: `${repoRoot}../shared/qdrant/qdrant` }),
-  INFRA_KAFKA_PORT: Type.Integer({ default: 9092 }),
-  INFRA_REGISTRY_PORT: Type.Integer({ default: 8081 }),
-  INFRA_POSTGRES_PORT: Type.Integer({ default: 5433 }),
-  /** Qdrant's HTTP port; gRPC takes the next one. */
-  INFRA_QDRANT_PORT: Type.Integer({ default: 6333 }),
+  ...infraPortSettings,
   INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
   /** Read only to know whether `npm start` must generate one (see webhook-secret.ts). */
   WEBHOOK_SECRET: Type.Optional(Type.String()),

@@ -40,10 +40,20 @@ export class LocalInfra {
     };
   }
 
-  /** Starts what is not running, in parallel, and resolves once every service answers. */
+  /**
+   * Starts what is not running, in parallel, and resolves once every service answers. When one
+   * cannot start, the ones this call started are stopped again before the error is thrown, so a
+   * failed start leaves nothing behind.
+   */
   async up(): Promise<Map<LocalService, ServiceState>> {
-    const states = await Promise.all(this.services.map(async (s) => [s, await s.up()] as const));
-    return new Map(states);
+    const before = await this.status();
+    const results = await Promise.allSettled(this.services.map(async (s) => [s, await s.up()] as const));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const [service, state] of before) if (state.kind === 'stopped') await service.down();
+      throw failed.reason;
+    }
+    return new Map(results.map((r) => (r as PromiseFulfilledResult<readonly [LocalService, ServiceState]>).value));
   }
 
   async status(): Promise<Map<LocalService, ServiceState>> {

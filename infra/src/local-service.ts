@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@vsp/platform';
+import { type InfraPorts, localAddresses, type ServiceAddressSetting, waitFor } from '@vsp/platform';
 import type { InfraConfig } from './config.js';
-import { StartFailedError } from './errors.js';
+import { ExternalUnreachableError, PortTakenError, StartFailedError } from './errors.js';
 import { ManagedProcess, type SpawnSpec } from './managed-process.js';
 
 export type ServiceState =
@@ -19,9 +19,9 @@ export type ServiceState =
 export abstract class LocalService {
   abstract readonly name: string;
   /** The URL or address clients use. */
-  abstract readonly endpoint: string;
-  /** True when the environment points at a service we must not manage. */
-  abstract readonly external: boolean;
+  readonly endpoint: string;
+  /** True when the user set the address (environment or .env): a service we must not manage. */
+  readonly external: boolean;
 
   protected readonly dataDir: string;
   protected readonly logFile: string;
@@ -30,8 +30,12 @@ export abstract class LocalService {
   protected constructor(
     protected readonly config: InfraConfig,
     id: string,
+    readonly addressSetting: ServiceAddressSetting,
+    readonly portSetting: keyof InfraPorts,
     stopSignal?: NodeJS.Signals,
   ) {
+    this.external = config[addressSetting] !== undefined;
+    this.endpoint = config[addressSetting] ?? localAddresses(config)[addressSetting];
     this.dataDir = join(config.INFRA_HOME, 'data', id);
     this.logFile = join(config.INFRA_HOME, 'logs', `${id}.log`);
     this.#process = new ManagedProcess(
@@ -61,8 +65,16 @@ export abstract class LocalService {
     return { kind: 'stopped', endpoint: this.endpoint };
   }
 
+  /**
+   * Starts the service unless it runs already. Refuses a port that answers without being ours:
+   * silently using it joined other checkouts' consumer groups and databases.
+   */
   async up(): Promise<ServiceState> {
     const before = await this.state();
+    if (before.kind === 'foreign')
+      throw new PortTakenError(this.name, this.endpoint, this.portSetting, this.addressSetting, this.config.INFRA_HOME);
+    if (before.kind === 'external' && !(await this.isReady()))
+      throw new ExternalUnreachableError(this.name, this.endpoint, this.addressSetting);
     if (before.kind === 'stopped') {
       for (const dir of ['data', 'logs', 'run']) mkdirSync(join(this.config.INFRA_HOME, dir), { recursive: true });
       mkdirSync(this.dataDir, { recursive: true });
@@ -70,8 +82,10 @@ export abstract class LocalService {
       await this.prepare();
       this.#process.start(this.launchSpec());
     }
-    if (before.kind === 'stopped' || before.kind === 'ours') await this.#awaitReady();
-    if (before.kind !== 'external') await this.afterReady();
+    if (before.kind !== 'external') {
+      await this.#awaitReady();
+      await this.afterReady();
+    }
     return this.state();
   }
 

@@ -4,12 +4,12 @@ import type { LocalInfra } from './local-infra.js';
 import type { LocalService } from './local-service.js';
 import { type ProcessSpec, SupervisedProcess } from './supervised-process.js';
 
-/** What `npm start` runs beside the infrastructure. */
+/** What `npm start` runs beside the infrastructure: the compiled services (`npm run build`). */
 export const PIPELINE_PROCESSES: readonly ProcessSpec[] = [
-  { name: 'ingress', entry: 'ingress/src/main.ts' },
-  { name: 'persistence', entry: 'processors/src/persistence/main.ts' },
-  { name: 'embedding', entry: 'processors/src/embedding/main.ts' },
-  { name: 'search', entry: 'search/src/main.ts' },
+  { name: 'ingress', entry: 'ingress/dist/main.js' },
+  { name: 'persistence', entry: 'processors/dist/persistence/main.js' },
+  { name: 'embedding', entry: 'processors/dist/embedding/main.js' },
+  { name: 'search', entry: 'search/dist/main.js' },
 ];
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 
 export interface ProcessSpec {
   name: string;
-  /** Entry module, relative to `cwd`. */
+  /** Compiled entry module, relative to `cwd`. */
   entry: string;
 }
 
@@ -39,7 +39,7 @@ export class SupervisedProcess {
 
   start(): void {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', this.#spec.entry], {
+    const child = spawn(process.execPath, [this.#spec.entry], {
       cwd: this.#options.cwd,
       stdio: 'inherit',
       // Own process group: Ctrl-C in the terminal reaches only the launcher, which passes on one

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Static, Type } from '@sinclair/typebox';
-import { ConfigError, dotenvPath, loadConfig } from '@vsp/platform';
+import { Type } from '@sinclair/typebox';
+import { dotenvPath, loadConfig, runCommandLine, UsageError } from '@vsp/platform';
+import { IngressConfigSchema } from './config.js';
 import { WebhookSignature } from './webhook/signature.js';
 
 /**
@@ -9,24 +10,25 @@ import { WebhookSignature } from './webhook/signature.js';
  * Exit code 0 only when every check passes.
  */
 const SmokeTestConfigSchema = Type.Object({
-  WEBHOOK_TEST_URL: Type.String({ default: 'http://localhost:8008' }),
+  /** Default: this machine's ingress on the PORT it listens on. */
+  WEBHOOK_TEST_URL: Type.Optional(Type.String()),
+  PORT: IngressConfigSchema.properties.PORT,
   WEBHOOK_SECRET: Type.String({ minLength: 1 }),
 });
-type SmokeTestConfig = Static<typeof SmokeTestConfigSchema>;
 
 const RULE = '='.repeat(60);
 
 interface Check {
   title: string;
   passed: string;
-  run(config: SmokeTestConfig): Promise<void>;
+  run(url: string, secret: string): Promise<void>;
 }
 
 function eventCheck(title: string, passed: string, eventType: string, data: Record<string, unknown>): Check {
   return {
     title,
     passed,
-    async run({ WEBHOOK_TEST_URL, WEBHOOK_SECRET }) {
+    async run(url, secret) {
       const eventId = `test_${randomUUID()}`;
       // Signed as the seed's Python does: json.dumps() output, with spaces after ':' and ','.
       const body = JSON.stringify({
@@ -37,10 +39,13 @@ function eventCheck(title: string, passed: string, eventType: string, data: Reco
       })
         .replaceAll('","', '", "')
         .replaceAll('":', '": ');
-      const secret = WEBHOOK_SECRET.split(',').at(-1) ?? '';
-      const response = await fetch(`${WEBHOOK_TEST_URL}/api/v1/webhooks/bakai`, {
+      const signingSecret = secret.split(',').at(-1) ?? '';
+      const response = await fetch(`${url}/api/v1/webhooks/bakai`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, secret) },
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-signature': WebhookSignature.sign(body, signingSecret),
+        },
         body,
       });
       const answer = (await response.json().catch(() => ({}))) as {
@@ -59,8 +64,8 @@ const checks: Check[] = [
   {
     title: 'Webhook Health Check',
     passed: 'Webhook health check passed',
-    async run({ WEBHOOK_TEST_URL }) {
-      const response = await fetch(`${WEBHOOK_TEST_URL}/api/v1/webhooks/health`);
+    async run(url) {
+      const response = await fetch(`${url}/api/v1/webhooks/health`);
       const answer = (await response.json()) as { status?: string };
       if (response.status !== 200 || answer.status !== 'healthy')
         throw new Error(`got ${response.status} ${JSON.stringify(answer)}`);
@@ -90,20 +95,12 @@ const checks: Check[] = [
   }),
 ];
 
-async function main(): Promise<number> {
-  let config: SmokeTestConfig;
-  try {
-    config = loadConfig(SmokeTestConfigSchema, { dotenvPath });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`webhook:test: ${error.message}`);
-    return 2;
-  }
+async function main(url: string, secret: string): Promise<number> {
   console.log(`${RULE}\nTesting Webhook Endpoints\n${RULE}\n`);
   for (const [index, check] of checks.entries()) {
     console.log(`Test ${index + 1}: ${check.title}`);
     try {
-      await check.run(config);
+      await check.run(url, secret);
     } catch (error) {
       console.log(
         `✗ ${check.title} failed: ${error instanceof Error ? `${error.message}${error.cause ? ` (${error.cause})` : ''}` : error}\n`,
@@ -117,4 +114,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+await runCommandLine({
+  name: 'webhook:test',
+  usage: `usage: npm run webhook:test
+  Against a running ingress (WEBHOOK_TEST_URL, default http://localhost:<PORT>): checks the webhook
+  health endpoint, then sends one signed event of each type with WEBHOOK_SECRET. Exit 0 when all pass.`,
+  options: {},
+  run({ positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const config = loadConfig(SmokeTestConfigSchema, { dotenvPath });
+    return main(config.WEBHOOK_TEST_URL ?? `http://localhost:${config.PORT}`, config.WEBHOOK_SECRET);
+  },
+});

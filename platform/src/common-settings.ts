@@ -6,8 +6,9 @@ import { repoRoot } from './repo-paths.js';
  * same default, everywhere. Each service spreads the groups it needs into its own schema.
  */
 export const eventLogSettings = {
-  KAFKA_BROKERS: Type.String({ default: 'localhost:9092' }),
-  SCHEMA_REGISTRY_URL: Type.String({ default: 'http://localhost:8081/apis/ccompat/v7' }),
+  /** Default for both: this checkout's infrastructure (see service-addresses.ts). */
+  KAFKA_BROKERS: Type.String({ minLength: 1 }),
+  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1 }),
   PRODUCT_EVENTS_TOPIC: Type.String({ default: 'product-events', minLength: 1 }),
 };
 

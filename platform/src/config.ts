@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import type { Static, TObject } from '@sinclair/typebox';
+import { type Static, type TObject, Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ConfigError } from './errors.js';
 import { PIPELINE_SETTINGS } from './pipeline-settings.js';
+import { type InfraPorts, infraPortSettings, localAddresses, SERVICE_ADDRESS_SETTINGS } from './service-addresses.js';
 
 export interface LoadConfigOptions {
   /** Defaults to the process environment; tests pass their own. */
@@ -17,7 +18,9 @@ const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, rem
 /**
  * The one place that reads `process.env`. Coerces types, fills defaults, keeps only keys the
  * schema names (the environment holds PATH and friends), reports every problem at once and
- * returns a frozen object.
+ * returns a frozen object. A service address the schema requires (KAFKA_BROKERS, DATABASE_URL…)
+ * and nobody set defaults to this checkout's own infrastructure, on its INFRA_*_PORT ports; a
+ * schema that declares one optional (infra's) sees only what the user set.
  */
 export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOptions = {}): Readonly<Static<S>> {
   const known = new Set(Object.keys(schema.properties));
@@ -35,6 +38,11 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
     const value = env[key] ?? fromFile[key];
     if (value !== undefined && value !== '') merged[key] = value;
   }
+  const required = new Set(schema.required ?? []);
+  const ports = infraPorts(env, fromFile, problems);
+  for (const key of SERVICE_ADDRESS_SETTINGS) {
+    if (required.has(key) && merged[key] === undefined && ports) merged[key] = localAddresses(ports)[key];
+  }
   const validate = ajv.compile({ ...schema, additionalProperties: false });
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) {
@@ -42,11 +50,37 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
       problems.push(`${key}: ${error.message}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(merged) as Readonly<Static<S>>;
+}
+
+const validatePorts = ajv.compile(Type.Object(infraPortSettings));
+
+function infraPorts(
+  env: Record<string, string | undefined>,
+  fromFile: Record<string, string>,
+  problems: string[],
+): InfraPorts | undefined {
+  const ports: Record<string, unknown> = {};
+  for (const key of Object.keys(infraPortSettings)) {
+    const value = env[key] ?? fromFile[key];
+    if (value !== undefined && value !== '') ports[key] = value;
+  }
+  if (validatePorts(ports)) return ports as InfraPorts;
+  for (const error of validatePorts.errors ?? [])
+    problems.push(`${error.instancePath.replace(/^\//, '')}: ${error.message}`);
+  return undefined;
 }
 
 function readDotenv(path: string | undefined): Record<string, string> {
   if (!path || !existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/**
+ * Where the user typed the command. `npm run` moves into the package folder and records the
+ * original one in INIT_CWD; file arguments are relative to it.
+ */
+export function invocationDir(): string {
+  return process.env.INIT_CWD ?? process.cwd();
 }

@@ -27,7 +27,8 @@ const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pa
 
 /**
  * The log files operators already tail: `logs/app_YYYY-MM-DD.log` (server local date), one line
- * per entry in the seed's format `2025-11-12 15:30:00 | INFO | Webhook received: ...`.
+ * per entry in the seed's format, with the writing service (all of them share the file) before
+ * the message: `2025-11-12 15:30:00 | INFO | [ingress] Webhook received: ...`.
  * Takes pino's JSON lines and starts a new file when the date changes.
  */
 export class DailyLogFile extends Writable {
@@ -44,6 +45,7 @@ export class DailyLogFile extends Writable {
       time?: number;
       level?: number;
       msg?: string;
+      name?: string;
       err?: { message?: string };
     };
     const at = new Date(entry.time ?? Date.now());
@@ -51,7 +53,10 @@ export class DailyLogFile extends Writable {
     if (date !== this.#date) this.#rotate(date);
     const level = LEVEL_NAMES[entry.level ?? 30] ?? 'INFO';
     const error = entry.err?.message ? ` (${entry.err.message})` : '';
-    this.#file?.write(`${date} ${localTime(at)} | ${level} | ${escapeControl(`${entry.msg ?? ''}${error}`)}\n`);
+    const service = entry.name ? `[${entry.name}] ` : '';
+    this.#file?.write(
+      `${date} ${localTime(at)} | ${level} | ${service}${escapeControl(`${entry.msg ?? ''}${error}`)}\n`,
+    );
     callback();
   }
 

@@ -5,8 +5,9 @@ export {
   breakerState,
   createBreaker,
 } from './circuit-breaker.js';
+export { type CommandLine, runCommandLine, UsageError, userPath } from './command-line.js';
 export { breakerSettings, eventLogSettings, loggingSettings, shutdownTimeout } from './common-settings.js';
-export { type LoadConfigOptions, loadConfig } from './config.js';
+export { invocationDir, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
 export {
   ConfigError,
@@ -21,5 +22,12 @@ export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';
 export { dotenvPath, repoRoot } from './repo-paths.js';
 export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, retryUntil } from './retry-until.js';
+export {
+  type InfraPorts,
+  infraPortSettings,
+  localAddresses,
+  SERVICE_ADDRESS_SETTINGS,
+  type ServiceAddressSetting,
+} from './service-addresses.js';
 export { ServiceMetrics } from './service-metrics.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

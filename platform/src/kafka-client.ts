@@ -7,7 +7,7 @@ export interface ChildLogging {
   child(bindings: Record<string, unknown>): Record<'error' | 'warn' | 'info' | 'debug', LogMethod>;
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+const LEVEL_NAMES: Record<number, string> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
@@ -26,7 +26,12 @@ export interface KafkaClientOptions {
   retries?: number;
 }
 
-/** A kafkajs client whose own log lines go through our logger, as JSON, at WARN and above. */
+/**
+ * A kafkajs client whose own log lines go through our logger at debug level, their kafkajs level
+ * kept as a field. kafkajs reports every reconnect and rebalance as an ERROR although it recovers
+ * by itself; what matters reaches the logs from our components, which know whether it is a failure
+ * (a crashed consumer, a 503, a paused partition), and health and metrics show it.
+ */
 export function createKafkaClient({ clientId, brokers, logger, retries = 5 }: KafkaClientOptions): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -40,7 +45,7 @@ export function createKafkaClient({ clientId, brokers, logger, retries = 5 }: Ka
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        kafkaLogger[LEVELS[level] ?? 'info'](rest, `kafkajs: ${message}`);
+        kafkaLogger.debug({ ...rest, kafkajsLevel: LEVEL_NAMES[level] }, `kafkajs: ${message}`);
       },
   });
 }

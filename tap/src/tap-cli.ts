@@ -1,8 +1,14 @@
-import { parseArgs } from 'node:util';
 import { Type } from '@sinclair/typebox';
-import { createKafkaClient, createLogger, dotenvPath, eventLogSettings, loadConfig, loadOrExit } from '@vsp/platform';
+import {
+  createKafkaClient,
+  createLogger,
+  dotenvPath,
+  eventLogSettings,
+  loadConfig,
+  runCommandLine,
+  UsageError,
+} from '@vsp/platform';
 import { dlqTopicName, PRODUCT_EVENT_TYPES } from '@vsp/schemas';
-import { TapUsageError } from './errors.js';
 import { type TapOptions, tap } from './tap.js';
 
 const USAGE = `usage: npm run tap -- [options]
@@ -17,52 +23,50 @@ const USAGE = `usage: npm run tap -- [options]
   --limit N                           stop after N lines
   --dlq                               tap the dead-letter topic (dlq.* headers say why each failed)`;
 
-const { values } = parseArgs({
-  options: {
-    from: { type: 'string', default: 'earliest' },
-    to: { type: 'string' },
-    follow: { type: 'boolean', default: false },
-    product: { type: 'string' },
-    type: { type: 'string' },
-    partition: { type: 'string' },
-    format: { type: 'string', default: 'jsonl' },
-    limit: { type: 'string' },
-    dlq: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
+const options = {
+  from: { type: 'string', default: 'earliest' },
+  to: { type: 'string' },
+  follow: { type: 'boolean', default: false },
+  product: { type: 'string' },
+  type: { type: 'string' },
+  partition: { type: 'string' },
+  format: { type: 'string', default: 'jsonl' },
+  limit: { type: 'string' },
+  dlq: { type: 'boolean', default: false },
+} as const;
+interface TapValues {
+  from: string;
+  to?: string | undefined;
+  follow: boolean;
+  product?: string | undefined;
+  type?: string | undefined;
+  partition?: string | undefined;
+  format: string;
+  limit?: string | undefined;
 }
 
-const config = loadOrExit('tap', () => loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath }));
-const logger = createLogger({ name: 'tap', level: 'warn', toStderr: true });
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());
 process.once('SIGTERM', () => stop.abort());
-// The reader of our output went away (`| head`): that is the end, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  stop.abort();
-});
 
-try {
-  const options = parseOptions();
-  await tap(options, {
-    kafka: createKafkaClient({ clientId: 'visual-search-tap', brokers: config.KAFKA_BROKERS, logger }),
-    registryUrl: config.SCHEMA_REGISTRY_URL,
-    topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
-    write: writeLines,
-    signal: stop.signal,
-  });
-} catch (error) {
-  if (!stop.signal.aborted) {
-    const usage = error instanceof TapUsageError;
-    console.error(`tap: ${(error as Error).message}${usage ? `\n${USAGE}` : ''}`);
-    process.exitCode = usage ? 2 : 1;
-  }
-}
+await runCommandLine({
+  name: 'tap',
+  usage: USAGE,
+  options,
+  async run({ values }) {
+    const tapOptions = parseOptions(values as TapValues);
+    const config = loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath });
+    const logger = createLogger({ name: 'tap', level: 'warn', toStderr: true });
+    await tap(tapOptions, {
+      kafka: createKafkaClient({ clientId: 'visual-search-tap', brokers: config.KAFKA_BROKERS, logger }),
+      registryUrl: config.SCHEMA_REGISTRY_URL,
+      topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
+      write: writeLines,
+      signal: stop.signal,
+    });
+    return 0;
+  },
+});
 
 /** Resolves once the lines are taken; waits while the pipe is full, gives up quietly once it is closed. */
 function writeLines(lines: string[]): Promise<void> {
@@ -79,26 +83,26 @@ function writeLines(lines: string[]): Promise<void> {
   });
 }
 
-function parseOptions(): TapOptions {
+function parseOptions(values: TapValues): TapOptions {
   const time = (flag: string, text: string) => {
     const ms = Date.parse(text);
     if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !Number.isFinite(ms)) {
-      throw new TapUsageError(`${flag} ${text}: expected an ISO time such as 2026-11-28T10:00:00Z`);
+      throw new UsageError(`${flag} ${text}: expected an ISO time such as 2026-11-28T10:00:00Z`);
     }
     return { time: ms };
   };
   const count = (flag: string, text: string | undefined, min: number) => {
     if (text === undefined) return undefined;
     if (!/^\d+$/.test(text) || Number(text) < min)
-      throw new TapUsageError(`${flag} ${text}: expected a whole number ≥ ${min}`);
+      throw new UsageError(`${flag} ${text}: expected a whole number ≥ ${min}`);
     return Number(text);
   };
-  if (values.follow && values.to) throw new TapUsageError('--to and --follow exclude each other');
+  if (values.follow && values.to) throw new UsageError('--to and --follow exclude each other');
   if (values.format !== 'jsonl' && values.format !== 'csv') {
-    throw new TapUsageError(`--format ${values.format}: expected jsonl or csv`);
+    throw new UsageError(`--format ${values.format}: expected jsonl or csv`);
   }
   if (values.type !== undefined && !(PRODUCT_EVENT_TYPES as readonly string[]).includes(values.type)) {
-    throw new TapUsageError(`--type ${values.type}: expected one of ${PRODUCT_EVENT_TYPES.join(', ')}`);
+    throw new UsageError(`--type ${values.type}: expected one of ${PRODUCT_EVENT_TYPES.join(', ')}`);
   }
   return {
     from: values.from === 'earliest' || values.from === 'latest' ? values.from : time('--from', values.from),

@@ -1,7 +1,6 @@
-import { isRetriable } from '@vsp/platform';
+import { isRetriable, UsageError } from '@vsp/platform';
 import { ProductEventCodec } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
-import { TapUsageError } from './errors.js';
 import { LogReader, type LogRecord, type ReadRange } from './log-reader.js';
 import { CSV_COLUMNS, csvLine, type Decoded, jsonLine, type TapFormat } from './tap-line.js';
 
@@ -63,7 +62,7 @@ export async function tap(options: TapOptions, { kafka, registryUrl, topic, writ
 async function rangeOf(reader: LogReader, options: TapOptions): Promise<ReadRange> {
   const ends = await reader.ends();
   if (options.partition !== undefined && !ends.has(options.partition)) {
-    throw new TapUsageError(`${reader.topic} has partitions 0..${ends.size - 1}, not ${options.partition}`);
+    throw new UsageError(`${reader.topic} has partitions 0..${ends.size - 1}, not ${options.partition}`);
   }
   const offsetsOf = async (point: 'earliest' | 'latest' | 'end' | { time: number }) => {
     if (typeof point === 'object') return reader.offsetsAt(point.time);

@@ -10,6 +10,7 @@ import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
 import { createKafka, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
 import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
+import { FROM_SOURCE } from '../src/support/service-process.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -100,7 +101,7 @@ export async function runIngressBench({ durationSeconds, connections }: IngressB
     LOG_DIR: mkdtempSync(join(tmpdir(), 'ingress-bench-logs-')),
   });
   const topic = String(env.PRODUCT_EVENTS_TOPIC);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ingress/src/main.ts'], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, 'ingress/src/main.ts'], {
     cwd: repoRoot,
     stdio: 'ignore',
     env: { ...process.env, ...env },

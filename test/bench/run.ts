@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { runCommandLine, UsageError } from '@vsp/platform';
 import { runEmbeddingBench } from './embedding.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
@@ -6,44 +6,61 @@ import { runRebuildBench } from './rebuild.bench.js';
 import { runSearchBench } from './search.bench.js';
 import { runTapBench } from './tap.bench.js';
 
-/**
- * `npm run bench [-- --only ingress|persistence|embedding|rebuild|tap|search --duration 20 --connections 64
- *   --products 60000 --images 2000 --rebuild-products 50000 --tap-events 200000 --search-points 100000
- *   --search-index-wait 600]`:
- * every benchmark, one after another, each printing its figures next to a ceiling or naive
- * baseline measured in the same run.
- */
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    duration: { type: 'string', default: '20' },
-    connections: { type: 'string', default: '64' },
-    products: { type: 'string', default: '60000' },
-    'naive-events': { type: 'string', default: '20000' },
-    images: { type: 'string', default: '2000' },
-    'rebuild-products': { type: 'string', default: '50000' },
-    'tap-events': { type: 'string', default: '200000' },
-    'search-points': { type: 'string', default: '100000' },
-    'search-requests': { type: 'string', default: '400' },
-    'search-index-wait': { type: 'string', default: '600' },
+const USAGE = `usage: npm run bench -- [--only NAME] [options]
+  Every benchmark, one after another, each printing its figures next to a ceiling or naive baseline
+  measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search.
+  --duration 20 --connections 64        ingress: seconds and connections per load run
+  --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
+  --images 2000                          embedding: images per run
+  --rebuild-products 50000               rebuild: products in the log (4 events each)
+  --tap-events 200000                    tap: events on the topic
+  --search-points 100000 --search-requests 400 --search-index-wait 600`;
+
+const options = {
+  only: { type: 'string' },
+  duration: { type: 'string', default: '20' },
+  connections: { type: 'string', default: '64' },
+  products: { type: 'string', default: '60000' },
+  'naive-events': { type: 'string', default: '20000' },
+  images: { type: 'string', default: '2000' },
+  'rebuild-products': { type: 'string', default: '50000' },
+  'tap-events': { type: 'string', default: '200000' },
+  'search-points': { type: 'string', default: '100000' },
+  'search-requests': { type: 'string', default: '400' },
+  'search-index-wait': { type: 'string', default: '600' },
+} as const;
+
+await runCommandLine({
+  name: 'bench',
+  usage: USAGE,
+  options,
+  async run({ values }) {
+    const number = (name: Exclude<keyof typeof options, 'only'>) => {
+      const value = Number(values[name]);
+      if (!Number.isFinite(value) || value <= 0)
+        throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
+      return value;
+    };
+    const benches: Record<string, () => Promise<void>> = {
+      ingress: () => runIngressBench({ durationSeconds: number('duration'), connections: number('connections') }),
+      persistence: () => runPersistenceBench({ products: number('products'), naiveEvents: number('naive-events') }),
+      embedding: () => runEmbeddingBench({ images: number('images') }),
+      rebuild: () => runRebuildBench({ products: number('rebuild-products') }),
+      tap: () => runTapBench({ events: number('tap-events') }),
+      search: () =>
+        runSearchBench({
+          points: number('search-points'),
+          requests: number('search-requests'),
+          indexWaitSeconds: number('search-index-wait'),
+        }),
+    };
+    if (values.only && !(values.only in benches))
+      throw new UsageError(`--only ${values.only}: expected one of ${Object.keys(benches).join(', ')}`);
+    for (const [name, run] of Object.entries(benches)) {
+      if (!values.only || values.only === name) await run();
+    }
+    return 0;
   },
 });
-
-const benches: Record<string, () => Promise<void>> = {
-  ingress: () => runIngressBench({ durationSeconds: Number(values.duration), connections: Number(values.connections) }),
-  persistence: () =>
-    runPersistenceBench({ products: Number(values.products), naiveEvents: Number(values['naive-events']) }),
-  embedding: () => runEmbeddingBench({ images: Number(values.images) }),
-  rebuild: () => runRebuildBench({ products: Number(values['rebuild-products']) }),
-  tap: () => runTapBench({ events: Number(values['tap-events']) }),
-  search: () =>
-    runSearchBench({
-      points: Number(values['search-points']),
-      requests: Number(values['search-requests']),
-      indexWaitSeconds: Number(values['search-index-wait']),
-    }),
-};
-for (const [name, run] of Object.entries(benches)) {
-  if (!values.only || values.only === name) await run();
-}
-process.exit(0);
+// Benchmarks leave clients (autocannon, kafkajs) whose sockets would keep the process alive.
+process.exit();

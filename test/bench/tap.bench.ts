@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createEventTopic, productEvent } from '@vsp/processors/testing';
 import { tap } from '@vsp/tap';
 import { createKafka, ensureInfra } from '@vsp/test-harness';
+import { FROM_SOURCE } from '../src/support/service-process.js';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface TapBenchOptions {
@@ -37,7 +38,7 @@ export async function runTapBench({ events }: TapBenchOptions): Promise<void> {
     console.log(`tap benchmark: ${events} events, 3 partitions`);
 
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tap/src/tap-cli.ts'], {
+    const child = spawn(process.execPath, [...FROM_SOURCE, 'tap/src/tap-cli.ts'], {
       cwd: repoRoot,
       env: {
         ...process.env,

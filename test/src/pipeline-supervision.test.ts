@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { testIngressEnv } from '@vsp/ingress/testing';
 import { createEventTopic } from '@vsp/processors/testing';
 import { createTestDatabase, createVectorIndex, freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+import { FROM_SOURCE } from './support/service-process.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,7 +34,7 @@ test('npm start should restart a processor killed with SIGKILL within seconds wh
     MODEL_CACHE_DIR: cache,
     LOG_LEVEL: 'warn',
   };
-  const launcher = spawn(process.execPath, ['--import', 'tsx', 'infra/src/cli.ts', 'start'], {
+  const launcher = spawn(process.execPath, [...FROM_SOURCE, 'infra/src/cli.ts', 'start'], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

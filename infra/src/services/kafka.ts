@@ -12,22 +12,29 @@ import { commandExists, runCommand } from '../run-command.js';
 export const KAFKA_VERSION = '3.9.1';
 const pom = fileURLToPath(new URL('../../kafka/pom.xml', import.meta.url));
 
+/** Kafka's command-line tools by the name of their kafka-<name>.sh script, and the class each runs. */
+export const KAFKA_TOOLS = {
+  topics: 'org.apache.kafka.tools.TopicCommand',
+  'consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+  configs: 'kafka.admin.ConfigCommand',
+  'get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  'console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+} as const;
+export type KafkaTool = keyof typeof KAFKA_TOOLS;
+
 /** Apache Kafka, one combined broker+controller in KRaft mode, run from its Maven Central jars. */
 export class KafkaService extends LocalService {
   readonly name = 'kafka';
-  readonly endpoint: string;
-  readonly external: boolean;
   readonly #jarDir: string;
 
   constructor(config: InfraConfig) {
-    super(config, 'kafka');
-    this.external = config.KAFKA_BROKERS !== undefined;
-    this.endpoint = config.KAFKA_BROKERS ?? `localhost:${config.INFRA_KAFKA_PORT}`;
+    super(config, 'kafka', 'KAFKA_BROKERS', 'INFRA_KAFKA_PORT');
     this.#jarDir = join(config.INFRA_HOME, 'cache', `kafka-${KAFKA_VERSION}`);
   }
 
   protected async install(): Promise<void> {
-    if (existsSync(this.#jarDir) && readdirSync(this.#jarDir).some((f) => f.startsWith('kafka_2.13-'))) return;
+    const jars = existsSync(this.#jarDir) ? readdirSync(this.#jarDir) : [];
+    if (['kafka_2.13-', 'kafka-tools-'].every((prefix) => jars.some((jar) => jar.startsWith(prefix)))) return;
     await requireJavaAndMaven();
     try {
       await runCommand('mvn', [
@@ -119,6 +126,39 @@ export class KafkaService extends LocalService {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * The java command line of one of Kafka's own command-line tools (kafka-topics.sh and friends,
+   * which ship in the distribution archive we do not download), run from the cached jars.
+   */
+  async toolCommand(tool: KafkaTool, args: readonly string[]): Promise<SpawnSpec> {
+    await this.install();
+    const log4j = join(this.#jarDir, '..', 'kafka-tools-log4j.properties');
+    writeFileSync(
+      log4j,
+      [
+        'log4j.rootLogger=WARN, stderr',
+        'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.stderr.Target=System.err',
+        'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.stderr.layout.ConversionPattern=%p %m (%c)%n',
+        '',
+      ].join('\n'),
+    );
+    const bootstrap = args.includes('--bootstrap-server') ? [] : ['--bootstrap-server', this.endpoint];
+    return {
+      command: 'java',
+      args: [
+        '-Djava.awt.headless=true',
+        `-Dlog4j.configuration=file:${log4j}`,
+        '-cp',
+        `${this.#jarDir}/*`,
+        KAFKA_TOOLS[tool],
+        ...bootstrap,
+        ...args,
+      ],
+    };
   }
 
   get #propertiesFile(): string {

@@ -16,17 +16,12 @@ export const DATABASE_NAME = 'visual_search';
  */
 export class PostgresService extends LocalService {
   readonly name = 'postgres';
-  readonly endpoint: string;
-  readonly external: boolean;
   #binDir: string | undefined;
   #runAs: RunAs | undefined;
 
   constructor(config: InfraConfig) {
     // SIGINT is PostgreSQL's "fast" shutdown; SIGTERM would wait for every client to leave.
-    super(config, 'postgres', 'SIGINT');
-    this.external = config.DATABASE_URL !== undefined;
-    this.endpoint =
-      config.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${config.INFRA_POSTGRES_PORT}/${DATABASE_NAME}`;
+    super(config, 'postgres', 'DATABASE_URL', 'INFRA_POSTGRES_PORT', 'SIGINT');
   }
 
   protected async install(): Promise<void> {

@@ -12,13 +12,9 @@ import type { SpawnSpec } from '../managed-process.js';
  */
 export class QdrantService extends LocalService {
   readonly name = 'qdrant';
-  readonly endpoint: string;
-  readonly external: boolean;
 
   constructor(config: InfraConfig) {
-    super(config, 'qdrant');
-    this.external = config.QDRANT_URL !== undefined;
-    this.endpoint = config.QDRANT_URL ?? `http://127.0.0.1:${config.INFRA_QDRANT_PORT}`;
+    super(config, 'qdrant', 'QDRANT_URL', 'INFRA_QDRANT_PORT');
   }
 
   protected async install(): Promise<void> {

@@ -17,14 +17,10 @@ const artifact = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:a
  */
 export class SchemaRegistryService extends LocalService {
   readonly name = 'schema-registry';
-  readonly endpoint: string;
-  readonly external: boolean;
   readonly #appDir: string;
 
   constructor(config: InfraConfig) {
-    super(config, 'schema-registry');
-    this.external = config.SCHEMA_REGISTRY_URL !== undefined;
-    this.endpoint = config.SCHEMA_REGISTRY_URL ?? `http://localhost:${config.INFRA_REGISTRY_PORT}/apis/ccompat/v7`;
+    super(config, 'schema-registry', 'SCHEMA_REGISTRY_URL', 'INFRA_REGISTRY_PORT');
     this.#appDir = join(config.INFRA_HOME, 'cache', `apicurio-registry-${APICURIO_VERSION}`);
   }
 

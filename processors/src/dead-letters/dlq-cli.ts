@@ -1,8 +1,14 @@
-import { parseArgs } from 'node:util';
 import { Type } from '@sinclair/typebox';
-import { createKafkaClient, dotenvPath, eventLogSettings, loadConfig, loadOrExit } from '@vsp/platform';
+import {
+  createKafkaClient,
+  createLogger,
+  dotenvPath,
+  eventLogSettings,
+  loadConfig,
+  runCommandLine,
+  UsageError,
+} from '@vsp/platform';
 import { dlqTopicName } from '@vsp/schemas';
-import pino from 'pino';
 import { DeadLetterTool } from './dead-letter-tool.js';
 
 const USAGE = `usage: npm run dlq -- <command>
@@ -11,50 +17,58 @@ const USAGE = `usage: npm run dlq -- <command>
                                          re-produce matching letters to their original topic;
                                          letters replayed before are left alone unless --again`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
+await runCommandLine({
+  name: 'dlq',
+  usage: USAGE,
   options: { reason: { type: 'string' }, group: { type: 'string' }, again: { type: 'boolean' } },
-});
-const config = loadOrExit('dlq', () => loadConfig(Type.Object(eventLogSettings), { dotenvPath }));
-const dlqTopic = dlqTopicName(config.PRODUCT_EVENTS_TOPIC);
-const tool = new DeadLetterTool(
-  createKafkaClient({ clientId: 'visual-search-dlq', brokers: config.KAFKA_BROKERS, logger: pino({ level: 'error' }) }),
-  dlqTopic,
-);
+  async run({ positionals, values }) {
+    const command = positionals[0];
+    if (command !== 'list' && command !== 'replay')
+      throw new UsageError(command ? `unknown command ${command}` : 'a command is required');
+    const config = loadConfig(Type.Object(eventLogSettings), { dotenvPath });
+    const dlqTopic = dlqTopicName(config.PRODUCT_EVENTS_TOPIC);
+    const tool = new DeadLetterTool(
+      createKafkaClient({
+        clientId: 'visual-search-dlq',
+        brokers: config.KAFKA_BROKERS,
+        logger: createLogger({ name: 'dlq', level: 'error', toStderr: true }),
+      }),
+      dlqTopic,
+    );
 
-switch (positionals[0]) {
-  case 'list': {
-    const letters = await tool.read();
-    console.log(`${letters.length} dead letters in ${dlqTopic}`);
-    for (const l of letters) {
-      const h = l.headers;
-      console.log(
-        `${l.dlqPartition}/${l.dlqOffset}  from ${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}` +
-          `  ${h['dlq.consumer.group']}  ${h['dlq.stage']}  ${h['dlq.error.code']}  event ${h.event_id ?? '?'}  ${h['dlq.error.message']}`,
-      );
+    switch (command) {
+      case 'list': {
+        const letters = await tool.read();
+        console.log(`${letters.length} dead letters in ${dlqTopic}`);
+        for (const l of letters) {
+          const h = l.headers;
+          console.log(
+            `${l.dlqPartition}/${l.dlqOffset}  from ${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}` +
+              `  ${h['dlq.consumer.group']}  ${h['dlq.stage']}  ${h['dlq.error.code']}  event ${h.event_id ?? '?'}  ${h['dlq.error.message']}`,
+          );
+        }
+        break;
+      }
+      case 'replay': {
+        const { replayed, alreadyReplayed, truncated } = await tool.replay({
+          reason: values.reason,
+          group: values.group,
+          again: values.again,
+        });
+        console.log(`replayed ${replayed.length} dead letters from ${dlqTopic}`);
+        if (alreadyReplayed.length > 0) {
+          console.log(`left alone ${alreadyReplayed.length} replayed before (--again sends them again)`);
+        }
+        for (const l of truncated) {
+          const h = l.headers;
+          console.log(
+            `not replayed ${l.dlqPartition}/${l.dlqOffset}: its value was cut to fit the DLQ; the original is at ` +
+              `${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}`,
+          );
+        }
+        break;
+      }
     }
-    break;
-  }
-  case 'replay': {
-    const { replayed, alreadyReplayed, truncated } = await tool.replay({
-      reason: values.reason,
-      group: values.group,
-      again: values.again,
-    });
-    console.log(`replayed ${replayed.length} dead letters from ${dlqTopic}`);
-    if (alreadyReplayed.length > 0) {
-      console.log(`left alone ${alreadyReplayed.length} replayed before (--again sends them again)`);
-    }
-    for (const l of truncated) {
-      const h = l.headers;
-      console.log(
-        `not replayed ${l.dlqPartition}/${l.dlqOffset}: its value was cut to fit the DLQ; the original is at ` +
-          `${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}`,
-      );
-    }
-    break;
-  }
-  default:
-    console.error(USAGE);
-    process.exitCode = 2;
-}
+    return 0;
+  },
+});

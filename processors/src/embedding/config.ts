@@ -24,7 +24,8 @@ export const modelSettings = {
 /** The vector index and its versions. */
 export const vectorIndexSettings = {
   /** `npm start` runs a local Qdrant here. */
-  QDRANT_URL: Type.String({ default: 'http://127.0.0.1:6333', pattern: '^https?://' }),
+  /** Default: this checkout's Qdrant (INFRA_QDRANT_PORT). */
+  QDRANT_URL: Type.String({ pattern: '^https?://' }),
   QDRANT_API_KEY: Type.Optional(Type.String()),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
   /** How often a processor or the search service looks whether a rebuild or a rollback moved the alias. */

@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
-import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
+import { createKafkaClient, createLogger, runCommandLine, userPath } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
-import { ProcessorError } from '../errors.js';
 import { HealthServer } from '../runtime/health-server.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
@@ -15,49 +13,47 @@ const USAGE = `usage: npm run rebuild -- [--model DIR] [--collection NAME] [--no
   --collection NAME  the version to build or resume (default: an unfinished one, else the next free)
   --no-switch        leave the finished version ready for \`npm run index -- switch NAME\``;
 
-const { values } = parseArgs({
+await runCommandLine({
+  name: 'rebuild',
+  usage: USAGE,
   options: {
     model: { type: 'string' },
     collection: { type: 'string' },
     'no-switch': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
   },
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const config = loadOrExit('rebuild', () => loadEmbeddingConfig());
-const logger = createLogger({
-  name: 'rebuild',
-  level: config.LOG_LEVEL,
-  logDir: config.LOG_DIR || undefined,
-  toStderr: true,
-});
-const metrics = new EmbeddingMetrics('visual_search_rebuild_process_');
-const health = new HealthServer(metrics, () => ({ status: 'ok', problems: [] }));
-const port = await health.listen(config.REBUILD_PORT, '127.0.0.1');
-const stop = new AbortController();
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal }) => {
-  if (signal) console.error(`stopping on ${signal}: the version stays unfinished; run again to resume`);
-  stop.abort();
-  await done;
-});
+  async run({ values }) {
+    const config = loadEmbeddingConfig();
+    const logger = createLogger({
+      name: 'rebuild',
+      level: config.LOG_LEVEL,
+      logDir: config.LOG_DIR || undefined,
+      toStderr: true,
+    });
+    const metrics = new EmbeddingMetrics('visual_search_rebuild_process_');
+    const health = new HealthServer(metrics, () => ({ status: 'ok', problems: [] }));
+    const port = await health.listen(config.REBUILD_PORT, '127.0.0.1');
+    console.error(`rebuild metrics on http://127.0.0.1:${port}/metrics`);
+    const stop = new AbortController();
+    const started = performance.now();
+    const done = rebuild({
+      config,
+      kafka: createKafkaClient({ clientId: 'visual-search-rebuild', brokers: config.KAFKA_BROKERS, logger }),
+      versions: IndexVersions.connect(config),
+      logger,
+      metrics,
+      modelDir: values.model === undefined ? undefined : userPath(values.model),
+      collection: values.collection,
+      switchAlias: !values['no-switch'],
+      signal: stop.signal,
+      onProgress: (progress) => console.log(progressLine(progress)),
+    }).finally(() => health.close());
+    closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal }) => {
+      if (signal) console.error(`stopping on ${signal}: the version stays unfinished; run again to resume`);
+      stop.abort();
+      await done.catch(() => undefined);
+    });
 
-const started = performance.now();
-const done = rebuild({
-  config,
-  kafka: createKafkaClient({ clientId: 'visual-search-rebuild', brokers: config.KAFKA_BROKERS, logger }),
-  versions: IndexVersions.connect(config),
-  logger,
-  metrics,
-  modelDir: values.model,
-  collection: values.collection,
-  switchAlias: !values['no-switch'],
-  signal: stop.signal,
-  onProgress: (progress) => console.log(progressLine(progress)),
-})
-  .then(async (result) => {
+    const result = await done;
     const seconds = (performance.now() - started) / 1000;
     const fetched = (await metrics.imagesFetched.get()).values.reduce((total, v) => total + v.value, 0);
     const vectors = (await metrics.vectors.get()).values.map((v) => `${v.labels.source} ${v.value}`).join(', ');
@@ -68,15 +64,9 @@ const done = rebuild({
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);
     else if (result.switched) console.log(`${config.VECTOR_ALIAS} now serves ${result.version.name}`);
     else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
-  })
-  .catch((error) => {
-    const code = error instanceof ProcessorError ? ` (${error.code})` : '';
-    console.error(`rebuild: ${(error as Error).message}${code}`);
-    process.exitCode = 2;
-  })
-  .finally(() => health.close());
-console.error(`rebuild metrics on http://127.0.0.1:${port}/metrics`);
-await done;
+    return 0;
+  },
+});
 
 function progressLine(p: RebuildProgress): string {
   const percent = p.total === 0 ? 100 : (100 * p.done) / p.total;

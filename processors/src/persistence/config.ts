@@ -4,7 +4,8 @@ import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-set
 
 export const PersistenceConfigSchema = Type.Object({
   ...eventLogSettings,
-  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5433/visual_search' }),
+  /** Default: this checkout's PostgreSQL (INFRA_POSTGRES_PORT). */
+  DATABASE_URL: Type.String({ minLength: 1 }),
   DATABASE_POOL_SIZE: Type.Integer({ default: 8, minimum: 1 }),
   PERSISTENCE_GROUP_ID: Type.String({ default: 'visual-search-persistence', minLength: 1 }),
   /** /health and /metrics. */

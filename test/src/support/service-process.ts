@@ -4,6 +4,9 @@ import { type CleanupContext, onCleanup } from '@vsp/test-harness';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Node arguments that run an entry point from its TypeScript source, as tests and development do. */
+export const FROM_SOURCE = ['--import', 'tsx', '--conditions=development'] as const;
+
 /**
  * Runs one of our entry points (e.g. "processors/src/persistence/main.ts") as its own process, the
  * way systemd or `npm start` does: node itself, not the tsx CLI, so signals reach the service.
@@ -16,7 +19,7 @@ export function spawnService(
   stdout: 'ignore' | 'pipe' = 'ignore',
   args: readonly string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit'],
@@ -41,7 +44,7 @@ export function runEntry(entry: string, args: readonly string[], env: Record<str
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', entry, ...args],
+      [...FROM_SOURCE, entry, ...args],
       { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+
+/**
+ * The ports this checkout's own infrastructure (`npm run infra:up`) listens on. Two checkouts on
+ * one host run side by side by giving one of them other ports; every process and command-line tool
+ * of a checkout then finds its services through `localAddresses`.
+ */
+export const infraPortSettings = {
+  INFRA_KAFKA_PORT: Type.Integer({ default: 9092, minimum: 1, maximum: 65534 }),
+  INFRA_REGISTRY_PORT: Type.Integer({ default: 8081, minimum: 1, maximum: 65535 }),
+  INFRA_POSTGRES_PORT: Type.Integer({ default: 5433, minimum: 1, maximum: 65535 }),
+  /** Qdrant's HTTP port; gRPC takes the next one. */
+  INFRA_QDRANT_PORT: Type.Integer({ default: 6333, minimum: 1, maximum: 65534 }),
+};
+
+export type InfraPorts = Readonly<{ [K in keyof typeof infraPortSettings]: number }>;
+
+export const SERVICE_ADDRESS_SETTINGS = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'QDRANT_URL'] as const;
+export type ServiceAddressSetting = (typeof SERVICE_ADDRESS_SETTINGS)[number];
+
+/** Where each service of this checkout's infrastructure answers. */
+export function localAddresses(ports: InfraPorts): Readonly<Record<ServiceAddressSetting, string>> {
+  return {
+    KAFKA_BROKERS: `localhost:${ports.INFRA_KAFKA_PORT}`,
+    SCHEMA_REGISTRY_URL: `http://localhost:${ports.INFRA_REGISTRY_PORT}/apis/ccompat/v7`,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.INFRA_POSTGRES_PORT}/visual_search`,
+    QDRANT_URL: `http://127.0.0.1:${ports.INFRA_QDRANT_PORT}`,
+  };
+}
