@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { repoRoot } from './repo-paths.js';
 
@@ -10,6 +11,28 @@ export const eventLogSettings = {
   KAFKA_BROKERS: Type.String({ minLength: 1 }),
   SCHEMA_REGISTRY_URL: Type.String({ minLength: 1 }),
   PRODUCT_EVENTS_TOPIC: Type.String({ default: 'product-events', minLength: 1 }),
+};
+
+/** Where product images are and how large one may be: the embedding processor fetches them, the
+ * search service takes uploads and shows them, the demo writes them. */
+export const imageSettings = {
+  /**
+   * Image URL = IMAGE_BASE_URL + image_key: BakaiMarket's image host, or a local folder as a
+   * file: URL. The default, this checkout's data/images, is what `npm run demo` fills and what the
+   * search service then serves at /images/.
+   */
+  IMAGE_BASE_URL: Type.String({ default: pathToFileURL(`${repoRoot}data/images/`).href, pattern: '^(https?|file)://' }),
+  IMAGE_MAX_BYTES: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1_024 }),
+  /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
+  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
+};
+
+/** Where the search service listens and what it asks of callers: the service, and the demo that calls it. */
+export const searchServiceSettings = {
+  SEARCH_PORT: Type.Integer({ default: 8010, minimum: 0, maximum: 65535 }),
+  SEARCH_HOST: Type.String({ default: '0.0.0.0' }),
+  /** When set, every API request needs `Authorization: Bearer <key>` (the page asks for it). */
+  SEARCH_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
 };
 
 /** A circuit breaker on the dependency a service cannot work without. */

@@ -6,7 +6,14 @@ export {
   createBreaker,
 } from './circuit-breaker.js';
 export { type CommandLine, runCommandLine, UsageError, userPath } from './command-line.js';
-export { breakerSettings, eventLogSettings, loggingSettings, shutdownTimeout } from './common-settings.js';
+export {
+  breakerSettings,
+  eventLogSettings,
+  imageSettings,
+  loggingSettings,
+  searchServiceSettings,
+  shutdownTimeout,
+} from './common-settings.js';
 export { invocationDir, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
 export {

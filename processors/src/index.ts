@@ -1,14 +1,15 @@
 export { type DeadLetterRecord, DeadLetterTool, type ReplayFilter } from './dead-letters/dead-letter-tool.js';
 export {
   type EmbeddingConfig,
-  imageSettings,
   loadEmbeddingConfig,
   modelSettings,
   vectorIndexSettings,
 } from './embedding/config.js';
 export { EmbeddingMetrics } from './embedding/embedding-metrics.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
+export { imageUrl } from './embedding/images/image-fetcher.js';
 export { imageToTensor } from './embedding/images/image-preprocessor.js';
+export { localImageResponse } from './embedding/images/local-images.js';
 export { LiveEmbedding } from './embedding/live-embedding.js';
 export {
   buildDescriptorModel,

@@ -7,6 +7,7 @@ import { NotFoundError } from './errors.js';
 import { apiKeyPlugin } from './plugins/api-key.js';
 import { type SearchMetrics, searchMetricsPlugin } from './plugins/search-metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { localImageRoutes } from './routes/local-images.js';
 import { pageRoutes } from './routes/page.js';
 import { searchRoutes } from './routes/search.js';
 import type { VisualSearch } from './visual-search.js';
@@ -39,6 +40,9 @@ export async function buildSearchApp({
   await app.register(apiKeyPlugin, { apiKey: config.SEARCH_API_KEY });
   await app.register(healthRoutes, { search });
   await app.register(pageRoutes);
+  const images = new URL(config.IMAGE_BASE_URL);
+  if (images.protocol === 'file:')
+    await app.register(localImageRoutes, { folder: images, maxBytes: config.IMAGE_MAX_BYTES });
   await app.register(searchRoutes, { search, maxK: config.SEARCH_MAX_K, maxImageBytes: config.IMAGE_MAX_BYTES });
   return app;
 }

@@ -191,7 +191,7 @@ export class VisualSearch {
         price: payload.price,
         currency: payload.currency,
         image_key: payload.image_key,
-        image_url: payload.image_key === null ? null : new URL(payload.image_key, base).toString(),
+        image_url: payload.image_key === null ? null : imageLink(payload.image_key, base),
       })),
     };
   }
@@ -206,4 +206,10 @@ async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): 
     if (code === 'IMAGE_TOO_LARGE') throw new ImageTooLargeError(message, { cause: error });
     throw new ImageUndecodableError(message, { cause: error });
   }
+}
+
+/** Where a browser finds the picture: the image host, or this service's /images/ for a local folder. */
+function imageLink(imageKey: string, base: string): string {
+  if (!base.startsWith('file:')) return new URL(imageKey, base).toString();
+  return `/images/${imageKey.split('/').map(encodeURIComponent).join('/')}`;
 }

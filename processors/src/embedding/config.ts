@@ -1,15 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { dotenvPath, eventLogSettings, loadConfig, loggingSettings, repoRoot, shutdownTimeout } from '@vsp/platform';
+import {
+  dotenvPath,
+  eventLogSettings,
+  imageSettings,
+  loadConfig,
+  loggingSettings,
+  repoRoot,
+  shutdownTimeout,
+} from '@vsp/platform';
 import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
-
-/** Where images are and how large one may be: the processor fetches them, the search service takes uploads. */
-export const imageSettings = {
-  /** Image URL = IMAGE_BASE_URL + image_key. */
-  IMAGE_BASE_URL: Type.String({ default: 'http://localhost:8090/images/', pattern: '^https?://' }),
-  IMAGE_MAX_BYTES: Type.Integer({ default: 20 * 1024 * 1024, minimum: 1_024 }),
-  /** Decoded size limit: a larger image is refused before decoding (decompression bombs). */
-  IMAGE_MAX_PIXELS: Type.Integer({ default: 40_000_000, minimum: 1 }),
-};
 
 /** The models vectors are made with (each index version records which). */
 export const modelSettings = {
@@ -23,7 +22,6 @@ export const modelSettings = {
 
 /** The vector index and its versions. */
 export const vectorIndexSettings = {
-  /** `npm start` runs a local Qdrant here. */
   /** Default: this checkout's Qdrant (INFRA_QDRANT_PORT). */
   QDRANT_URL: Type.String({ pattern: '^https?://' }),
   QDRANT_API_KEY: Type.Optional(Type.String()),

@@ -291,6 +291,6 @@ export async function startTestEmbedding(
   };
 }
 
+export { nearDuplicate, productImage, seededRandom } from '@vsp/demo';
 export { type ImageHost, startImageHost } from './image-host.js';
-export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';
 export { createTestVersions } from './test-versions.js';

@@ -6,6 +6,7 @@ import {
   ImageRefusedError,
   ImageTooLargeError,
 } from '../../errors.js';
+import { localImageResponse } from './local-images.js';
 
 export interface FetchedImage {
   bytes: Buffer;
@@ -14,7 +15,7 @@ export interface FetchedImage {
 }
 
 export interface ImageFetcherOptions {
-  /** IMAGE_BASE_URL; image URLs are this plus the image key. */
+  /** IMAGE_BASE_URL; image URLs are this plus the image key (http(s), or file: for a local folder). */
   baseUrl: string;
   timeoutMs: number;
   maxBytes: number;
@@ -55,7 +56,10 @@ export class ImageFetcher {
     const url = imageUrl(this.options.baseUrl, imageKey);
     let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'follow' });
+      response =
+        url.protocol === 'file:'
+          ? await localImageResponse(url, this.options.maxBytes)
+          : await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'follow' });
     } catch (error) {
       throw new ImageHostUnavailableError(`fetching ${url} failed: ${(error as Error).message}`, { cause: error });
     }

@@ -1,0 +1,165 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type } from '@sinclair/typebox';
+import { WebhookSignature } from '@vsp/ingress';
+import {
+  dotenvPath,
+  imageSettings,
+  loadConfig,
+  PipelineError,
+  runCommandLine,
+  searchServiceSettings,
+  UsageError,
+  waitFor,
+} from '@vsp/platform';
+import pg from 'pg';
+import { type DemoProduct, demoCatalogue } from './demo-catalogue.js';
+import { nearDuplicate } from './synthetic-images.js';
+
+const USAGE = `usage: npm run demo -- [--products N] [--timeout SECONDS]
+  With the pipeline running (npm start in another terminal): writes N generated product photos
+  (default 24) into the local image folder (IMAGE_BASE_URL, default data/images), sends their
+  product.created webhooks to the ingress, waits until PostgreSQL has the rows and the index the
+  vectors (default at most 120 s), then searches with a re-compressed copy of one photo and prints
+  the hits. Running it again re-sends the same products (updates nothing, duplicates nothing).`;
+
+const DemoConfigSchema = Type.Object({
+  /** The ingress's port. */
+  PORT: Type.Integer({ default: 8008, minimum: 1, maximum: 65535 }),
+  WEBHOOK_SECRET: Type.String({ minLength: 1 }),
+  DATABASE_URL: Type.String({ minLength: 1 }),
+  ...imageSettings,
+  ...searchServiceSettings,
+});
+
+class DemoFailedError extends PipelineError {
+  static override readonly code = 'DEMO_FAILED';
+}
+
+await runCommandLine({
+  name: 'demo',
+  usage: USAGE,
+  options: { products: { type: 'string', default: '24' }, timeout: { type: 'string', default: '120' } },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const count = Number(values.products);
+    const timeoutMs = Number(values.timeout) * 1000;
+    if (!Number.isInteger(count) || count < 2 || count > 1000)
+      throw new UsageError(`--products ${values.products}: expected a whole number from 2 to 1000`);
+    if (!(timeoutMs > 0)) throw new UsageError(`--timeout ${values.timeout}: expected a number of seconds`);
+    const config = loadConfig(DemoConfigSchema, { dotenvPath });
+    if (!config.IMAGE_BASE_URL.startsWith('file:')) {
+      throw new DemoFailedError(
+        `IMAGE_BASE_URL is ${config.IMAGE_BASE_URL}: the demo writes its photos into a local folder, so it runs only when IMAGE_BASE_URL is a file: URL (the default, data/images)`,
+      );
+    }
+    const ingress = `http://localhost:${config.PORT}`;
+    const search = `http://localhost:${config.SEARCH_PORT}`;
+    const authorization: Record<string, string> = config.SEARCH_API_KEY
+      ? { authorization: `Bearer ${config.SEARCH_API_KEY}` }
+      : {};
+    await expectAnswer(`${ingress}/api/v1/webhooks/health`, 'the ingress');
+    await expectAnswer(`${search}/api/v1/health`, 'the search service');
+
+    const products = await demoCatalogue(count);
+    const folder = fileURLToPath(config.IMAGE_BASE_URL);
+    for (const product of products) {
+      await mkdir(join(folder, product.imageKey, '..'), { recursive: true });
+      await writeFile(join(folder, product.imageKey), product.photo);
+    }
+    console.log(`1/4 wrote ${count} product photos into ${join(folder, 'demo')}`);
+
+    for (const product of products) await sendWebhook(ingress, config.WEBHOOK_SECRET.split(',')[0] ?? '', product);
+    console.log(`2/4 sent ${count} signed product.created webhooks to ${ingress} (each answered 200)`);
+
+    const started = Date.now();
+    const database = new pg.Client({ connectionString: config.DATABASE_URL });
+    await database.connect();
+    try {
+      let last = '';
+      await waitFor(
+        async () => {
+          const { rows } = await database.query<{ n: string }>(
+            'select count(*) as n from products where product_id = any($1) and not deleted',
+            [products.map((p) => p.id)],
+          );
+          const indexed = await countIndexed(search, authorization, products);
+          const line = `3/4 PostgreSQL rows ${rows[0]?.n}/${count}, searchable vectors ${indexed}/${count}`;
+          if (line !== last) console.log(`    ${line.slice(4)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+          last = line;
+          return Number(rows[0]?.n) === count && indexed === count;
+        },
+        { description: 'every demo product in PostgreSQL and in the index', timeoutMs, intervalMs: 500 },
+      ).catch((error: unknown) => {
+        throw new DemoFailedError(
+          "the products did not all arrive in time: check `npm run infra:status` and the services' /health (see README, Troubleshooting)",
+          { cause: error },
+        );
+      });
+    } finally {
+      await database.end();
+    }
+    console.log(`3/4 all ${count} products are rows in PostgreSQL and searchable vectors`);
+
+    const query = products[0] as DemoProduct;
+    const response = await fetch(`${search}/api/v1/search?k=3`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg', ...authorization },
+      body: new Uint8Array(await nearDuplicate(query.photo)),
+    });
+    if (!response.ok) throw new DemoFailedError(`the search answered ${response.status}: ${await response.text()}`);
+    const answer = (await response.json()) as { results: { product_id: string; score: number; title: string }[] };
+    console.log(`4/4 searched with a smaller, re-compressed copy of ${query.id}'s photo; top hits:`);
+    for (const [rank, hit] of answer.results.entries())
+      console.log(`    ${rank + 1}. ${hit.product_id}  ${hit.score.toFixed(4)}  ${hit.title}`);
+    if (answer.results[0]?.product_id !== query.id) {
+      throw new DemoFailedError(`the top hit is ${answer.results[0]?.product_id ?? 'nothing'}, not ${query.id}`);
+    }
+    console.log(`✓ the top hit is the product the photo belongs to. Try it yourself: ${search}/`);
+    return 0;
+  },
+});
+
+async function expectAnswer(url: string, what: string): Promise<void> {
+  const answered = await fetch(url).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (!answered) throw new DemoFailedError(`${what} does not answer at ${url}: start the pipeline first (npm start)`);
+}
+
+async function sendWebhook(ingress: string, secret: string, product: DemoProduct): Promise<void> {
+  const body = JSON.stringify(product.event);
+  const response = await fetch(`${ingress}/api/v1/webhooks/bakai`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, secret) },
+    body,
+  });
+  if (response.status !== 200) {
+    throw new DemoFailedError(`the ingress answered ${response.status} for ${product.id}: ${await response.text()}`);
+  }
+}
+
+/** How many of the products the search service finds in the serving index (none before it serves one). */
+async function countIndexed(
+  search: string,
+  headers: Record<string, string>,
+  products: readonly DemoProduct[],
+): Promise<number> {
+  const ready = await fetch(`${search}/api/v1/ready`).then(
+    (response) => response.ok,
+    () => false,
+  );
+  if (!ready) return 0;
+  const found = await Promise.all(
+    products.map(async (product) => {
+      const response = await fetch(`${search}/api/v1/products/${encodeURIComponent(product.id)}/similar?k=1`, {
+        headers,
+      }).catch(() => undefined);
+      await response?.body?.cancel();
+      return response?.ok === true;
+    }),
+  );
+  return found.filter(Boolean).length;
+}

@@ -1,0 +1,1 @@
+export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';

@@ -1,0 +1,30 @@
+import { imageUrl, localImageResponse } from '@vsp/processors';
+import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError } from '../errors.js';
+
+export interface LocalImagesOptions {
+  /** IMAGE_BASE_URL when it is a local folder (file:). */
+  folder: URL;
+  maxBytes: number;
+}
+
+/**
+ * GET /images/<image_key>: the local image folder over HTTP, so that the page can show the
+ * products' pictures when no image host is configured (`npm start` with `npm run demo`).
+ */
+export const localImageRoutes: FastifyPluginAsync<LocalImagesOptions> = async (app, { folder, maxBytes }) => {
+  app.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
+    const key = request.params['*'];
+    let response: Response;
+    try {
+      response = await localImageResponse(imageUrl(folder.href, key), maxBytes);
+    } catch {
+      throw new NotFoundError(`no image ${key}`);
+    }
+    if (!response.ok || response.body === null) throw new NotFoundError(`no image ${key}`);
+    reply
+      .type(response.headers.get('content-type') ?? 'application/octet-stream')
+      .header('cache-control', 'max-age=60');
+    return Buffer.from(await response.arrayBuffer());
+  });
+};

@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testIngressEnv } from '@vsp/ingress/testing';
+import { createEventTopic } from '@vsp/processors/testing';
+import {
+  type CleanupContext,
+  createTestDatabase,
+  createVectorIndex,
+  freePort,
+  onCleanup,
+  uniqueName,
+  waitFor,
+} from '@vsp/test-harness';
+import { FROM_SOURCE, repoRoot } from './service-process.js';
+
+export interface PipelineProcess {
+  launcher: ChildProcess;
+  env: Record<string, string>;
+  ports: { ingress: number; persistence: number; embedding: number; search: number };
+  /** Every service start the launcher reported, restarts included. */
+  started: { name: string; pid: number }[];
+  /** What the launcher and its services wrote so far (stdout and stderr). */
+  output(): string;
+}
+
+/**
+ * `npm start` as a process (the launcher runs the compiled services, so `npm run build` comes
+ * first), on a topic, database, index and ports of its own; stopped after the test. Resolves once
+ * all four services answer.
+ */
+export async function startPipeline(
+  t: CleanupContext,
+  overrides: Record<string, string> = {},
+): Promise<PipelineProcess> {
+  const topic = await createEventTopic(t, 3);
+  const database = await createTestDatabase(t);
+  const index = await createVectorIndex(t);
+  const cache = mkdtempSync(join(tmpdir(), 'pipeline-'));
+  onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
+  const ports = {
+    ingress: await freePort(),
+    persistence: await freePort(),
+    embedding: await freePort(),
+    search: await freePort(),
+  };
+  const env = {
+    ...(await testIngressEnv({ PORT: String(ports.ingress), PRODUCT_EVENTS_TOPIC: topic.topic })),
+    DATABASE_URL: database.url,
+    QDRANT_URL: index.qdrantUrl,
+    VECTOR_ALIAS: index.alias,
+    PERSISTENCE_GROUP_ID: uniqueName('persistence'),
+    PERSISTENCE_PORT: String(ports.persistence),
+    PERSISTENCE_HOST: '127.0.0.1',
+    EMBEDDING_GROUP_ID: uniqueName('embedding'),
+    EMBEDDING_PORT: String(ports.embedding),
+    EMBEDDING_HOST: '127.0.0.1',
+    SEARCH_PORT: String(ports.search),
+    SEARCH_HOST: '127.0.0.1',
+    MODEL_CACHE_DIR: cache,
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+  const launcher = spawn(process.execPath, [...FROM_SOURCE, 'infra/src/cli.ts', 'start'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onCleanup(t, async () => {
+    if (launcher.exitCode !== null || launcher.signalCode !== null) return;
+    launcher.kill('SIGTERM');
+    await once(launcher, 'exit');
+  });
+  const started: { name: string; pid: number }[] = [];
+  let output = '';
+  launcher.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  launcher.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const [, name, pid] of chunk.toString().matchAll(/pipeline: started (\w+) \(pid (\d+)\)/g)) {
+      started.push({ name: name as string, pid: Number(pid) });
+    }
+  });
+  await waitFor(
+    async () =>
+      (await answers(ports.ingress, '/api/v1/health')) &&
+      (await answers(ports.persistence, '/live')) &&
+      (await answers(ports.embedding, '/live')) &&
+      (await answers(ports.search, '/api/v1/health')),
+    { description: 'the four services to answer', timeoutMs: 120_000, intervalMs: 250 },
+  );
+  return { launcher, env, ports, started, output: () => output };
+}
+
+export async function answers(port: number, path: string): Promise<boolean> {
+  return (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined))?.status === 200;
+}
