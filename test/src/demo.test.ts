@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { onCleanup } from '@vsp/test-harness';
-import { answers, startPipeline } from './support/pipeline-process.js';
+import { startPipeline } from './support/pipeline-process.js';
 import { runEntry } from './support/service-process.js';
 
 const WARN_OR_WORSE = /"level":(4|5|6)0|\| (WARNING|ERROR|CRITICAL) \|/;
