@@ -47,6 +47,11 @@ export abstract class LocalService {
     );
   }
 
+  /** A line about a long step (a download), on standard error so that command output stays clean. */
+  protected progress(line: string): void {
+    console.error(`infra: ${this.name}: ${line}`);
+  }
+
   /** Fetches or installs what is missing; a no-op when everything is cached. */
   protected abstract install(): Promise<void>;
   /** One-time data preparation (format storage, initdb); must be idempotent. */
@@ -81,6 +86,7 @@ export abstract class LocalService {
       await this.install();
       await this.prepare();
       this.#process.start(this.launchSpec());
+      this.progress(`started, waiting until it answers at ${this.endpoint}`);
     }
     if (before.kind !== 'external') {
       await this.#awaitReady();

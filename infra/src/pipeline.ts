@@ -23,7 +23,9 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  */
 export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promise<number> {
   const before = await infra.status();
+  const started = Date.now();
   await infra.up();
+  console.error(`pipeline: infrastructure ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const startedHere = [...before].filter(([, state]) => state.kind === 'stopped').map(([service]) => service);
   const { kafkaBrokers, schemaRegistryUrl, databaseUrl, qdrantUrl } = infra.endpoints;
   const env = {

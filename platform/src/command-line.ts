@@ -65,10 +65,20 @@ function report(name: string, error: unknown, verbose: boolean): number {
   }
   const code = error instanceof PipelineError && !(error instanceof ConfigError) ? ` (${error.code})` : '';
   console.error(`${name}: ${error instanceof Error ? error.message : String(error)}${code}`);
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause) console.error(`  cause: ${cause instanceof Error ? cause.message : String(cause)}`);
+  const causes = causeChain(error);
+  if (causes.length > 0) console.error(`  cause: ${causes.join(': ')}`);
   if (verbose && error instanceof Error) console.error(error.stack);
   return 1;
+}
+
+/** The messages of an error's causes, outermost first: fetch's "fetch failed" says why only in its own cause. */
+function causeChain(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let cause = (error as Error | undefined)?.cause; cause !== undefined && messages.length < 4; ) {
+    messages.push(cause instanceof Error ? cause.message : String(cause));
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return messages;
 }
 
 /** A file argument as the user meant it: relative to where they typed the command, not to a workspace. */

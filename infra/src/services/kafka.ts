@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -33,9 +33,10 @@ export class KafkaService extends LocalService {
   }
 
   protected async install(): Promise<void> {
-    const jars = existsSync(this.#jarDir) ? readdirSync(this.#jarDir) : [];
-    if (['kafka_2.13-', 'kafka-tools-'].every((prefix) => jars.some((jar) => jar.startsWith(prefix)))) return;
+    const jars = [`kafka_2.13-${KAFKA_VERSION}.jar`, `kafka-tools-${KAFKA_VERSION}.jar`];
+    if (jars.every((jar) => existsSync(join(this.#jarDir, jar)))) return;
     await requireJavaAndMaven();
+    this.progress(`fetching Kafka ${KAFKA_VERSION} jars from Maven Central into ${this.#jarDir} (first start only)`);
     try {
       await runCommand('mvn', [
         '-q',

@@ -27,6 +27,9 @@ export class SchemaRegistryService extends LocalService {
   protected async install(): Promise<void> {
     if (existsSync(this.#runnerJar)) return;
     await requireJavaAndMaven();
+    this.progress(
+      `fetching Apicurio Registry from Maven Central into ${this.config.INFRA_HOME}/cache (first start only)`,
+    );
     const downloadDir = join(this.config.INFRA_HOME, 'cache', 'downloads');
     try {
       await runCommand(

@@ -1,6 +1,6 @@
 export { waitFor } from '@vsp/platform';
 export { type ServiceName, type StoppedService, stopService } from './faults.js';
-export { freePort } from './free-port.js';
+export { freePort, freePortPair } from './free-port.js';
 export { ensureInfra } from './infra.js';
 export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroupId } from './kafka.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
