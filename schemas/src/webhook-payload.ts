@@ -6,7 +6,7 @@ import { PRODUCT_EVENT_TYPES, type ProductEvent, type ProductEventType } from '.
 const nullableString = (maxLength: number) => Type.Unsafe<string | null>({ type: 'string', nullable: true, maxLength });
 
 /**
- * The webhook body BakaiMarket sends (shared/seed/CONTRACT.md). Fields we do not know are
+ * The webhook body BakaiMarket sends (docs/WEBHOOK-CONTRACT.md). Fields we do not know are
  * allowed: they travel on the log inside raw_body.
  */
 export const WebhookPayloadSchema = Type.Object({
