@@ -48,3 +48,24 @@ test('npm start should restart a processor killed with SIGKILL within seconds wh
   const [code] = await once(launcher, 'exit');
   assert.equal(code, 0, output());
 });
+
+test('SIGINT to the pid of npm start should stop every service and the launcher, as Ctrl-C does', async (t) => {
+  const { launcher, started, output } = await startPipeline(t, {}, { viaNpm: true });
+  const services = started.map((s) => s.pid);
+
+  launcher.kill('SIGINT');
+  const [code] = await once(launcher, 'exit');
+
+  assert.equal(code, 0, output());
+  assert.equal(services.length, 4);
+  const alive = services.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(alive, [], 'no service outlives npm start');
+  assert.match(output(), /pipeline: SIGINT, stopping ingress, persistence, embedding, search/);
+});

@@ -28,12 +28,13 @@ export interface PipelineProcess {
 
 /**
  * `npm start` as a process (the launcher runs the compiled services, so `npm run build` comes
- * first), on a topic, database, index and ports of its own; stopped after the test. Resolves once
+ * first; `viaNpm` runs `npm start` itself, build step included), on a topic, database, index and ports of its own; stopped after the test. Resolves once
  * all four services answer.
  */
 export async function startPipeline(
   t: CleanupContext,
   overrides: Record<string, string> = {},
+  { viaNpm = false } = {},
 ): Promise<PipelineProcess> {
   const topic = await createEventTopic(t, 3);
   const database = await createTestDatabase(t);
@@ -63,7 +64,11 @@ export async function startPipeline(
     LOG_LEVEL: 'warn',
     ...overrides,
   };
-  const launcher = spawn(process.execPath, [...FROM_SOURCE, 'infra/src/cli.ts', 'start'], {
+  // Through npm as a user types it, or the launcher itself.
+  const [command, args] = viaNpm
+    ? ['npm', ['start']]
+    : [process.execPath, [...FROM_SOURCE, 'infra/src/cli.ts', 'start']];
+  const launcher = spawn(command as string, args as string[], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
