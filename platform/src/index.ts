@@ -23,6 +23,7 @@ export {
   type PlatformErrorCode,
   WaitTimeoutError,
 } from './errors.js';
+export { type EventLogToolConfig, eventLogTool } from './event-log-tool.js';
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
 export { loadOrExit } from './load-or-exit.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';

@@ -1,13 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import {
-  createKafkaClient,
-  createLogger,
-  dotenvPath,
-  eventLogSettings,
-  loadConfig,
-  runCommandLine,
-  UsageError,
-} from '@vsp/platform';
+import { eventLogTool, runCommandLine, UsageError } from '@vsp/platform';
 import { dlqTopicName, PRODUCT_EVENT_TYPES } from '@vsp/schemas';
 import { type TapOptions, tap } from './tap.js';
 
@@ -55,10 +46,9 @@ await runCommandLine({
   options,
   async run({ values }) {
     const tapOptions = parseOptions(values as TapValues);
-    const config = loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath });
-    const logger = createLogger({ name: 'tap', level: 'warn', toStderr: true });
+    const { config, kafka } = eventLogTool('tap');
     await tap(tapOptions, {
-      kafka: createKafkaClient({ clientId: 'visual-search-tap', brokers: config.KAFKA_BROKERS, logger }),
+      kafka,
       registryUrl: config.SCHEMA_REGISTRY_URL,
       topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
       write: writeLines,

@@ -1,13 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import {
-  createKafkaClient,
-  createLogger,
-  dotenvPath,
-  eventLogSettings,
-  loadConfig,
-  runCommandLine,
-  UsageError,
-} from '@vsp/platform';
+import { eventLogTool, runCommandLine, UsageError } from '@vsp/platform';
 import { dlqTopicName } from '@vsp/schemas';
 import { DeadLetterTool } from './dead-letter-tool.js';
 
@@ -25,16 +16,9 @@ await runCommandLine({
     const command = positionals[0];
     if (command !== 'list' && command !== 'replay')
       throw new UsageError(command ? `unknown command ${command}` : 'a command is required');
-    const config = loadConfig(Type.Object(eventLogSettings), { dotenvPath });
+    const { config, kafka } = eventLogTool('dlq');
     const dlqTopic = dlqTopicName(config.PRODUCT_EVENTS_TOPIC);
-    const tool = new DeadLetterTool(
-      createKafkaClient({
-        clientId: 'visual-search-dlq',
-        brokers: config.KAFKA_BROKERS,
-        logger: createLogger({ name: 'dlq', level: 'error', toStderr: true }),
-      }),
-      dlqTopic,
-    );
+    const tool = new DeadLetterTool(kafka, dlqTopic);
 
     switch (command) {
       case 'list': {

@@ -1,13 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import {
-  createKafkaClient,
-  createLogger,
-  dotenvPath,
-  eventLogSettings,
-  loadConfig,
-  runCommandLine,
-  UsageError,
-} from '@vsp/platform';
+import { eventLogTool, runCommandLine, UsageError } from '@vsp/platform';
 import { parseOffsetTarget, resetGroupOffsets } from '../runtime/group-offsets.js';
 
 const USAGE = `usage: npm run replay -- --group <group> --to earliest|latest|<ISO time>|<partition:offset,...>
@@ -24,13 +15,8 @@ await runCommandLine({
     if (!values.group || !values.to) throw new UsageError('--group and --to are required');
     const group = values.group;
     const target = parseOffsetTarget(values.to);
-    const config = loadConfig(Type.Object({ ...eventLogSettings }), { dotenvPath });
-    const logger = createLogger({ name: 'replay', level: 'warn', toStderr: true });
-    const admin = createKafkaClient({
-      clientId: 'visual-search-replay',
-      brokers: config.KAFKA_BROKERS,
-      logger,
-    }).admin();
+    const { config, kafka } = eventLogTool('replay');
+    const admin = kafka.admin();
     try {
       await admin.connect();
       const moved = await resetGroupOffsets(admin, group, config.PRODUCT_EVENTS_TOPIC, target);
