@@ -6,7 +6,7 @@ import { createEventTopic, type EventTopic, productEvent } from '@vsp/processors
 import { dlqTopicName, type ProductEvent } from '@vsp/schemas';
 import { type TapOptions, tap } from '@vsp/tap';
 import { type CleanupContext, createKafka, ensureInfra, onCleanup, waitFor } from '@vsp/test-harness';
-import { repoRoot } from './support/service-process.js';
+import { FROM_SOURCE, repoRoot } from './support/service-process.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
 /** Prices at the edges of what decimal(22,4) holds, and how the tap must print them. */
@@ -53,15 +53,19 @@ const eventsOf = (lines: string[]) => lines.map((line) => JSON.parse(line));
 /** The tap command line, run by a shell so that pipes behave as a user's do. */
 async function tapCli(t: CleanupContext, topic: string, shellTail: string) {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const child = spawn('bash', ['-c', `set -o pipefail; node --import tsx tap/src/tap-cli.ts ${shellTail}`], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-      PRODUCT_EVENTS_TOPIC: topic,
+  const child = spawn(
+    'bash',
+    ['-c', `set -o pipefail; "${process.execPath}" ${FROM_SOURCE.join(' ')} tap/src/tap-cli.ts ${shellTail}`],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: kafkaBrokers.join(','),
+        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+        PRODUCT_EVENTS_TOPIC: topic,
+      },
     },
-  });
+  );
   onCleanup(t, () => child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
