@@ -9,7 +9,7 @@ import { LocalService } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 import { commandExists, runCommand } from '../run-command.js';
 
-export const KAFKA_VERSION = '3.9.1';
+export const KAFKA_VERSION = '4.4.0';
 const pom = fileURLToPath(new URL('../../kafka/pom.xml', import.meta.url));
 
 /** Kafka's command-line tools by the name of their kafka-<name>.sh script, and the class each runs. */
@@ -77,18 +77,7 @@ export class KafkaService extends LocalService {
         '',
       ].join('\n'),
     );
-    writeFileSync(
-      this.#log4jFile,
-      [
-        'log4j.rootLogger=INFO, stdout',
-        'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-        'log4j.logger.kafka=INFO',
-        'log4j.logger.org.apache.kafka=INFO',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(this.#log4jFile, log4j2Config('info', 'SYSTEM_OUT'));
     if (existsSync(join(this.dataDir, 'log', 'meta.properties'))) return;
     const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
     await runCommand('java', [
@@ -135,24 +124,14 @@ export class KafkaService extends LocalService {
    */
   async toolCommand(tool: KafkaTool, args: readonly string[]): Promise<SpawnSpec> {
     await this.install();
-    const log4j = join(this.#jarDir, '..', 'kafka-tools-log4j.properties');
-    writeFileSync(
-      log4j,
-      [
-        'log4j.rootLogger=WARN, stderr',
-        'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
-        'log4j.appender.stderr.Target=System.err',
-        'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
-        'log4j.appender.stderr.layout.ConversionPattern=%p %m (%c)%n',
-        '',
-      ].join('\n'),
-    );
+    const log4j = join(this.#jarDir, '..', 'kafka-tools-log4j2.properties');
+    writeFileSync(log4j, log4j2Config('warn', 'SYSTEM_ERR'));
     const bootstrap = args.includes('--bootstrap-server') ? [] : ['--bootstrap-server', this.endpoint];
     return {
       command: 'java',
       args: [
         '-Djava.awt.headless=true',
-        `-Dlog4j.configuration=file:${log4j}`,
+        `-Dlog4j2.configurationFile=${log4j}`,
         '-cp',
         `${this.#jarDir}/*`,
         KAFKA_TOOLS[tool],
@@ -167,11 +146,11 @@ export class KafkaService extends LocalService {
   }
 
   get #log4jFile(): string {
-    return join(this.dataDir, 'log4j.properties');
+    return join(this.dataDir, 'log4j2.properties');
   }
 
   #javaArgs(): string[] {
-    return ['-Djava.awt.headless=true', `-Dlog4j.configuration=file:${this.#log4jFile}`, '-cp', `${this.#jarDir}/*`];
+    return ['-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${this.#log4jFile}`, '-cp', `${this.#jarDir}/*`];
   }
 }
 
@@ -180,4 +159,19 @@ export async function requireJavaAndMaven(): Promise<void> {
     if (!(await commandExists(tool)))
       throw new ToolMissingError(tool, 'install a JDK 17+ and Maven (Debian: openjdk-17-jdk-headless maven)');
   }
+}
+
+/** A log4j2 configuration (Kafka 4 logs through log4j2): every logger at `level`, to one console stream. */
+function log4j2Config(level: 'info' | 'warn', target: 'SYSTEM_OUT' | 'SYSTEM_ERR'): string {
+  return [
+    'status = warn',
+    'appender.console.type = Console',
+    'appender.console.name = console',
+    `appender.console.target = ${target}`,
+    'appender.console.layout.type = PatternLayout',
+    'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+    `rootLogger.level = ${level}`,
+    'rootLogger.appenderRef.console.ref = console',
+    '',
+  ].join('\n');
 }
