@@ -13,22 +13,27 @@ export interface InfraEndpoints {
   qdrantUrl: string;
 }
 
-/** The four services the pipeline needs, started and stopped together. */
+/** The four services the pipeline needs (Kafka as one node or several), started and stopped together. */
 export class LocalInfra {
-  readonly kafka: KafkaService;
+  readonly kafkaNodes: readonly KafkaService[];
   readonly schemaRegistry: SchemaRegistryService;
   readonly postgres: PostgresService;
   readonly qdrant: QdrantService;
 
   constructor(private readonly config: InfraConfig) {
-    this.kafka = new KafkaService(config);
+    this.kafkaNodes = KafkaService.cluster(config);
     this.schemaRegistry = new SchemaRegistryService(config);
     this.postgres = new PostgresService(config);
     this.qdrant = new QdrantService(config);
   }
 
+  /** Kafka's first node: the one to ask for the cluster's address, its tools, or to stop in a 1-node setup. */
+  get kafka(): KafkaService {
+    return this.kafkaNodes[0] as KafkaService;
+  }
+
   get services(): readonly LocalService[] {
-    return [this.kafka, this.schemaRegistry, this.postgres, this.qdrant];
+    return [...this.kafkaNodes, this.schemaRegistry, this.postgres, this.qdrant];
   }
 
   get endpoints(): InfraEndpoints {

@@ -62,12 +62,17 @@ export abstract class LocalService {
   /** Runs once the service is ready (create a database, say); must be idempotent. */
   protected async afterReady(): Promise<void> {}
 
+  /** Where this process listens: the endpoint, unless it is one member of what the endpoint names. */
+  get address(): string {
+    return this.endpoint;
+  }
+
   async state(): Promise<ServiceState> {
     if (this.external) return { kind: 'external', endpoint: this.endpoint };
     const pid = this.#process.pid();
-    if (pid !== undefined) return { kind: 'ours', endpoint: this.endpoint, pid };
-    if (await this.isReady()) return { kind: 'foreign', endpoint: this.endpoint };
-    return { kind: 'stopped', endpoint: this.endpoint };
+    if (pid !== undefined) return { kind: 'ours', endpoint: this.address, pid };
+    if (await this.isReady()) return { kind: 'foreign', endpoint: this.address };
+    return { kind: 'stopped', endpoint: this.address };
   }
 
   /**
@@ -77,7 +82,7 @@ export abstract class LocalService {
   async up(): Promise<ServiceState> {
     const before = await this.state();
     if (before.kind === 'foreign')
-      throw new PortTakenError(this.name, this.endpoint, this.portSetting, this.addressSetting, this.config.INFRA_HOME);
+      throw new PortTakenError(this.name, this.address, this.portSetting, this.addressSetting, this.config.INFRA_HOME);
     if (before.kind === 'external' && !(await this.isReady()))
       throw new ExternalUnreachableError(this.name, this.endpoint, this.addressSetting);
     if (before.kind === 'stopped') {
@@ -86,7 +91,7 @@ export abstract class LocalService {
       await this.install();
       await this.prepare();
       this.#process.start(this.launchSpec());
-      this.progress(`started, waiting until it answers at ${this.endpoint}`);
+      this.progress(`started, waiting until it answers at ${this.address}`);
     }
     if (before.kind !== 'external') {
       await this.#awaitReady();
@@ -101,7 +106,7 @@ export abstract class LocalService {
       outcome = await waitFor(
         async () => (this.#process.pid() === undefined ? 'exited' : (await this.isReady()) && 'ready'),
         {
-          description: `${this.name} at ${this.endpoint}`,
+          description: `${this.name} at ${this.address}`,
           timeoutMs: this.config.INFRA_READY_TIMEOUT_MS,
           intervalMs: 250,
         },

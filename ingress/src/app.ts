@@ -15,10 +15,17 @@ export interface IngressDependencies {
   logger: FastifyBaseLogger;
   /** The Kafka client; a test may hand in one pointed at a broker it controls. */
   kafka: Kafka;
+  /** The ingress cannot work as configured (a topic replication the cluster cannot hold). Default: log it. */
+  onFatal?: (error: Error) => void;
 }
 
 /** The ingress as a Fastify instance, not yet listening. */
-export async function buildIngress({ config, logger, kafka }: IngressDependencies): Promise<FastifyInstance> {
+export async function buildIngress({
+  config,
+  logger,
+  kafka,
+  onFatal = (error) => logger.fatal({ err: error }, error.message),
+}: IngressDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One line per webhook in the seed's words is logged by the route; per-request access logs
@@ -39,7 +46,7 @@ export async function buildIngress({ config, logger, kafka }: IngressDependencie
   app.setErrorHandler(errorHandler);
   await app.register(gracefulClosePlugin);
   await app.register(metricsPlugin);
-  await app.register(eventLogPlugin, { config, kafka });
+  await app.register(eventLogPlugin, { config, kafka, onFatal });
   await app.register(healthRoutes);
   await app.register(webhookRoutes, {
     signature: new WebhookSignature(config.webhookSecrets),

@@ -25,7 +25,10 @@ export const IngressConfigSchema = Type.Object({
   ...eventLogSettings,
   KAFKA_CLIENT_ID: Type.String({ default: 'visual-search-ingress' }),
   PRODUCT_EVENTS_PARTITIONS: Type.Integer({ default: 12, minimum: 1 }),
-  PRODUCT_EVENTS_REPLICATION: Type.Integer({ default: 1, minimum: 1 }),
+  /** Replicas of each partition when the ingress creates the topics. Default: 3 on a cluster of 3+ brokers, else 1. */
+  PRODUCT_EVENTS_REPLICATION: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Replicas that must have a write before it is acknowledged. Default: 2 with 3+ replicas, else 1. */
+  PRODUCT_EVENTS_MIN_INSYNC_REPLICAS: Type.Optional(Type.Integer({ minimum: 1 })),
   /** How long a lone request waits for company before its batch is sent. */
   PRODUCER_LINGER_MS: Type.Integer({ default: 1, minimum: 0 }),
   PRODUCER_MAX_BATCH: Type.Integer({ default: 1_000, minimum: 1 }),

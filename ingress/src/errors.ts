@@ -9,6 +9,7 @@ export const INGRESS_ERROR_CODES = [
   'EVENT_LOG_UNAVAILABLE',
   'SHUTTING_DOWN',
   'INTERNAL',
+  'TOPIC_REPLICATION_UNSATISFIABLE',
 ] as const;
 export type IngressErrorCode = (typeof INGRESS_ERROR_CODES)[number];
 
@@ -89,4 +90,13 @@ export class InternalError extends IngressError {
   constructor() {
     super('Internal error');
   }
+}
+
+/**
+ * The topics would be created with more replicas than the cluster has brokers: a setting to fix,
+ * not an outage to wait out, so the ingress stops instead of answering 503 forever.
+ */
+export class TopicReplicationError extends IngressError {
+  static override readonly code: IngressErrorCode = 'TOPIC_REPLICATION_UNSATISFIABLE';
+  static override readonly httpStatus = 503;
 }

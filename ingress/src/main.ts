@@ -7,7 +7,15 @@ const config = loadOrExit('ingress', () => loadIngressConfig());
 
 const logger = createLogger({ name: 'ingress', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
 const kafka = createKafkaClient({ clientId: config.KAFKA_CLIENT_ID, brokers: config.KAFKA_BROKERS, logger });
-const app = await buildIngress({ config, logger, kafka });
+const app = await buildIngress({
+  config,
+  logger,
+  kafka,
+  onFatal: (error) => {
+    logger.fatal({ err: error }, `Ingress cannot start: ${error.message}`);
+    void app.close().finally(() => process.exit(1));
+  },
+});
 
 // The one place that handles signals: stop taking requests, let in-flight ones finish, flush the
 // producer, disconnect. A second signal, or the timeout, exits at once.

@@ -33,6 +33,7 @@ export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, re
 export {
   type InfraPorts,
   infraPortSettings,
+  kafkaNodePorts,
   localAddresses,
   SERVICE_ADDRESS_SETTINGS,
   type ServiceAddressSetting,

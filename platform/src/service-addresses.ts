@@ -1,12 +1,16 @@
 import { Type } from '@sinclair/typebox';
 
 /**
- * The ports this checkout's own infrastructure (`npm run infra:up`) listens on. Two checkouts on
- * one host run side by side by giving one of them other ports; every process and command-line tool
- * of a checkout then finds its services through `localAddresses`.
+ * The shape of this checkout's own infrastructure (`npm run infra:up`): its ports, and how many
+ * Kafka brokers it runs. Two checkouts on one host run side by side by giving one of them other
+ * ports; every process and command-line tool of a checkout then finds its services through
+ * `localAddresses`.
  */
 export const infraPortSettings = {
-  INFRA_KAFKA_PORT: Type.Integer({ default: 9092, minimum: 1, maximum: 65534 }),
+  /** Broker n (1, 2, …) listens on INFRA_KAFKA_PORT + 2(n-1), its controller on the port after. */
+  INFRA_KAFKA_PORT: Type.Integer({ default: 9092, minimum: 1, maximum: 65500 }),
+  /** 1: one combined broker+controller. 3 (or more): a KRaft quorum of that many combined nodes. */
+  INFRA_KAFKA_BROKERS: Type.Integer({ default: 1, minimum: 1, maximum: 9 }),
   INFRA_REGISTRY_PORT: Type.Integer({ default: 8081, minimum: 1, maximum: 65535 }),
   INFRA_POSTGRES_PORT: Type.Integer({ default: 5433, minimum: 1, maximum: 65535 }),
   /** Qdrant's HTTP port; gRPC takes the next one. */
@@ -21,9 +25,19 @@ export type ServiceAddressSetting = (typeof SERVICE_ADDRESS_SETTINGS)[number];
 /** Where each service of this checkout's infrastructure answers. */
 export function localAddresses(ports: InfraPorts): Readonly<Record<ServiceAddressSetting, string>> {
   return {
-    KAFKA_BROKERS: `localhost:${ports.INFRA_KAFKA_PORT}`,
+    KAFKA_BROKERS: kafkaNodePorts(ports)
+      .map(({ broker }) => `localhost:${broker}`)
+      .join(','),
     SCHEMA_REGISTRY_URL: `http://localhost:${ports.INFRA_REGISTRY_PORT}/apis/ccompat/v7`,
     DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.INFRA_POSTGRES_PORT}/visual_search`,
     QDRANT_URL: `http://127.0.0.1:${ports.INFRA_QDRANT_PORT}`,
   };
+}
+
+/** The broker and controller port of each local Kafka node, node 1 first. */
+export function kafkaNodePorts(ports: InfraPorts): { broker: number; controller: number }[] {
+  return Array.from({ length: ports.INFRA_KAFKA_BROKERS }, (_, i) => {
+    const broker = ports.INFRA_KAFKA_PORT + 2 * i;
+    return { broker, controller: broker + 1 };
+  });
 }

@@ -21,7 +21,14 @@ export {
 } from './product-event.js';
 export { ProductEventCodec, type ProductEventCodecOptions } from './product-event-codec.js';
 export { checkCompatibility, type RegisteredSchema, registeredSchema } from './schema-subject.js';
-export { dlqTopicName, ensureTopics, type TopicSettings, type TopicSpec, topicSpecs } from './topics.js';
+export {
+  dlqTopicName,
+  ensureTopics,
+  replicationFor,
+  type TopicSettings,
+  type TopicSpec,
+  topicSpecs,
+} from './topics.js';
 export {
   type EventTimePolicy,
   parseEventTime,

@@ -5,6 +5,8 @@ export interface TopicSettings {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /** How many replicas must have a write before acks=all acknowledges it. */
+  minInsyncReplicas: number;
 }
 
 export interface TopicSpec extends ITopicConfig {
@@ -18,17 +20,34 @@ export const dlqTopicName = (topic: string): string => `${topic}.dlq`;
  * product-events: keyed by product_id; retention unlimited because the log is what a rebuild
  * replays. The DLQ keeps the same partition count so a dead letter can stay near its origin.
  */
-export function topicSpecs({ topic, partitions, replicationFactor }: TopicSettings): TopicSpec[] {
+export function topicSpecs({ topic, partitions, replicationFactor, minInsyncReplicas }: TopicSettings): TopicSpec[] {
   const durable = [
     { name: 'retention.ms', value: '-1' },
     { name: 'retention.bytes', value: '-1' },
     { name: 'cleanup.policy', value: 'delete' },
-    { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
+    { name: 'min.insync.replicas', value: String(minInsyncReplicas) },
   ];
   return [
     { topic, numPartitions: partitions, replicationFactor, configEntries: durable },
     { topic: dlqTopicName(topic), numPartitions: partitions, replicationFactor, configEntries: durable },
   ];
+}
+
+/**
+ * Replication for new topics on a cluster of `brokers`: what was asked, else 3 replicas with 2 in
+ * sync once there are 3 brokers (one broker may fail without losing an acknowledged write or
+ * stopping writes), else 1. Undefined when the cluster cannot hold what was asked.
+ */
+export function replicationFor(
+  brokers: number,
+  asked: { replicationFactor?: number | undefined; minInsyncReplicas?: number | undefined },
+): { replicationFactor: number; minInsyncReplicas: number } | undefined {
+  const replicationFactor = asked.replicationFactor ?? (brokers >= 3 ? 3 : 1);
+  if (replicationFactor > brokers) return undefined;
+  return {
+    replicationFactor,
+    minInsyncReplicas: Math.min(replicationFactor, asked.minInsyncReplicas ?? (replicationFactor >= 3 ? 2 : 1)),
+  };
 }
 
 /**

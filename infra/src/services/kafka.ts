@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kafkaNodePorts } from '@vsp/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import type { InfraConfig } from '../config.js';
 import { InstallFailedError, ToolMissingError } from '../errors.js';
@@ -11,6 +12,7 @@ import { commandExists, runCommand } from '../run-command.js';
 
 export const KAFKA_VERSION = '4.4.0';
 const pom = fileURLToPath(new URL('../../kafka/pom.xml', import.meta.url));
+const installs = new Map<string, Promise<void>>();
 
 /** Kafka's command-line tools by the name of their kafka-<name>.sh script, and the class each runs. */
 export const KAFKA_TOOLS = {
@@ -22,17 +24,51 @@ export const KAFKA_TOOLS = {
 } as const;
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
 
-/** Apache Kafka, one combined broker+controller in KRaft mode, run from its Maven Central jars. */
+/**
+ * One node of Apache Kafka in KRaft mode, broker and controller in one process, run from its Maven
+ * Central jars. INFRA_KAFKA_BROKERS nodes make one cluster: each its own data, ports, pid and log,
+ * all of them voters of the controller quorum.
+ */
 export class KafkaService extends LocalService {
-  readonly name = 'kafka';
+  readonly name: string;
+  readonly #node: number;
   readonly #jarDir: string;
 
-  constructor(config: InfraConfig) {
-    super(config, 'kafka', 'KAFKA_BROKERS', 'INFRA_KAFKA_PORT');
+  /** The nodes of this checkout's cluster (one when KAFKA_BROKERS points elsewhere: the probe). */
+  static cluster(config: InfraConfig): KafkaService[] {
+    const count = config.KAFKA_BROKERS === undefined ? config.INFRA_KAFKA_BROKERS : 1;
+    return Array.from({ length: count }, (_, i) => new KafkaService(config, i + 1));
+  }
+
+  private constructor(config: InfraConfig, node: number) {
+    // A single node keeps the id (data folder, pid, log) it had before clusters existed.
+    const id = config.INFRA_KAFKA_BROKERS === 1 ? 'kafka' : `kafka-${node}`;
+    super(config, id, 'KAFKA_BROKERS', 'INFRA_KAFKA_PORT');
+    this.name = id;
+    this.#node = node;
     this.#jarDir = join(config.INFRA_HOME, 'cache', `kafka-${KAFKA_VERSION}`);
   }
 
-  protected async install(): Promise<void> {
+  override get address(): string {
+    return this.external ? this.endpoint : `localhost:${this.#ports.broker}`;
+  }
+
+  get #ports(): { broker: number; controller: number } {
+    return kafkaNodePorts(this.config)[this.#node - 1] as { broker: number; controller: number };
+  }
+
+  /** The nodes of a cluster share the jars: the first to ask fetches them, the others wait for it. */
+  protected install(): Promise<void> {
+    let installing = installs.get(this.#jarDir);
+    if (!installing) {
+      installing = this.#fetchJars();
+      installs.set(this.#jarDir, installing);
+      installing.catch(() => installs.delete(this.#jarDir));
+    }
+    return installing;
+  }
+
+  async #fetchJars(): Promise<void> {
     const jars = [`kafka_2.13-${KAFKA_VERSION}.jar`, `kafka-tools-${KAFKA_VERSION}.jar`];
     if (jars.every((jar) => existsSync(join(this.#jarDir, jar)))) return;
     await requireJavaAndMaven();
@@ -54,38 +90,40 @@ export class KafkaService extends LocalService {
   }
 
   protected async prepare(): Promise<void> {
-    const port = this.config.INFRA_KAFKA_PORT;
+    const { broker, controller } = this.#ports;
+    const nodes = kafkaNodePorts(this.config);
+    // Internal topics as durable as the cluster allows: 3 replicas, 2 in sync, from 3 nodes on.
+    const replicas = Math.min(3, nodes.length);
     writeFileSync(
       this.#propertiesFile,
       [
         'process.roles=broker,controller',
-        'node.id=1',
-        `controller.quorum.voters=1@127.0.0.1:${port + 1}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${port + 1}`,
-        `advertised.listeners=PLAINTEXT://localhost:${port}`,
+        `node.id=${this.#node}`,
+        `controller.quorum.voters=${nodes.map((n, i) => `${i + 1}@127.0.0.1:${n.controller}`).join(',')}`,
+        `listeners=PLAINTEXT://127.0.0.1:${broker},CONTROLLER://127.0.0.1:${controller}`,
+        `advertised.listeners=PLAINTEXT://localhost:${broker}`,
         'controller.listener.names=CONTROLLER',
         'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
         `log.dirs=${join(this.dataDir, 'log')}`,
         // Topics are created by our code with explicit specs, never by a stray produce.
         'auto.create.topics.enable=false',
         'num.partitions=1',
-        'offsets.topic.replication.factor=1',
+        `offsets.topic.replication.factor=${replicas}`,
         'offsets.topic.num.partitions=10',
-        'transaction.state.log.replication.factor=1',
-        'transaction.state.log.min.isr=1',
+        `transaction.state.log.replication.factor=${replicas}`,
+        `transaction.state.log.min.isr=${Math.min(2, replicas)}`,
         'group.initial.rebalance.delay.ms=0',
         '',
       ].join('\n'),
     );
     writeFileSync(this.#log4jFile, log4j2Config('info', 'SYSTEM_OUT'));
     if (existsSync(join(this.dataDir, 'log', 'meta.properties'))) return;
-    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
     await runCommand('java', [
       ...this.#javaArgs(),
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      clusterId,
+      this.#clusterId(),
       '-c',
       this.#propertiesFile,
     ]);
@@ -98,10 +136,20 @@ export class KafkaService extends LocalService {
     };
   }
 
+  /** Every node of a cluster is formatted with the same id, made once and kept beside their data. */
+  #clusterId(): string {
+    const file = join(this.config.INFRA_HOME, 'data', 'kafka-cluster-id');
+    if (!existsSync(file)) {
+      writeFileSync(file, Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url'));
+    }
+    return readFileSync(file, 'utf8').trim();
+  }
+
+  /** This node answers as a broker of a cluster that has an active controller. */
   async isReady(): Promise<boolean> {
     const admin = new Kafka({
       clientId: 'infra-probe',
-      brokers: this.endpoint.split(','),
+      brokers: this.address.split(','),
       connectionTimeout: 1_000,
       requestTimeout: 2_000,
       retry: { retries: 0 },

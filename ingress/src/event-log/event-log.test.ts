@@ -16,6 +16,7 @@ test('event log closed during start-up should stop its connect loop and answer u
     config,
     kafka: createKafkaClient({ clientId: 't', brokers: nobody, logger }),
     logger,
+    onFatal: (error) => assert.fail(error),
   });
 
   eventLog.start();

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BreakerState } from '@vsp/platform';
 import { ABORTED, createKafkaClient, retryUntil } from '@vsp/platform';
-import { ensureTopics, type ProductEvent, ProductEventCodec, topicSpecs } from '@vsp/schemas';
+import { ensureTopics, type ProductEvent, ProductEventCodec, replicationFor, topicSpecs } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
-import { EventLogUnavailableError } from '../errors.js';
+import { EventLogUnavailableError, TopicReplicationError } from '../errors.js';
 import { EventPublisher, type RecordLocation } from './event-publisher.js';
 import { recordingPartitioner } from './recording-partitioner.js';
 
@@ -18,6 +18,14 @@ export interface ReadinessReport {
   kafka: 'up' | 'down';
   schemaRegistry: 'up' | 'down';
   breaker: BreakerState | 'starting';
+}
+
+export interface EventLogOptions {
+  config: IngressConfig;
+  logger: Logger;
+  kafka: Kafka;
+  /** The event log can never open as configured (see TopicReplicationError): the ingress must stop. */
+  onFatal: (error: Error) => void;
 }
 
 /**
@@ -39,9 +47,11 @@ export class EventLog {
   /** Aborted by close: stops a connect loop still waiting for Kafka or the registry. */
   readonly #closing = new AbortController();
   #closed = false;
+  readonly #onFatal: (error: Error) => void;
 
-  constructor({ config, logger, kafka }: { config: IngressConfig; logger: Logger; kafka: Kafka }) {
+  constructor({ config, logger, kafka, onFatal }: EventLogOptions) {
     this.#config = config;
+    this.#onFatal = onFatal;
     this.#logger = logger;
     this.#admin = kafka.admin();
     this.#probeAdmin = createKafkaClient({
@@ -114,13 +124,15 @@ export class EventLog {
     const opened = await retryUntil(() => this.#open(), {
       initialMs: 250,
       maxMs: 5_000,
-      // Until it is closed the ingress keeps trying, whatever the error: it answers 503 meanwhile.
-      retriable: () => true,
+      // Until it is closed the ingress keeps trying (it answers 503 meanwhile), unless a setting
+      // can never be satisfied.
+      retriable: (error) => !(error instanceof TopicReplicationError),
       signal: this.#closing.signal,
       onRetry: (error, _attempt, waitMs) =>
         this.#logger.warn({ err: error }, `Event log not reachable yet, retrying in ${waitMs} ms`),
     });
-    if (opened === ABORTED || !opened.ok) return;
+    if (opened === ABORTED) return;
+    if (!opened.ok) return this.#onFatal(opened.error);
     if (this.#closed) return void (await opened.value.close());
     this.#publisher = opened.value;
     for (const listener of this.#breakerListeners) this.#publisher.onBreakerChange(listener);
@@ -137,7 +149,7 @@ export class EventLog {
       topicSpecs({
         topic: config.PRODUCT_EVENTS_TOPIC,
         partitions: config.PRODUCT_EVENTS_PARTITIONS,
-        replicationFactor: config.PRODUCT_EVENTS_REPLICATION,
+        ...(await this.#replication()),
       }),
     );
     if (created.length > 0) this.#logger.info(`Created topics: ${created.join(', ')}`);
@@ -163,6 +175,24 @@ export class EventLog {
       probeIntervalMs: PROBE_INTERVAL_MS,
       logger: this.#logger,
     });
+  }
+
+  /** How new topics are replicated on this cluster; refuses what it cannot hold. */
+  async #replication(): Promise<{ replicationFactor: number; minInsyncReplicas: number }> {
+    const config = this.#config;
+    const { brokers } = await this.#admin.describeCluster();
+    const asked = {
+      replicationFactor: config.PRODUCT_EVENTS_REPLICATION,
+      minInsyncReplicas: config.PRODUCT_EVENTS_MIN_INSYNC_REPLICAS,
+    };
+    const replication = replicationFor(brokers.length, asked);
+    if (!replication) {
+      throw new TopicReplicationError(
+        `PRODUCT_EVENTS_REPLICATION=${asked.replicationFactor} needs that many brokers, but the cluster at ` +
+          `${config.KAFKA_BROKERS} has ${brokers.length}: lower it, or add brokers`,
+      );
+    }
+    return replication;
   }
 
   /** Kafka can take our writes: the topic's metadata answers and every partition has a leader. */

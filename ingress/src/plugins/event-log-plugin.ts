@@ -12,6 +12,7 @@ declare module 'fastify' {
 export interface EventLogPluginOptions {
   config: IngressConfig;
   kafka: Kafka;
+  onFatal: (error: Error) => void;
 }
 
 /**
@@ -20,8 +21,8 @@ export interface EventLogPluginOptions {
  * server has closed, flushes the rest and disconnects.
  */
 export const eventLogPlugin = fp<EventLogPluginOptions>(
-  async (app, { config, kafka }) => {
-    const eventLog = new EventLog({ config, kafka, logger: app.log });
+  async (app, { config, kafka, onFatal }) => {
+    const eventLog = new EventLog({ config, kafka, logger: app.log, onFatal });
     eventLog.onBreakerChange((state) => app.metrics.setBreaker(state));
     app.decorate('eventLog', eventLog);
     app.addHook('onReady', async () => eventLog.start());

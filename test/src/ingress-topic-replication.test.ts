@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { testIngressEnv } from '@vsp/ingress/testing';
+import { freePort } from '@vsp/test-harness';
+import { spawnService } from './support/service-process.js';
+
+test('ingress should refuse to start when its topics would need more replicas than the cluster has brokers', async (t) => {
+  const env = await testIngressEnv({ PORT: String(await freePort()), PRODUCT_EVENTS_REPLICATION: '3' });
+  const child = spawnService(t, 'ingress/src/main.ts', env, 'pipe');
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+
+  const [code] = await once(child, 'exit');
+
+  assert.equal(code, 1, output);
+  assert.match(
+    output,
+    /Ingress cannot start: PRODUCT_EVENTS_REPLICATION=3 needs that many brokers, but the cluster at \S+ has 1: lower it, or add brokers/,
+  );
+  assert.match(output, /"code":"TOPIC_REPLICATION_UNSATISFIABLE"/);
+});
