@@ -1,3 +1,4 @@
 export { type InfraConfig, loadInfraConfig } from './config.js';
 export { InfraError } from './errors.js';
 export { type InfraEndpoints, LocalInfra } from './local-infra.js';
+export type { KafkaService } from './services/kafka.js';

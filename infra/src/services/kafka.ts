@@ -113,6 +113,10 @@ export class KafkaService extends LocalService {
         `transaction.state.log.replication.factor=${replicas}`,
         `transaction.state.log.min.isr=${Math.min(2, replicas)}`,
         'group.initial.rebalance.delay.ms=0',
+        // A lost node is fenced and its partitions get new leaders after 3 s, not the default 9 s:
+        // a local cluster exists to try broker loss, and the shorter the election, the fewer 503s.
+        'broker.session.timeout.ms=3000',
+        'broker.heartbeat.interval.ms=500',
         '',
       ].join('\n'),
     );

@@ -52,11 +52,11 @@ export async function startTestIngress(
   const app = await buildIngress({
     config,
     logger: pino({ level: config.LOG_LEVEL }, { write: (line: string) => void lines.push(line) }),
-    kafka: await createKafka({ clientId: 'test-ingress' }),
+    kafka: await createKafka({ clientId: 'test-ingress', brokers: config.KAFKA_BROKERS.split(',') }),
   });
   onCleanup(t, async () => {
     await app.close();
-    const admin = (await createKafka()).admin();
+    const admin = (await createKafka({ brokers: config.KAFKA_BROKERS.split(',') })).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {});
     await admin.disconnect();

@@ -13,11 +13,8 @@ export function freePort(): Promise<number> {
 }
 
 /** A loopback port nobody listens on, whose next port is free too (Kafka's controller, Qdrant's gRPC). */
-export async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 65535 && (await isFree(port + 1))) return port;
-  }
+export function freePortPair(): Promise<number> {
+  return freePortRange(2);
 }
 
 function isFree(port: number): Promise<boolean> {
@@ -26,4 +23,15 @@ function isFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** The first of `count` consecutive free loopback ports (a Kafka cluster's brokers and controllers). */
+export async function freePortRange(count: number): Promise<number> {
+  for (;;) {
+    const first = await freePort();
+    if (first + count > 65535) continue;
+    let free = true;
+    for (let port = first + 1; free && port < first + count; port++) free = await isFree(port);
+    if (free) return first;
+  }
 }

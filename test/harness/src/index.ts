@@ -1,8 +1,9 @@
 export { waitFor } from '@vsp/platform';
 export { type ServiceName, type StoppedService, stopService } from './faults.js';
-export { freePort, freePortPair } from './free-port.js';
+export { freePort, freePortPair, freePortRange } from './free-port.js';
 export { ensureInfra } from './infra.js';
 export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroupId } from './kafka.js';
+export { type KafkaCluster, startKafkaCluster } from './kafka-cluster.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { confluentPython } from './python.js';
 export { createVectorIndex, type TestVectorIndex } from './qdrant.js';

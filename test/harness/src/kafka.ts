@@ -49,9 +49,10 @@ export async function readRecords(
   t: CleanupContext,
   topic: string,
   count: number,
-  { timeoutMs = 30_000 } = {},
+  { timeoutMs = 30_000, brokers }: { timeoutMs?: number; brokers?: string[] } = {},
 ): Promise<ConsumedRecord[]> {
-  const consumer = (await createKafka()).consumer({ groupId: uniqueGroupId(), maxWaitTimeInMs: 100 });
+  const kafka = await createKafka(brokers ? { brokers } : {});
+  const consumer = kafka.consumer({ groupId: uniqueGroupId(), maxWaitTimeInMs: 100 });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   onCleanup(t, () => consumer.disconnect());

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { startTestIngress, webhookBody } from '@vsp/ingress/testing';
+import { readRecords, startKafkaCluster, waitFor } from '@vsp/test-harness';
+
+interface Answer {
+  sentAt: number;
+  status: number;
+  eventId: string;
+}
+
+const RATE = 200;
+
+test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowledged webhook and two down give only 503s', async (t) => {
+  const cluster = await startKafkaCluster(t, 3);
+  const ingress = await startTestIngress(t, { KAFKA_BROKERS: cluster.brokers, PRODUCT_EVENTS_PARTITIONS: '6' });
+  const answers: Answer[] = [];
+  let sending = true;
+  let sequence = 0;
+  const send = async () => {
+    // Many products, so every partition (and every broker as a leader) takes writes.
+    const body = webhookBody('product.created', { product_id: `p${sequence++ % 97}` });
+    const sentAt = Date.now();
+    const response = await ingress.post(JSON.stringify(body));
+    await response.body?.cancel();
+    answers.push({ sentAt, status: response.status, eventId: String(body.event_id) });
+  };
+  const load = (async () => {
+    const requests: Promise<void>[] = [];
+    for (let tick = Date.now(); sending; tick += 10) {
+      for (let i = 0; i < RATE / 100; i++) requests.push(send());
+      await delay(Math.max(0, tick + 10 - Date.now()));
+    }
+    await Promise.all(requests);
+  })();
+  const okSince = (from: number) => answers.filter((a) => a.sentAt >= from && a.status === 200).length;
+
+  await waitFor(() => okSince(0) >= RATE, { description: 'a second of 200s', timeoutMs: 60_000 });
+  const oneDown = Date.now();
+  await cluster.kill(2);
+  await delay(8_000);
+  const oneDownSettled = Date.now();
+  await waitFor(() => okSince(oneDownSettled) >= RATE, {
+    description: 'a second of 200s with one broker down',
+    timeoutMs: 30_000,
+  });
+  const twoDown = Date.now();
+  await cluster.kill(3);
+  await delay(8_000);
+  const twoDownSettled = Date.now();
+  await delay(3_000);
+  const twoDownEnd = Date.now();
+  await Promise.all([cluster.restart(2), cluster.restart(3)]);
+  const allBack = Date.now();
+  await waitFor(() => okSince(allBack) >= RATE, {
+    description: 'the ingress accepting again, without a restart',
+    timeoutMs: 60_000,
+  });
+  sending = false;
+  await load;
+
+  const accepted = answers.filter((a) => a.status === 200);
+  // Everything on the topic: a 503'd event may have landed too (at-least-once).
+  const records = await readRecords(
+    t,
+    ingress.config.PRODUCT_EVENTS_TOPIC,
+    await cluster.recordCount(ingress.config.PRODUCT_EVENTS_TOPIC),
+    {
+      timeoutMs: 60_000,
+      brokers: cluster.brokers.split(','),
+    },
+  );
+  const onTopic = new Set(records.map((r) => r.headers.event_id));
+  const missing = accepted.filter((a) => !onTopic.has(a.eventId));
+  const phase = (from: number, to: number) => answers.filter((a) => a.sentAt >= from && a.sentAt < to);
+  const statuses = (list: Answer[]) => [...new Set(list.map((a) => a.status))].sort();
+  const refusedOneDown = phase(oneDown, twoDown).filter((a) => a.status === 503);
+  const lastRefusal = Math.max(oneDown, ...refusedOneDown.map((a) => a.sentAt)) - oneDown;
+  t.diagnostic(
+    `answers ${answers.length}: 200 ${accepted.length}; one down: ${refusedOneDown.length} × 503 (the last ${lastRefusal} ms after the kill) ` +
+      `of ${phase(oneDown, twoDown).length}; two down (settled): ${phase(twoDownSettled, twoDownEnd).length} answers, all ${statuses(phase(twoDownSettled, twoDownEnd))}`,
+  );
+
+  assert.deepEqual(missing, [], 'every 200 answered is on the topic');
+  assert.deepEqual(statuses(answers), accepted.length === answers.length ? [200] : [200, 503]);
+  assert.deepEqual(
+    phase(oneDownSettled, twoDown).filter((a) => a.status !== 200),
+    [],
+    'after the election, one broker down costs nothing',
+  );
+  assert.ok(phase(twoDownSettled, twoDownEnd).length > RATE);
+  assert.deepEqual(statuses(phase(twoDownSettled, twoDownEnd)), [503], 'two brokers down: only 503s');
+});
