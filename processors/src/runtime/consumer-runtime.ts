@@ -111,6 +111,9 @@ export class ConsumerRuntime<T> {
       maxBytes: 32 * 1024 * 1024,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+      // A rebalance waits for members to finish their batch and rejoin: long enough for a write
+      // that runs until SINK_TIMEOUT_MS, so a slow write does not cost the member its place.
+      rebalanceTimeout: Math.max(60_000, options.sinkTimeoutMs + sessionTimeoutMs),
     });
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     // For the DLQ's topic settings and the health checks' offsets: one quick retry, since for a
@@ -307,7 +310,7 @@ export class ConsumerRuntime<T> {
     retriable: (error: Error) => boolean = isRetriable,
   ): Promise<Attempt<R> | Aborted> {
     const { retryInitialMs, retryMaxMs, logger, metrics, name, sinkName } = this.#options;
-    const result = await retryUntil(work, {
+    const result = await retryUntil(() => this.#keepingAlive(work, control), {
       initialMs: retryInitialMs,
       maxMs: retryMaxMs,
       retriable,
@@ -330,6 +333,21 @@ export class ConsumerRuntime<T> {
     if (result !== ABORTED) this.#health.recovered();
     if (result !== ABORTED && result.ok && stage === sinkName && this.#paused) this.#resume();
     return result;
+  }
+
+  /**
+   * Heartbeats while `work` runs: a sink write or an image batch may take longer than the session
+   * timeout (SINK_TIMEOUT_MS is 60 s for embedding, the session 30 s), and a member that falls
+   * silent that long loses its partitions, then writes the same batch again: a loop.
+   */
+  async #keepingAlive<R>(work: () => Promise<R>, control: BatchControl): Promise<R> {
+    const every = Math.floor(this.#options.sessionTimeoutMs / 10);
+    const timer = setInterval(() => void control.heartbeat().catch(() => {}), every);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   async #wait(ms: number, control: BatchControl): Promise<void> {

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createKafka, onCleanup, uniqueGroupId, waitFor } from '@vsp/test-harness';
+import type { KafkaMessage } from 'kafkajs';
+import pino from 'pino';
+import { createEventTopic, productEvent } from '../testing/index.js';
+import { ConsumerRuntime, type SinkRecord } from './consumer-runtime.js';
+import { ProcessorMetrics } from './processor-metrics.js';
+
+const SESSION_TIMEOUT_MS = 6_000;
+
+test('a sink write slower than the session timeout should keep its partitions and write each batch once', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  await topic.produce([1, 2, 3].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
+  const groupId = uniqueGroupId();
+  const written: string[][] = [];
+  const runtime = new ConsumerRuntime<string>({
+    name: 'slow',
+    kafka: await createKafka(),
+    groupId,
+    topic: topic.topic,
+    dlqTopic: `${topic.topic}.dlq`,
+    concurrency: 1,
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    handler: {
+      decode: async (message: KafkaMessage) => String(message.key),
+      // The seam: a sink that takes twice the session timeout for every write.
+      write: async (records: SinkRecord<string>[]) => {
+        written.push(records.map((r) => r.value));
+        await delay(2 * SESSION_TIMEOUT_MS);
+        return records.map(() => 'applied' as const);
+      },
+      label: () => 'product.created',
+    },
+    sinkName: 'slow-sink',
+    retryInitialMs: 200,
+    retryMaxMs: 1_000,
+    breakerResetMs: 5_000,
+    breakerErrorPercent: 50,
+    breakerVolumeThreshold: 3,
+    sinkTimeoutMs: 60_000,
+    maxRecordsPerWrite: 1_000,
+    healthIntervalMs: 1_000,
+    stallAfterMs: 120_000,
+    logger: pino({ level: 'silent' }),
+    metrics: new ProcessorMetrics('test_'),
+  });
+  onCleanup(t, () => runtime.close());
+  const admin = (await createKafka()).admin();
+  await admin.connect();
+  onCleanup(t, () => admin.disconnect());
+  const committed = async () =>
+    Number((await admin.fetchOffsets({ groupId, topics: [topic.topic] }))[0]?.partitions[0]?.offset);
+
+  await runtime.start();
+  await waitFor(async () => (await committed()) === 3, {
+    description: 'the batch committed',
+    timeoutMs: 60_000,
+    intervalMs: 250,
+  });
+  // Long enough for a member dropped by its group to have rejoined and fetched the batch again.
+  await delay(3 * SESSION_TIMEOUT_MS);
+
+  assert.deepEqual(written, [['p1', 'p2', 'p3']], 'one write, never repeated');
+  assert.equal((runtime.health().consumer as { state: string }).state, 'member');
+});
