@@ -1,5 +1,6 @@
 import { runCommandLine, UsageError } from '@vsp/platform';
 import { runEmbeddingBench } from './embedding.bench.js';
+import { runFreshnessBench } from './freshness.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
 import { runRebuildBench } from './rebuild.bench.js';
@@ -8,13 +9,14 @@ import { runTapBench } from './tap.bench.js';
 
 const USAGE = `usage: npm run bench -- [--only NAME] [options]
   Every benchmark, one after another, each printing its figures next to a ceiling or naive baseline
-  measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search.
+  measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search, freshness.
   --duration 20 --connections 64        ingress: seconds and connections per load run
   --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
   --images 2000                          embedding: images per run
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --tap-events 200000                    tap: events on the topic
-  --search-points 100000 --search-requests 400 --search-index-wait 600`;
+  --search-points 100000 --search-requests 400 --search-index-wait 600
+  --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1`;
 
 const options = {
   only: { type: 'string' },
@@ -28,6 +30,9 @@ const options = {
   'search-points': { type: 'string', default: '100000' },
   'search-requests': { type: 'string', default: '400' },
   'search-index-wait': { type: 'string', default: '600' },
+  'freshness-rate': { type: 'string', default: '1000' },
+  'freshness-duration': { type: 'string', default: '60' },
+  'freshness-image-share': { type: 'string', default: '0.1' },
 } as const;
 
 await runCommandLine({
@@ -52,6 +57,12 @@ await runCommandLine({
           points: number('search-points'),
           requests: number('search-requests'),
           indexWaitSeconds: number('search-index-wait'),
+        }),
+      freshness: () =>
+        runFreshnessBench({
+          rate: number('freshness-rate'),
+          durationSeconds: number('freshness-duration'),
+          imageShare: number('freshness-image-share'),
         }),
     };
     if (values.only && !(values.only in benches))

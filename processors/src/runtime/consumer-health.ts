@@ -176,7 +176,14 @@ export class ConsumerHealth {
         if (!this.#assigned.includes(end.partition)) continue;
         const from = committedBy.get(end.partition) ?? -1n;
         lag[end.partition] = Number(BigInt(end.high) - (from < 0n ? BigInt(end.low) : from));
-        metrics.lag.set({ processor: name, partition: String(end.partition) }, lag[end.partition] as number);
+        metrics.lag.set(
+          { processor: name, group: groupId, partition: String(end.partition) },
+          lag[end.partition] as number,
+        );
+      }
+      // A partition given to another member is its lag now, not ours.
+      for (const partition of Object.keys(this.#lag)) {
+        if (!(partition in lag)) metrics.lag.remove({ processor: name, group: groupId, partition });
       }
       this.#lag = lag;
       this.#kafka = { up: true, checkedAt: Date.now() };

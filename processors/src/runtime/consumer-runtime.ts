@@ -238,10 +238,15 @@ export class ConsumerRuntime<T> {
 
     const written = await this.#write(records, control);
     if (written === ABORTED) return false;
+    const writtenAt = Date.now();
     for (const { record, result } of written) {
-      if (result.ok)
+      if (result.ok) {
         metrics.events.inc({ processor: name, event_type: handler.label(record.value), outcome: result.value });
-      else letters.push(DeadLetterQueue.letter(source, record.message, 'sink', result));
+        const receivedAt = Date.parse(String(record.message.headers?.received_at));
+        if (result.value === 'applied' && Number.isFinite(receivedAt)) {
+          metrics.freshness.observe({ processor: name }, Math.max(0, writtenAt - receivedAt) / 1000);
+        }
+      } else letters.push(DeadLetterQueue.letter(source, record.message, 'sink', result));
     }
 
     if (letters.length > 0 && !(await this.#deadLetter(letters, control))) return false;

@@ -45,8 +45,15 @@ export class ProcessorMetrics extends ServiceMetrics {
   });
   readonly lag = new Gauge({
     name: 'visual_search_processor_consumer_lag',
-    help: 'Records between the last committed one and the end of the partition',
-    labelNames: ['processor', 'partition'] as const,
+    help: "Records between the group's last committed one and the end of each partition this member holds, refreshed every HEALTH_CHECK_INTERVAL_MS",
+    labelNames: ['processor', 'group', 'partition'] as const,
+    registers: [this.registry],
+  });
+  readonly freshness = new Histogram({
+    name: 'visual_search_processor_freshness_seconds',
+    help: "From the ingress accepting an event (its received_at) to this processor's write of it being durable: a row in PostgreSQL, a searchable point",
+    labelNames: ['processor'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
 }

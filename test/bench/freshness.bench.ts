@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { productImage } from '@vsp/demo';
+import { WebhookSignature } from '@vsp/ingress';
+import { TEST_SECRET } from '@vsp/ingress/testing';
+import { waitFor } from '@vsp/test-harness';
+import { startPipeline } from '../src/support/pipeline-process.js';
+import { CleanupScope } from './cleanup-scope.js';
+
+export interface FreshnessBenchOptions {
+  rate: number;
+  durationSeconds: number;
+  /** Share of the webhooks that bring a new picture (fetched, decoded, embedded); the rest change fields. */
+  imageShare: number;
+}
+
+const PRODUCTS = 20_000;
+const PICTURES = 200;
+
+/**
+ * `npm start`'s four services as processes, fed a steady stream of signed webhooks; then each
+ * processor's freshness histogram (from the ingress accepting an event to its row being in
+ * PostgreSQL, its point searchable in Qdrant) read from its /metrics.
+ */
+export async function runFreshnessBench({ rate, durationSeconds, imageShare }: FreshnessBenchOptions): Promise<void> {
+  const scope = new CleanupScope();
+  try {
+    const images = mkdtempSync(join(tmpdir(), 'freshness-images-'));
+    scope.after(() => rmSync(images, { recursive: true, force: true }));
+    mkdirSync(join(images, 'pictures'));
+    for (let i = 0; i < PICTURES; i++)
+      writeFileSync(join(images, 'pictures', `${i}.jpg`), await productImage(70_000 + i));
+    const pipeline = await startPipeline(scope, { IMAGE_BASE_URL: pathToFileURL(`${images}/`).href });
+    console.log(
+      `freshness benchmark: ${rate} webhooks/s for ${durationSeconds} s through ingress, Kafka and both processors ` +
+        `(separate processes, default settings); ${Math.round(imageShare * 100)}% bring a new picture`,
+    );
+
+    const url = `http://127.0.0.1:${pipeline.ports.ingress}/api/v1/webhooks/bakai`;
+    let sent = 0;
+    let refused = 0;
+    const send = async (n: number) => {
+      const productId = `p${n % PRODUCTS}`;
+      // A product's first event may be any of them: the sinks start a product from whatever comes first.
+      const withPicture = (n * 7919) % 100 < imageShare * 100;
+      const body = JSON.stringify({
+        event_type: withPicture ? 'product.image.updated' : 'product.updated',
+        event_id: `evt_fresh_${n}`,
+        timestamp: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+        data: {
+          product_id: productId,
+          title: `Товар ${n}`,
+          price: 100 + (n % 900),
+          currency: 'KGS',
+          ...(withPicture ? { image_key: `pictures/${(n * 31) % PICTURES}.jpg` } : {}),
+        },
+      });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET),
+        },
+        body,
+      });
+      await response.body?.cancel();
+      if (response.status !== 200) refused++;
+    };
+    const requests: Promise<void>[] = [];
+    const started = Date.now();
+    for (let tick = started; tick < started + durationSeconds * 1000; tick += 10) {
+      for (let i = 0; i < rate / 100; i++) requests.push(send(sent++));
+      await delay(Math.max(0, tick + 10 - Date.now()));
+    }
+    await Promise.all(requests);
+    const sendSeconds = (Date.now() - started) / 1000;
+    const handled = async (port: number) => (await histogram(port)).count;
+    const lastSent = Date.now();
+    await waitFor(
+      async () =>
+        (await handled(pipeline.ports.persistence)) >= sent - refused &&
+        (await handled(pipeline.ports.embedding)) >= sent - refused,
+      { description: 'both processors to catch up', timeoutMs: 600_000, intervalMs: 1_000 },
+    ).catch(() => console.log('  (the processors had not caught up after 10 minutes; figures are of what they wrote)'));
+
+    console.log(
+      `  sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), answered non-200: ${refused}`,
+    );
+    for (const [name, port, what] of [
+      ['persistence', pipeline.ports.persistence, 'row in PostgreSQL'],
+      ['embedding', pipeline.ports.embedding, 'searchable point'],
+    ] as const) {
+      const h = await histogram(port);
+      console.log(
+        `  to a ${what.padEnd(17)} p50 ${ms(quantile(h, 0.5))}  p99 ${ms(quantile(h, 0.99))}  (${h.count} events, ${name})`,
+      );
+    }
+  } finally {
+    await scope.close();
+  }
+}
+
+interface Histogram {
+  /** Upper bounds and cumulative counts, in order, +Inf last. */
+  buckets: { le: number; count: number }[];
+  count: number;
+}
+
+async function histogram(port: number): Promise<Histogram> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const buckets = [
+    ...text.matchAll(/^visual_search_processor_freshness_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm),
+  ].map(([, le, count]) => ({ le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: Number(count) }));
+  return { buckets, count: buckets.at(-1)?.count ?? 0 };
+}
+
+/** As Prometheus' histogram_quantile: linear within the bucket the rank falls in. */
+function quantile({ buckets, count }: Histogram, q: number): number {
+  const rank = q * count;
+  let lower = 0;
+  let below = 0;
+  for (const { le, count: cumulative } of buckets) {
+    if (cumulative >= rank) {
+      if (!Number.isFinite(le)) return lower;
+      return lower + ((le - lower) * (rank - below)) / Math.max(1, cumulative - below);
+    }
+    lower = le;
+    below = cumulative;
+  }
+  return lower;
+}
+
+const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`.padStart(8);
