@@ -87,7 +87,8 @@ export async function runFreshnessBench({ rate, durationSeconds, imageShare }: F
     ).catch(() => console.log('  (the processors had not caught up after 10 minutes; figures are of what they wrote)'));
 
     console.log(
-      `  sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), answered non-200: ${refused}`,
+      `  sent ${sent} in ${sendSeconds.toFixed(1)} s (${(sent / sendSeconds).toFixed(0)}/s), answered non-200: ${refused}; ` +
+        `both processors done ${((Date.now() - lastSent) / 1000).toFixed(1)} s after the last webhook`,
     );
     for (const [name, port, what] of [
       ['persistence', pipeline.ports.persistence, 'row in PostgreSQL'],
