@@ -19,8 +19,22 @@ test('docker-compose should set only environment names our services read', () =>
   }
 });
 
-test('docker-compose should describe the production-shaped stack', () => {
-  for (const name of ['kafka', 'schema-registry', 'postgres', 'qdrant', 'ingress', 'persistence', 'embedding']) {
+test('docker-compose should describe the production-shaped stack: three Kafka brokers, replicated topics', () => {
+  const kafka = ['kafka-1', 'kafka-2', 'kafka-3'];
+  for (const name of [
+    ...kafka,
+    'schema-registry',
+    'postgres',
+    'qdrant',
+    'ingress',
+    'persistence',
+    'embedding',
+    'search',
+  ]) {
     assert.ok(compose.services[name], `service ${name} is missing`);
   }
+  const ingress = compose.services.ingress?.environment ?? {};
+  assert.equal(ingress.KAFKA_BROKERS, kafka.map((name) => `${name}:9092`).join(','));
+  assert.equal(ingress.PRODUCT_EVENTS_REPLICATION, '3');
+  assert.equal(ingress.PRODUCT_EVENTS_MIN_INSYNC_REPLICAS, '2');
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestIngress, webhookBody } from '@vsp/ingress/testing';
 import { readRecords, stopService, waitFor } from '@vsp/test-harness';
+import { steadyRequests } from './support/steady-load.js';
 
 interface Answer {
   sentAt: number;
@@ -23,7 +24,6 @@ test('ingress should refuse at once with 503 while Kafka is down under 300 webho
   let inFlight = 0;
   let maxInFlight = 0;
   let outageFrom = Number.POSITIVE_INFINITY;
-  let sending = true;
   const send = async () => {
     const sentAt = Date.now();
     inFlight++;
@@ -42,15 +42,7 @@ test('ingress should refuse at once with 503 while Kafka is down under 300 webho
       inFlight--;
     }
   };
-  // RATE requests a second, each on its own: a slow answer does not slow the load down.
-  const load = (async () => {
-    const requests: Promise<void>[] = [];
-    for (let tick = Date.now(); sending; tick += 10) {
-      for (let i = 0; i < RATE / 100; i++) requests.push(send());
-      await delay(Math.max(0, tick + 10 - Date.now()));
-    }
-    await Promise.all(requests);
-  })();
+  const load = steadyRequests(RATE, send);
 
   await waitFor(() => answers.filter((a) => a.status === 200).length >= RATE, { description: 'a second of 200s' });
   const kafka = await stopService(t, 'kafka');
@@ -68,8 +60,7 @@ test('ingress should refuse at once with 503 while Kafka is down under 300 webho
   const recoveredAt = Math.min(
     ...answers.filter((a) => a.sentAt >= restartAt && a.status === 200).map((a) => a.sentAt),
   );
-  sending = false;
-  await load;
+  await load.stop();
 
   const during = answers.filter((a) => a.sentAt > outageFrom && a.sentAt < restartAt);
   const latencies = during.map((a) => a.ms);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestIngress, webhookBody } from '@vsp/ingress/testing';
 import { readRecords, startKafkaCluster, waitFor } from '@vsp/test-harness';
+import { steadyRequests } from './support/steady-load.js';
 
 interface Answer {
   sentAt: number;
@@ -16,7 +17,6 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
   const cluster = await startKafkaCluster(t, 3);
   const ingress = await startTestIngress(t, { KAFKA_BROKERS: cluster.brokers, PRODUCT_EVENTS_PARTITIONS: '6' });
   const answers: Answer[] = [];
-  let sending = true;
   let sequence = 0;
   const send = async () => {
     // Many products, so every partition (and every broker as a leader) takes writes.
@@ -26,14 +26,7 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
     await response.body?.cancel();
     answers.push({ sentAt, status: response.status, eventId: String(body.event_id) });
   };
-  const load = (async () => {
-    const requests: Promise<void>[] = [];
-    for (let tick = Date.now(); sending; tick += 10) {
-      for (let i = 0; i < RATE / 100; i++) requests.push(send());
-      await delay(Math.max(0, tick + 10 - Date.now()));
-    }
-    await Promise.all(requests);
-  })();
+  const load = steadyRequests(RATE, send);
   const okSince = (from: number) => answers.filter((a) => a.sentAt >= from && a.status === 200).length;
 
   await waitFor(() => okSince(0) >= RATE, { description: 'a second of 200s', timeoutMs: 60_000 });
@@ -57,8 +50,7 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
     description: 'the ingress accepting again, without a restart',
     timeoutMs: 60_000,
   });
-  sending = false;
-  await load;
+  await load.stop();
 
   const accepted = answers.filter((a) => a.status === 200);
   // Everything on the topic: a 503'd event may have landed too (at-least-once).

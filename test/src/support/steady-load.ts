@@ -36,3 +36,25 @@ export function steadyLoad(topic: EventTopic, perSecond: number, eventAt: (n: nu
     },
   };
 }
+
+/**
+ * Starts `perSecond` calls of `send` a second, in ticks of 10 ms, each on its own: a slow answer
+ * does not slow the load down. `stop` ends it and resolves once every call has finished.
+ */
+export function steadyRequests(perSecond: number, send: () => Promise<void>): { stop(): Promise<void> } {
+  let sending = true;
+  const running = (async () => {
+    const requests: Promise<void>[] = [];
+    for (let tick = Date.now(); sending; tick += 10) {
+      for (let i = 0; i < perSecond / 100; i++) requests.push(send());
+      await delay(Math.max(0, tick + 10 - Date.now()));
+    }
+    await Promise.all(requests);
+  })();
+  return {
+    async stop() {
+      sending = false;
+      await running;
+    },
+  };
+}
