@@ -15,7 +15,11 @@ const RATE = 200;
 
 test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowledged webhook and two down give only 503s', async (t) => {
   const cluster = await startKafkaCluster(t, 3);
-  const ingress = await startTestIngress(t, { KAFKA_BROKERS: cluster.brokers, PRODUCT_EVENTS_PARTITIONS: '6' });
+  const ingress = await startTestIngress(t, {
+    KAFKA_BROKERS: cluster.brokers,
+    PRODUCT_EVENTS_PARTITIONS: '6',
+    LOG_LEVEL: 'warn',
+  });
   const answers: Answer[] = [];
   let sequence = 0;
   const send = async () => {
@@ -28,16 +32,22 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
   };
   const load = steadyRequests(RATE, send);
   const okSince = (from: number) => answers.filter((a) => a.sentAt >= from && a.status === 200).length;
-
   await waitFor(() => okSince(0) >= RATE, { description: 'a second of 200s', timeoutMs: 60_000 });
   const oneDown = Date.now();
   await cluster.kill(2);
-  await delay(8_000);
-  const oneDownSettled = Date.now();
-  await waitFor(() => okSince(oneDownSettled) >= RATE, {
-    description: 'a second of 200s with one broker down',
-    timeoutMs: 30_000,
-  });
+  const topic = ingress.config.PRODUCT_EVENTS_TOPIC;
+  const elected = await waitFor(
+    async () => !(await cluster.leaders(topic)).some((leader) => leader === 2) && Date.now(),
+    {
+      description: 'new leaders for the lost broker’s partitions',
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    },
+  );
+  // The Kafka clients learn the new leaders on their next metadata refresh after a failed send
+  // (seen up to 4 s after the election); from then on nothing may be refused.
+  const recovered = elected + 5_000;
+  await delay(9_000);
   const twoDown = Date.now();
   await cluster.kill(3);
   await delay(8_000);
@@ -69,15 +79,16 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
   const statuses = (list: Answer[]) => [...new Set(list.map((a) => a.status))].sort();
   const refusedOneDown = phase(oneDown, twoDown).filter((a) => a.status === 503);
   const lastRefusal = Math.max(oneDown, ...refusedOneDown.map((a) => a.sentAt)) - oneDown;
+  const electedMs = elected - oneDown;
   t.diagnostic(
-    `answers ${answers.length}: 200 ${accepted.length}; one down: ${refusedOneDown.length} × 503 (the last ${lastRefusal} ms after the kill) ` +
+    `answers ${answers.length}: 200 ${accepted.length}; one down: ${refusedOneDown.length} × 503 (the last ${lastRefusal} ms after the kill; new leaders ${electedMs} ms after it) ` +
       `of ${phase(oneDown, twoDown).length}; two down (settled): ${phase(twoDownSettled, twoDownEnd).length} answers, all ${statuses(phase(twoDownSettled, twoDownEnd))}`,
   );
 
   assert.deepEqual(missing, [], 'every 200 answered is on the topic');
   assert.deepEqual(statuses(answers), accepted.length === answers.length ? [200] : [200, 503]);
   assert.deepEqual(
-    phase(oneDownSettled, twoDown).filter((a) => a.status !== 200),
+    phase(recovered, twoDown).filter((a) => a.status !== 200),
     [],
     'after the election, one broker down costs nothing',
   );

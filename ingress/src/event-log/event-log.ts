@@ -58,7 +58,9 @@ export class EventLog {
       clientId: `${config.KAFKA_CLIENT_ID}-probe`,
       brokers: config.KAFKA_BROKERS,
       logger,
-      retries: 0,
+      // One try per listed broker: kafkajs moves to the next one after a connection error, so a
+      // lost broker that happens to be the probe's first contact does not fail every probe.
+      retries: config.KAFKA_BROKERS.split(',').length - 1,
     }).admin();
     this.#producer = kafka.producer({
       idempotent: true,
@@ -197,9 +199,15 @@ export class EventLog {
 
   /** Kafka can take our writes: the topic's metadata answers and every partition has a leader. */
   async #writable(): Promise<void> {
-    await this.#probeAdmin.connect();
-    const { topics } = await this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] });
-    if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
+    try {
+      await this.#probeAdmin.connect();
+      const { topics } = await this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] });
+      if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
+    } catch (error) {
+      // The next probe starts over from the broker list instead of asking a lost broker again.
+      await this.#probeAdmin.disconnect().catch(() => {});
+      throw error;
+    }
   }
 
   async #kafkaAnswers(): Promise<boolean> {

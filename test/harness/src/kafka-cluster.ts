@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KafkaService, LocalInfra, loadInfraConfig } from '@vsp/infra';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { freePortRange } from './free-port.js';
 import { ensureInfra } from './infra.js';
 import { type CleanupContext, onCleanup } from './test-context.js';
@@ -17,6 +17,8 @@ export interface KafkaCluster {
   restart(node: number): Promise<void>;
   /** How many records a topic holds (the sum of its partitions' end offsets; nothing is ever deleted). */
   recordCount(topic: string): Promise<number>;
+  /** The node id leading each partition of a topic (-1: none), as the cluster's metadata says. */
+  leaders(topic: string): Promise<number[]>;
 }
 
 /**
@@ -44,6 +46,15 @@ export async function startKafkaCluster(t: CleanupContext, count = 3): Promise<K
   });
   await infra.up();
   const node = (n: number) => infra.kafkaNodes[n - 1] as KafkaService;
+  const withAdmin = async <R>(work: (admin: Admin) => Promise<R>): Promise<R> => {
+    const admin = new Kafka({ brokers: infra.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  };
   return {
     brokers: infra.endpoints.kafkaBrokers.join(','),
     nodes: infra.kafkaNodes,
@@ -55,14 +66,12 @@ export async function startKafkaCluster(t: CleanupContext, count = 3): Promise<K
     async restart(n) {
       await node(n).up();
     },
-    async recordCount(topic) {
-      const admin = new Kafka({ brokers: infra.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      try {
-        return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    recordCount: (topic) =>
+      withAdmin(async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)),
+    leaders: (topic) =>
+      withAdmin(
+        async (admin) =>
+          (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.map((p) => p.leader) ?? [],
+      ),
   };
 }
