@@ -51,13 +51,20 @@ export function replicationFor(
 }
 
 /**
- * Creates the topics that do not exist yet; existing ones are left as they are (partition counts
- * only grow by an operator's decision, never as a side effect of a restart).
+ * Creates those of `names` that do not exist yet, from the specs `specsFor` makes, asked only then:
+ * how to create a topic (its replication, say) is a question for creation, not for every start.
+ * Existing topics are left as they are (partition counts only grow by an operator's decision,
+ * never as a side effect of a restart).
  */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  names: readonly string[],
+  specsFor: () => Promise<readonly TopicSpec[]>,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  const missing = names.filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
-  await admin.createTopics({ topics: [...missing], waitForLeaders: true });
-  return missing.map((spec) => spec.topic);
+  const specs = (await specsFor()).filter((spec) => missing.includes(spec.topic));
+  await admin.createTopics({ topics: [...specs], waitForLeaders: true });
+  return missing;
 }

@@ -1,7 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BreakerState } from '@vsp/platform';
 import { ABORTED, createKafkaClient, retryUntil } from '@vsp/platform';
-import { ensureTopics, type ProductEvent, ProductEventCodec, replicationFor, topicSpecs } from '@vsp/schemas';
+import {
+  dlqTopicName,
+  ensureTopics,
+  type ProductEvent,
+  ProductEventCodec,
+  replicationFor,
+  topicSpecs,
+} from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
@@ -146,13 +153,9 @@ export class EventLog {
   async #open(): Promise<EventPublisher> {
     const config = this.#config;
     await this.#admin.connect();
-    const created = await ensureTopics(
-      this.#admin,
-      topicSpecs({
-        topic: config.PRODUCT_EVENTS_TOPIC,
-        partitions: config.PRODUCT_EVENTS_PARTITIONS,
-        ...(await this.#replication()),
-      }),
+    const topic = config.PRODUCT_EVENTS_TOPIC;
+    const created = await ensureTopics(this.#admin, [topic, dlqTopicName(topic)], async () =>
+      topicSpecs({ topic, partitions: config.PRODUCT_EVENTS_PARTITIONS, ...(await this.#replication()) }),
     );
     if (created.length > 0) this.#logger.info(`Created topics: ${created.join(', ')}`);
     // TopicNameStrategy: product-events is read with the schema under product-events-value.
@@ -179,7 +182,10 @@ export class EventLog {
     });
   }
 
-  /** How new topics are replicated on this cluster; refuses what it cannot hold. */
+  /**
+   * How new topics are replicated on this cluster; refuses what it cannot hold. Asked only when a
+   * topic is created: a broker down at a restart must not stop an ingress whose topics exist.
+   */
   async #replication(): Promise<{ replicationFactor: number; minInsyncReplicas: number }> {
     const config = this.#config;
     const { brokers } = await this.#admin.describeCluster();
