@@ -78,7 +78,7 @@ await runCommandLine({
       }
       case 'up': {
         const started = Date.now();
-        const states = await infra.up();
+        const { states } = await infra.up();
         print(states);
         console.log(
           `infra ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data and logs in ${config.INFRA_HOME})`,

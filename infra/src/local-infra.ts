@@ -46,19 +46,23 @@ export class LocalInfra {
   }
 
   /**
-   * Starts what is not running, in parallel, and resolves once every service answers. When one
-   * cannot start, the ones this call started are stopped again before the error is thrown, so a
-   * failed start leaves nothing behind.
+   * Starts what is not running, in parallel, and resolves once every service answers, with their
+   * states and which of them this call started. When one cannot start, the ones this call started
+   * are stopped again before the error is thrown, so a failed start leaves nothing behind.
    */
-  async up(): Promise<Map<LocalService, ServiceState>> {
+  async up(): Promise<{ states: Map<LocalService, ServiceState>; started: LocalService[] }> {
     const before = await this.status();
+    const started = [...before].filter(([, state]) => state.kind === 'stopped').map(([service]) => service);
     const results = await Promise.allSettled(this.services.map(async (s) => [s, await s.up()] as const));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {
-      for (const [service, state] of before) if (state.kind === 'stopped') await service.down();
+      for (const service of started) await service.down();
       throw failed.reason;
     }
-    return new Map(results.map((r) => (r as PromiseFulfilledResult<readonly [LocalService, ServiceState]>).value));
+    const states = new Map(
+      results.map((r) => (r as PromiseFulfilledResult<readonly [LocalService, ServiceState]>).value),
+    );
+    return { states, started };
   }
 
   async status(): Promise<Map<LocalService, ServiceState>> {

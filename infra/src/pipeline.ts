@@ -22,11 +22,9 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  * already running before is left running.
  */
 export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promise<number> {
-  const before = await infra.status();
-  const started = Date.now();
-  await infra.up();
-  console.error(`pipeline: infrastructure ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const startedHere = [...before].filter(([, state]) => state.kind === 'stopped').map(([service]) => service);
+  const since = Date.now();
+  const { started: startedHere } = await infra.up();
+  console.error(`pipeline: infrastructure ready in ${((Date.now() - since) / 1000).toFixed(1)} s`);
   const { kafkaBrokers, schemaRegistryUrl, databaseUrl, qdrantUrl } = infra.endpoints;
   const env = {
     ...process.env,
