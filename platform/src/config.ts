@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type Static, type TObject, Type } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { ConfigError } from './errors.js';
 import { PIPELINE_SETTINGS } from './pipeline-settings.js';
 import { type InfraPorts, infraPortSettings, localAddresses, SERVICE_ADDRESS_SETTINGS } from './service-addresses.js';
@@ -33,43 +33,38 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
     if (!PIPELINE_SETTINGS.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
   }
   const env = options.env ?? process.env;
-  const merged: Record<string, unknown> = {};
-  for (const key of known) {
-    const value = env[key] ?? fromFile[key];
-    if (value !== undefined && value !== '') merged[key] = value;
-  }
+  const pick = (keys: Iterable<string>) => {
+    const picked: Record<string, unknown> = {};
+    for (const key of keys) {
+      const value = env[key] ?? fromFile[key];
+      if (value !== undefined && value !== '') picked[key] = value;
+    }
+    return picked;
+  };
+  const merged = pick(known);
   const required = new Set(schema.required ?? []);
-  const ports = infraPorts(env, fromFile, problems);
-  for (const key of SERVICE_ADDRESS_SETTINGS) {
-    if (required.has(key) && merged[key] === undefined && ports) merged[key] = localAddresses(ports)[key];
-  }
-  const validate = ajv.compile({ ...schema, additionalProperties: false });
-  if (!validate(merged)) {
-    for (const error of validate.errors ?? []) {
-      const key = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? '');
-      problems.push(`${key}: ${error.message}`);
+  const unset = SERVICE_ADDRESS_SETTINGS.filter((key) => required.has(key) && merged[key] === undefined);
+  if (unset.length > 0) {
+    const ports = pick(Object.keys(infraPortSettings));
+    if (conforms(validatePorts, ports, problems)) {
+      for (const key of unset) merged[key] = localAddresses(ports as InfraPorts)[key];
     }
   }
+  conforms(ajv.compile({ ...schema, additionalProperties: false }), merged, problems);
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return Object.freeze(merged) as Readonly<Static<S>>;
 }
 
 const validatePorts = ajv.compile(Type.Object(infraPortSettings));
 
-function infraPorts(
-  env: Record<string, string | undefined>,
-  fromFile: Record<string, string>,
-  problems: string[],
-): InfraPorts | undefined {
-  const ports: Record<string, unknown> = {};
-  for (const key of Object.keys(infraPortSettings)) {
-    const value = env[key] ?? fromFile[key];
-    if (value !== undefined && value !== '') ports[key] = value;
+/** Validates (coercing, filling defaults in place); each violation becomes a problem naming its setting. */
+function conforms(validate: ValidateFunction, values: Record<string, unknown>, problems: string[]): boolean {
+  if (validate(values)) return true;
+  for (const error of validate.errors ?? []) {
+    const key = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? '');
+    problems.push(`${key}: ${error.message}`);
   }
-  if (validatePorts(ports)) return ports as InfraPorts;
-  for (const error of validatePorts.errors ?? [])
-    problems.push(`${error.instancePath.replace(/^\//, '')}: ${error.message}`);
-  return undefined;
+  return false;
 }
 
 function readDotenv(path: string | undefined): Record<string, string> {
