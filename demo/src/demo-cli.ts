@@ -122,11 +122,8 @@ await runCommandLine({
 });
 
 async function expectAnswer(url: string, what: string): Promise<void> {
-  const answered = await fetch(url).then(
-    (response) => response.ok,
-    () => false,
-  );
-  if (!answered) throw new DemoFailedError(`${what} does not answer at ${url}: start the pipeline first (npm start)`);
+  if (!(await answersOk(url)))
+    throw new DemoFailedError(`${what} does not answer at ${url}: start the pipeline first (npm start)`);
 }
 
 async function sendWebhook(ingress: string, secret: string, product: DemoProduct): Promise<void> {
@@ -147,19 +144,18 @@ async function countIndexed(
   headers: Record<string, string>,
   products: readonly DemoProduct[],
 ): Promise<number> {
-  const ready = await fetch(`${search}/api/v1/ready`).then(
-    (response) => response.ok,
-    () => false,
-  );
-  if (!ready) return 0;
+  if (!(await answersOk(`${search}/api/v1/ready`))) return 0;
   const found = await Promise.all(
-    products.map(async (product) => {
-      const response = await fetch(`${search}/api/v1/products/${encodeURIComponent(product.id)}/similar?k=1`, {
-        headers,
-      }).catch(() => undefined);
-      await response?.body?.cancel();
-      return response?.ok === true;
-    }),
+    products.map((product) =>
+      answersOk(`${search}/api/v1/products/${encodeURIComponent(product.id)}/similar?k=1`, headers),
+    ),
   );
   return found.filter(Boolean).length;
+}
+
+/** A GET that answers 2xx; a refused connection counts as no. */
+async function answersOk(url: string, headers: Record<string, string> = {}): Promise<boolean> {
+  const response = await fetch(url, { headers }).catch(() => undefined);
+  await response?.body?.cancel();
+  return response?.ok === true;
 }
