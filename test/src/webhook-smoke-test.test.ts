@@ -5,10 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestIngress, TEST_SECRET } from '@vsp/ingress/testing';
 import { readRecords } from '@vsp/test-harness';
-import { FROM_SOURCE } from './support/service-process.js';
+import { FROM_SOURCE, repoRoot } from './support/service-process.js';
 
 const script = fileURLToPath(new URL('../../ingress/src/webhook-smoke-test.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 async function runSmokeTest(url: string, secret: string): Promise<{ code: number; stdout: string }> {
   try {
