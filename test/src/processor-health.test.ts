@@ -30,9 +30,11 @@ test('processor health should report the lag of every assigned partition, also t
   const report = await waitFor(
     () => {
       const health = persistence.health();
-      return Object.keys(health.lag as object).length === 3 && health;
+      // The event is handled a moment before its offset is committed: a refresh in between says 1.
+      const lags = Object.values(health.lag as object);
+      return lags.length === 3 && lags.every((lag) => lag === 0) && health;
     },
-    { description: 'lag for all three partitions' },
+    { description: 'lag 0 for all three partitions' },
   );
 
   assert.deepEqual(report.lag, { 0: 0, 1: 0, 2: 0 });
