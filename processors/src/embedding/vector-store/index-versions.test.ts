@@ -18,6 +18,18 @@ test('index versions should create the first version behind the alias, ready, an
   assert.equal((await versions.serving())?.modelId, 'model-a');
 });
 
+test('instances starting together on an empty index should all serve the same first version', async (t) => {
+  const versions = await createTestVersions(t);
+
+  const started = await Promise.all([1, 2, 3, 4].map(() => versions.ensureServing(SPEC)));
+
+  assert.deepEqual(new Set(started.map((version) => version.name)), new Set([`${versions.alias}_v1`]));
+  assert.deepEqual(
+    (await versions.list()).map(({ name, serving }) => ({ name, serving })),
+    [{ name: `${versions.alias}_v1`, serving: true }],
+  );
+});
+
 test('index versions should list every version with its points, model, dimension, creation and which one serves', async (t) => {
   const versions = await createTestVersions(t);
   await versions.ensureServing(SPEC);

@@ -1,6 +1,6 @@
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { IndexVersionRefusedError, IndexVersionUnknownError } from '../../errors.js';
-import { callQdrant, QdrantVectorStore } from './qdrant-vector-store.js';
+import { callQdrant, QdrantVectorStore, qdrantStatus } from './qdrant-vector-store.js';
 
 /** What a collection was built with and for, kept in the collection's own metadata. */
 export interface IndexVersion {
@@ -80,7 +80,10 @@ export class IndexVersions {
   async ensureServing(spec: IndexVersionSpec): Promise<IndexVersion> {
     const serving = await this.serving();
     if (serving) return serving;
-    const version = await this.create(spec, { state: 'ready' });
+    // Instances of a group that start together on an empty index race here: all of them build the
+    // same first version, and whoever finds it created already finishes it alike (payload indexes
+    // and the alias are idempotent), instead of failing or creating a second one.
+    const version = await this.create(spec, { state: 'ready', name: `${this.alias}_v1`, existing: 'reuse' });
     await this.switchTo(version.name);
     return version;
   }
@@ -116,22 +119,35 @@ export class IndexVersions {
     return listings;
   }
 
-  /** A new, empty version under the next free name (or `name`), with the payload indexes. */
+  /**
+   * A new, empty version under the next free name (or `name`), with the payload indexes. With
+   * `existing: 'reuse'`, a version of that name built for the same model is taken as it is.
+   */
   async create(
     spec: IndexVersionSpec,
-    { state = 'building', name }: { state?: IndexVersion['state']; name?: string } = {},
-  ) {
+    {
+      state = 'building',
+      name,
+      existing = 'refuse',
+    }: { state?: IndexVersion['state']; name?: string; existing?: 'refuse' | 'reuse' } = {},
+  ): Promise<IndexVersion> {
     const versionName = name ?? (await this.nextName());
     if (!this.#isVersion(versionName)) {
       throw new IndexVersionRefusedError(`a version of ${this.alias} is named ${this.alias}_v<N>, not ${versionName}`);
     }
-    const version: IndexVersion = { ...spec, name: versionName, state, createdAt: new Date().toISOString() };
-    const { name: _, dimension, ...metadata } = version;
+    const created: IndexVersion = { ...spec, name: versionName, state, createdAt: new Date().toISOString() };
+    const { name: _, dimension, ...metadata } = created;
     // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
-    await callQdrant(() =>
+    const version = await callQdrant(() =>
       this.client
         .api()
         .createCollection({ collection_name: versionName, vectors: { size: dimension, distance: 'Cosine' }, metadata }),
+    ).then(
+      () => created,
+      async (error: unknown) => {
+        if (existing === 'reuse' && qdrantStatus(error) === 409) return this.#sameModel(versionName, spec);
+        throw error;
+      },
     );
     for (const [field_name, field_schema] of PAYLOAD_INDEXES) {
       await callQdrant(() => this.client.createPayloadIndex(versionName, { field_name, field_schema, wait: true }));
@@ -180,6 +196,16 @@ export class IndexVersions {
 
   store(name: string): QdrantVectorStore {
     return new QdrantVectorStore(this.client, name);
+  }
+
+  async #sameModel(name: string, spec: IndexVersionSpec): Promise<IndexVersion> {
+    const version = await this.#existing(name);
+    if (version.modelId !== spec.modelId || version.dimension !== spec.dimension) {
+      throw new IndexVersionRefusedError(
+        `${name} exists for ${version.modelId} (${version.dimension} dimensions), not ${spec.modelId} (${spec.dimension})`,
+      );
+    }
+    return version;
   }
 
   async #existing(name: string): Promise<IndexVersion> {

@@ -81,11 +81,18 @@ export async function callQdrant<R>(work: () => Promise<R>): Promise<R> {
   try {
     return await work();
   } catch (error) {
-    const status = (error as { status?: unknown }).status;
-    const message = `Qdrant answered ${typeof status === 'number' ? status : 'nothing'}: ${(error as Error).message}`;
-    if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    const status = qdrantStatus(error);
+    const message = `Qdrant answered ${status ?? 'nothing'}: ${(error as Error).message}`;
+    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
       throw new SinkRejectedError(message, { cause: error });
     }
     throw new SinkUnavailableError(message, { cause: error });
   }
+}
+
+/** The HTTP status Qdrant answered with, read from the client's error or from our error around it. */
+export function qdrantStatus(error: unknown): number | undefined {
+  const { status, cause } = (error ?? {}) as { status?: unknown; cause?: unknown };
+  if (typeof status === 'number') return status;
+  return cause === undefined ? undefined : qdrantStatus(cause);
 }
