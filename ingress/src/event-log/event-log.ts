@@ -10,11 +10,12 @@ import {
   topicSpecs,
 } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
 import { EventLogUnavailableError, TopicReplicationError } from '../errors.js';
 import { EventPublisher, type RecordLocation } from './event-publisher.js';
 import { recordingPartitioner } from './recording-partitioner.js';
+import { RenewableProducer } from './renewable-producer.js';
 
 // How often the publisher asks whether Kafka can take writes: an outage is noticed, and the
 // recovery after it, within about this long.
@@ -46,7 +47,7 @@ export class EventLog {
   readonly #admin: Admin;
   /** Asks Kafka once, on a client of its own without retries: the publisher's watchdog. */
   readonly #probeAdmin: Admin;
-  readonly #producer: Producer;
+  readonly #producer: RenewableProducer;
   readonly #partitionOf = new WeakMap<Message, number>();
   #publisher: EventPublisher | undefined;
   #breakerListeners: ((state: BreakerState) => void)[] = [];
@@ -69,13 +70,15 @@ export class EventLog {
       // lost broker that happens to be the probe's first contact does not fail every probe.
       retries: config.KAFKA_BROKERS.split(',').length - 1,
     }).admin();
-    this.#producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: recordingPartitioner(this.#partitionOf),
-      // Bounded: while Kafka is down the marketplace gets a quick 503 instead of a hanging request.
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+    this.#producer = new RenewableProducer(() =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: recordingPartitioner(this.#partitionOf),
+        // Bounded: while Kafka is down the marketplace gets a quick 503 instead of a hanging request.
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+      }),
+    );
   }
 
   /** Begins connecting in the background; `ready()` resolves when publishing is possible. */

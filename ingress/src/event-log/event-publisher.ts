@@ -13,7 +13,7 @@ export interface RecordLocation {
 }
 
 export interface EventPublisherOptions {
-  producer: Producer;
+  producer: Pick<Producer, 'send'>;
   /** Which partition the producer chose for each message (see recording-partitioner.ts). */
   partitionOf: WeakMap<Message, number>;
   codec: ProductEventCodec;
