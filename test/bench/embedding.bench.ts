@@ -1,32 +1,103 @@
+import { repoRoot } from '@vsp/platform';
 import {
+  CLIP_SIZED_MODEL,
+  CLIP_SIZED_MULTIPLY_ADDS,
   createEventTopic,
+  ensureClipSizedModel,
   productEvent,
   productImage,
   startImageHost,
   startTestEmbedding,
 } from '@vsp/processors/testing';
+import sharp from 'sharp';
 import { imageToTensor } from '../../processors/src/embedding/images/image-preprocessor.js';
 import { CleanupScope } from './cleanup-scope.js';
 import { stageLines } from './stage-times.js';
 
 export interface EmbeddingBenchOptions {
+  /** Images per run with the generated descriptor. */
   images: number;
+  /** Images per run with the CLIP-sized stand-in. */
+  clipImages: number;
 }
 
-const BATCH = 64;
+const MAX_PIXELS = 40_000_000;
 
 /**
  * Images/s through the whole embedding processor (fetch over loopback HTTP, decode with sharp,
  * infer in the worker, upsert into Qdrant, commit) next to bare inference of the same images,
- * already decoded, in batches of 64 through the same model worker.
+ * already decoded, through the same model: first with the generated descriptor (where decoding
+ * dominates), then with a CLIP ViT-B/32-sized stand-in (where inference dominates) for each
+ * INFERENCE_THREADS and INFERENCE_BATCH_MAX.
  */
-export async function runEmbeddingBench({ images }: EmbeddingBenchOptions): Promise<void> {
+export async function runEmbeddingBench({ images, clipImages }: EmbeddingBenchOptions): Promise<void> {
+  const photos = await Promise.all(Array.from({ length: images }, (_, i) => productImage(70_000 + i)));
+  console.log(`embedding benchmark: product photos (480x360 JPEG) from a loopback image host`);
+  await decodeFigures(photos.slice(0, 400));
+
+  console.log(`  generated descriptor (${images} images, default settings):`);
+  await processorAgainstBare(photos, {}, 64);
+
+  const modelDir = ensureClipSizedModel(`${repoRoot}data/models`);
+  const gigaMacs = (CLIP_SIZED_MULTIPLY_ADDS / 1e9).toFixed(1);
+  console.log(
+    `  CLIP ViT-B/32-sized stand-in (${CLIP_SIZED_MODEL.size}x${CLIP_SIZED_MODEL.size} in, ${CLIP_SIZED_MODEL.dimension} out, ` +
+      `${gigaMacs} G multiply-adds per image, random weights; ${modelDir}), ${clipImages} images per run:`,
+  );
+  for (const threads of [1, 2]) {
+    for (const batch of [1, 8, 32]) {
+      console.log(`  INFERENCE_THREADS=${threads} INFERENCE_BATCH_MAX=${batch}:`);
+      await processorAgainstBare(
+        photos.slice(0, clipImages),
+        { MODEL_DIR: modelDir, INFERENCE_THREADS: String(threads), INFERENCE_BATCH_MAX: String(batch) },
+        batch,
+      );
+    }
+  }
+}
+
+/**
+ * Decoding alone, one image at a time: with libvips' shrink-on-load (the JPEG decoder scales by
+ * 1/2, 1/4 or 1/8 while decoding, when the target is that much smaller) and without, for the
+ * bench photos and for marketplace-sized ones.
+ */
+async function decodeFigures(photos: Buffer[]): Promise<void> {
+  const large = await Promise.all(
+    photos.slice(0, 100).map((_, i) => productImage(80_000 + i, { width: 1600, height: 1200 })),
+  );
+  const rate = async (set: Buffer[], size: number, fastShrinkOnLoad: boolean) => {
+    const started = performance.now();
+    for (const photo of set) {
+      await sharp(photo).rotate().resize(size, size, { fit: 'cover', fastShrinkOnLoad }).raw().toBuffer();
+    }
+    return set.length / ((performance.now() - started) / 1000);
+  };
+  for (const [name, set] of [
+    ['480x360', photos],
+    ['1600x1200', large],
+  ] as const) {
+    for (const size of [64, 224]) {
+      const [without, withShrink] = [await rate(set, size, false), await rate(set, size, true)];
+      console.log(
+        `  decode ${name} to ${size}x${size}: ${without.toFixed(0)} images/s decoding in full, ` +
+          `${withShrink.toFixed(0)} images/s with shrink-on-load (x${(withShrink / without).toFixed(1)})`,
+      );
+    }
+  }
+}
+
+/**
+ * One processor run (started idle, then the events produced, timed until all are handled) and
+ * bare inference of the same images through the same model in batches of `batch`.
+ */
+async function processorAgainstBare(photos: Buffer[], overrides: Record<string, string>, batch: number) {
   const scope = new CleanupScope();
   try {
     const host = await startImageHost(scope);
-    const photos = await Promise.all(Array.from({ length: images }, (_, i) => productImage(70_000 + i)));
     for (const [i, photo] of photos.entries()) host.put(`p${i}/main.jpg`, photo);
     const topic = await createEventTopic(scope, 3);
+    const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, overrides);
+    const started = performance.now();
     await topic.produce(
       photos.map((_, i) =>
         productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
@@ -35,33 +106,21 @@ export async function runEmbeddingBench({ images }: EmbeddingBenchOptions): Prom
         }),
       ),
     );
-    console.log(`embedding benchmark: ${images} product photos (480x360 JPEG) from a loopback image host`);
+    await embedding.waitForHandled(photos.length, 1_800_000);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const pipeline = photos.length / wallSeconds;
 
-    const started = performance.now();
-    const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl);
-    await embedding.waitForHandled(images, 600_000);
-    const pipeline = images / ((performance.now() - started) / 1000);
-
-    const decodeStarted = performance.now();
-    const tensors: Float32Array[] = [];
-    for (let i = 0; i < photos.length; i += 2) {
-      tensors.push(
-        ...(await Promise.all(photos.slice(i, i + 2).map((p) => imageToTensor(p, embedding.model.spec, 40_000_000)))),
-      );
-    }
-    const decodeSeconds = (performance.now() - decodeStarted) / 1000;
+    const model = embedding.model;
+    const tensors = await Promise.all(photos.map((photo) => imageToTensor(photo, model.spec, MAX_PIXELS)));
     const inferStarted = performance.now();
-    for (let i = 0; i < tensors.length; i += BATCH) await embedding.model.embed(tensors.slice(i, i + BATCH));
-    const inferSeconds = (performance.now() - inferStarted) / 1000;
-    const bare = images / inferSeconds;
-    const decodeAndInfer = images / (decodeSeconds + inferSeconds);
+    for (let i = 0; i < tensors.length; i += batch) await model.embed(tensors.slice(i, i + batch));
+    const bare = photos.length / ((performance.now() - inferStarted) / 1000);
 
-    console.log(`  whole processor (fetch, decode, infer, upsert, commit): ${pipeline.toFixed(0)} images/s`);
-    console.log(`  bare inference on the decoded images, batches of ${BATCH}: ${bare.toFixed(0)} images/s`);
-    console.log(`  processor / bare inference: ${((pipeline / bare) * 100).toFixed(0)}%`);
-    console.log(`  bare decode (sharp, 2 at a time) + inference, no I/O: ${decodeAndInfer.toFixed(0)} images/s`);
-    console.log(`  processor / bare decode + inference: ${((pipeline / decodeAndInfer) * 100).toFixed(0)}%`);
-    for (const line of await stageLines(embedding.metrics)) console.log(line);
+    console.log(
+      `    whole processor ${pipeline.toFixed(1)} images/s, bare inference (batches of ${batch}) ${bare.toFixed(1)} images/s: ` +
+        `${((pipeline / bare) * 100).toFixed(0)}%`,
+    );
+    for (const line of await stageLines(embedding.metrics, wallSeconds)) console.log(`    ${line}`);
   } finally {
     await scope.close();
   }

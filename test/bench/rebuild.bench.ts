@@ -78,8 +78,8 @@ export async function runRebuildBench({ products }: RebuildBenchOptions): Promis
     console.log(
       `  per million events: rebuild ≈ ${(1e6 / (result.progress.done / rebuildSeconds) / 60).toFixed(1)} min, first-time ≈ ${(1e6 / (events.length / liveSeconds) / 60).toFixed(1)} min`,
     );
-    console.log('  where the rebuild spent its batch time:');
-    for (const line of await stageLines(metrics)) console.log(line);
+    console.log('  where the rebuild spent its time:');
+    for (const line of await stageLines(metrics, rebuildSeconds)) console.log(`    ${line}`);
   } finally {
     await scope.close();
   }

@@ -12,7 +12,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search, freshness.
   --duration 20 --connections 64        ingress: seconds and connections per load run
   --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
-  --images 2000                          embedding: images per run
+  --images 2000 --clip-images 96         embedding: images per run, with the descriptor / the CLIP-sized stand-in
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --tap-events 200000                    tap: events on the topic
   --search-points 100000 --search-requests 400 --search-index-wait 600
@@ -25,6 +25,7 @@ const options = {
   products: { type: 'string', default: '60000' },
   'naive-events': { type: 'string', default: '20000' },
   images: { type: 'string', default: '2000' },
+  'clip-images': { type: 'string', default: '96' },
   'rebuild-products': { type: 'string', default: '50000' },
   'tap-events': { type: 'string', default: '200000' },
   'search-points': { type: 'string', default: '100000' },
@@ -49,7 +50,7 @@ await runCommandLine({
     const benches: Record<string, () => Promise<void>> = {
       ingress: () => runIngressBench({ durationSeconds: number('duration'), connections: number('connections') }),
       persistence: () => runPersistenceBench({ products: number('products'), naiveEvents: number('naive-events') }),
-      embedding: () => runEmbeddingBench({ images: number('images') }),
+      embedding: () => runEmbeddingBench({ images: number('images'), clipImages: number('clip-images') }),
       rebuild: () => runRebuildBench({ products: number('rebuild-products') }),
       tap: () => runTapBench({ events: number('tap-events') }),
       search: () =>

@@ -18,6 +18,8 @@ export const modelSettings = {
   MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
   /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
   INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),
+  /** Images in one inference run at most; images waiting while the model is busy go together. */
+  INFERENCE_BATCH_MAX: Type.Integer({ default: 32, minimum: 1 }),
 };
 
 /** The vector index and its versions. */

@@ -5,7 +5,7 @@ import { ProcessorMetrics } from '../runtime/processor-metrics.js';
 export class EmbeddingMetrics extends ProcessorMetrics {
   readonly stageSeconds = new Histogram({
     name: 'visual_search_embedding_stage_seconds',
-    help: 'Time per stage of a batch: lookup, fetch, decode, infer, upsert',
+    help: 'Time per stage: lookup and upsert per batch, fetch and decode per slice of INFERENCE_BATCH_MAX images, infer per model run',
     labelNames: ['processor', 'stage'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],

@@ -71,7 +71,9 @@ interface Plan {
  * a late event cannot resurrect it.
  */
 export class ProductIndexer {
-  constructor(private readonly options: ProductIndexerOptions) {}
+  constructor(private readonly options: ProductIndexerOptions) {
+    options.model.onRun((_images, seconds) => options.onStage('infer', seconds));
+  }
 
   async apply(events: readonly ProductEvent[]): Promise<WriteOutcome[]> {
     const { store, model } = this.options;
@@ -104,12 +106,8 @@ export class ProductIndexer {
       }
     }
     const toFetch = await this.#borrow(unresolved);
-
-    await this.#time('fetch', () => this.#fetchAll(toFetch));
-    await this.#time('decode', () => this.#decodeAll(toFetch));
-    const toEmbed = toFetch.filter((p) => p.tensor);
-    const vectors = await this.#time('infer', () => model.embed(toEmbed.map((p) => p.tensor as Float32Array)));
-    for (const [i, plan] of toEmbed.entries()) plan.vector = vectors[i];
+    await this.#embedAll(toFetch);
+    const embedded = toFetch.filter((plan) => plan.tensor).length;
 
     const points: ProductPoint[] = changed
       .filter((plan) => !plan.failure)
@@ -121,9 +119,9 @@ export class ProductIndexer {
     await this.#time('upsert', () => store.upsert(points));
     const placeholders = points.filter((point) => point.payload.image_source === null).length;
     this.options.onVectors(toFetch.filter((plan) => plan.fetched).length, {
-      embedded: toEmbed.length,
+      embedded,
       placeholder: placeholders,
-      reused: points.length - placeholders - toEmbed.length,
+      reused: points.length - placeholders - embedded,
     });
 
     const outcomeOf = new Map<ProductEvent, WriteOutcome>();
@@ -159,6 +157,30 @@ export class ProductIndexer {
       plan.vector = image ? point.vector : placeholder(model.dimension);
       return false;
     });
+  }
+
+  /**
+   * Fetches, decodes and embeds the images in slices of the model's batch size, as a pipeline:
+   * while the model works on one slice, the next is decoded and the ones after it fetched. A
+   * model whose inference dominates is never left waiting for I/O, and a fast one still gets
+   * whole batches.
+   */
+  #embedAll(plans: Plan[]): Promise<void> {
+    const slices: Plan[][] = [];
+    for (let i = 0; i < plans.length; i += this.options.model.maxBatch) {
+      slices.push(plans.slice(i, i + this.options.model.maxBatch));
+    }
+    return pipeline(slices, [
+      (slice) => this.#time('fetch', () => this.#fetchAll(slice)),
+      (slice) => this.#time('decode', () => this.#decodeAll(slice)),
+      (slice) => this.#infer(slice),
+    ]);
+  }
+
+  async #infer(slice: Plan[]): Promise<void> {
+    const ready = slice.filter((plan) => plan.tensor);
+    const vectors = await this.options.model.embed(ready.map((plan) => plan.tensor as Float32Array));
+    for (const [i, plan] of ready.entries()) plan.vector = vectors[i];
   }
 
   /** Fetches in parallel. Transient errors fail the batch; permanent ones fail only their product. */
@@ -207,6 +229,23 @@ async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: 
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * Runs every item through the stages in order, each stage taking one item at a time: stage s of
+ * item k overlaps stage s+1 of item k-1. The first failure rejects (later stages of that item
+ * and the items after it do not run).
+ */
+async function pipeline<T>(items: readonly T[], stages: readonly ((item: T) => Promise<void>)[]): Promise<void> {
+  const lastOfStage: Promise<void>[] = stages.map(() => Promise.resolve());
+  const finished = items.map((item) =>
+    stages.reduce<Promise<void>>((previous, stage, s) => {
+      const next = Promise.all([previous, lastOfStage[s]]).then(() => stage(item));
+      lastOfStage[s] = next;
+      return next;
+    }, Promise.resolve()),
+  );
+  await Promise.all(finished);
 }
 
 /** Registers that decide which image a product shows (see imageSourceOf). */

@@ -1,4 +1,4 @@
-import { ATTRIBUTE, FLOAT, ModelProto } from './onnx-proto.js';
+import { encodeModel, int, ints, node, tensor, valueInfo } from './onnx-proto.js';
 
 /**
  * The generated models: a classical image descriptor written as an ONNX graph, generated from this
@@ -44,14 +44,6 @@ export const GENERATED_MODELS = [DESCRIPTOR_MODEL, COMPACT_DESCRIPTOR_MODEL] as 
 const SOBEL_X = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
 const SOBEL_Y = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
 
-type Attribute = { name: string; type: number; i?: number; f?: number; ints?: number[]; floats?: number[] };
-const ints = (name: string, values: number[]): Attribute => ({ name, type: ATTRIBUTE.INTS, ints: values });
-const int = (name: string, value: number): Attribute => ({ name, type: ATTRIBUTE.INT, i: value });
-
-function node(opType: string, input: string[], output: string, attribute: Attribute[] = []) {
-  return { opType, input, output: [output], name: output, attribute };
-}
-
 /**
  * x / sqrt(sum(x^2) + epsilon): L2 normalisation that stays finite for an all-zero half (a
  * single-colour image has no gradients), where ONNX's LpNormalization would divide by zero.
@@ -65,10 +57,6 @@ function normalise(input: string, output: string) {
   ];
 }
 
-function tensor(name: string, dims: number[], floatData: number[]) {
-  return { name, dims, dataType: FLOAT, floatData };
-}
-
 function orientedKernels(): number[] {
   const weights: number[] = [];
   for (let k = 0; k < ORIENTATIONS; k++) {
@@ -80,25 +68,12 @@ function orientedKernels(): number[] {
   return weights;
 }
 
-function valueInfo(name: string, dims: (number | string)[]) {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
-
 /** The model's bytes; the same on every machine and every run. */
 export function buildDescriptorModel(model: DescriptorModel = DESCRIPTOR_MODEL): Uint8Array {
   const { size, inputName, outputName, dimension, colourCells, gradientCells } = model;
   const colourPool = size / colourCells;
   const gradientPool = size / gradientCells;
   const graph = {
-    name: model.id,
     input: [valueInfo(inputName, ['batch', 3, size, size])],
     output: [valueInfo(outputName, ['batch', dimension])],
     initializer: [
@@ -130,15 +105,9 @@ export function buildDescriptorModel(model: DescriptorModel = DESCRIPTOR_MODEL):
       node('Mul', ['both', 'half_weight'], outputName),
     ],
   };
-  const proto = ModelProto.fromObject({
-    irVersion: 8,
-    producerName: 'visual-search-pipeline',
-    producerVersion: '1',
-    modelVersion: 1,
-    docString: `Colour layout (${colourCells}x${colourCells}) + oriented gradients (8 directions, ${gradientCells}x${gradientCells}), L2-normalised. Near-duplicates, not semantics.`,
+  return encodeModel(
+    model.id,
+    `Colour layout (${colourCells}x${colourCells}) + oriented gradients (8 directions, ${gradientCells}x${gradientCells}), L2-normalised. Near-duplicates, not semantics.`,
     graph,
-    opsetImport: [{ domain: '', version: 17 }],
-    metadataProps: [{ key: 'model_id', value: model.id }],
-  });
-  return ModelProto.encode(proto).finish();
+  );
 }

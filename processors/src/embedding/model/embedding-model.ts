@@ -3,10 +3,11 @@ import { Worker } from 'node:worker_threads';
 import { InferenceWorkerExitedError, ModelInvalidError, ProcessorClosedError } from '../../errors.js';
 import type { ModelSpec } from './model-spec.js';
 
-interface Pending {
+/** One embed call's share of the work: its images, and where their vectors go. */
+interface Request {
+  tensors: readonly Float32Array[];
   resolve: (vectors: Float32Array[]) => void;
   reject: (error: Error) => void;
-  count: number;
 }
 
 interface WorkerInfo {
@@ -18,23 +19,33 @@ interface WorkerInfo {
 export interface EmbeddingModelOptions {
   /** ONNX Runtime intra-op threads. */
   threads: number;
+  /** Images in one inference run at most. */
+  maxBatch: number;
   /** The worker script; tests pass one of their own. */
   workerUrl?: URL;
 }
+
+/** Told after each inference run: how many images went together, and how long the worker took. */
+export type RunListener = (images: number, seconds: number) => void;
 
 const INFERENCE_WORKER = new URL('./inference-worker.mjs', import.meta.url);
 
 /**
  * A model running in a worker thread. `embed` takes preprocessed images (CHW float32) and
- * returns one L2-normalised vector per image, so a dot product is the cosine similarity. Should
- * the worker die, the embeds it held fail with InferenceWorkerExitedError (retriable: the batch is
- * tried again) and the next embed starts a new worker.
+ * returns one L2-normalised vector per image, so a dot product is the cosine similarity.
+ *
+ * The worker runs one batch at a time and is never left waiting: embeds that arrive while it is
+ * busy (from other partitions, or the next images of the same batch as they are decoded) queue
+ * up and go together, up to `maxBatch` images, the moment it is free. Should the worker die, the
+ * embeds of the batch it held fail with InferenceWorkerExitedError (retriable: the records are
+ * tried again) and the next batch starts a new worker.
  */
 export class EmbeddingModel {
   readonly #options: EmbeddingModelOptions;
-  readonly #pending = new Map<number, Pending>();
+  readonly #queue: Request[] = [];
+  #running = false;
+  #runListener: RunListener | undefined;
   #worker: Promise<Worker> | undefined;
-  #nextId = 0;
   #closed: Promise<void> | undefined;
 
   private constructor(
@@ -44,7 +55,7 @@ export class EmbeddingModel {
     worker: Worker,
   ) {
     this.#options = options;
-    this.#worker = Promise.resolve(this.#watch(worker));
+    this.#worker = this.#watch(Promise.resolve(worker));
   }
 
   /** Loads the model in a worker; resolves once it has run once. */
@@ -60,53 +71,119 @@ export class EmbeddingModel {
 
   async embed(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
     if (this.#closed) throw new ProcessorClosedError();
-    if (tensors.length === 0) return [];
-    this.#worker ??= startWorker(this.spec, this.#options).then(({ worker }) => this.#watch(worker));
-    const worker = await this.#worker;
-    const plane = 3 * this.spec.size * this.spec.size;
-    const data = new Float32Array(plane * tensors.length);
-    for (const [i, tensor] of tensors.entries()) data.set(tensor, i * plane);
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, count: tensors.length });
-      worker.postMessage({ id, data, count: tensors.length }, [data.buffer]);
-    });
+    const { maxBatch } = this.#options;
+    const parts: Promise<Float32Array[]>[] = [];
+    for (let i = 0; i < tensors.length; i += maxBatch) {
+      parts.push(
+        new Promise((resolve, reject) =>
+          this.#queue.push({ tensors: tensors.slice(i, i + maxBatch), resolve, reject }),
+        ),
+      );
+    }
+    this.#dispatch();
+    return (await Promise.all(parts)).flat();
+  }
+
+  /** Images in one inference run at most. */
+  get maxBatch(): number {
+    return this.#options.maxBatch;
+  }
+
+  onRun(listener: RunListener): void {
+    this.#runListener = listener;
   }
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      for (const request of this.#queue.splice(0)) request.reject(new ProcessorClosedError());
       const worker = await this.#worker?.catch(() => undefined);
       await worker?.terminate();
     })();
     return this.#closed;
   }
 
-  #watch(worker: Worker): Worker {
-    let lastError: Error | undefined;
-    worker.on(
-      'message',
-      (message: { type: string; id: number; data: Float32Array; dimension: number; message: string }) => {
-        const pending = this.#pending.get(message.id);
-        if (!pending) return;
-        this.#pending.delete(message.id);
-        if (message.type === 'error') pending.reject(new Error(`inference failed: ${message.message}`));
-        else pending.resolve(split(message.data, message.dimension, pending.count));
+  /** Sends the queued images, as many as one batch holds, unless the worker is busy. */
+  #dispatch(): void {
+    if (this.#running || this.#closed || this.#queue.length === 0) return;
+    const batch: Request[] = [];
+    let images = 0;
+    while (this.#queue.length > 0 && images + (this.#queue[0] as Request).tensors.length <= this.#options.maxBatch) {
+      const request = this.#queue.shift() as Request;
+      batch.push(request);
+      images += request.tensors.length;
+    }
+    this.#running = true;
+    void this.#run(batch, images).finally(() => {
+      this.#running = false;
+      this.#dispatch();
+    });
+  }
+
+  async #run(batch: Request[], images: number): Promise<void> {
+    try {
+      this.#worker ??= this.#watch(startWorker(this.spec, this.#options).then(({ worker }) => worker));
+      const worker = await this.#worker;
+      const plane = 3 * this.spec.size * this.spec.size;
+      const data = new Float32Array(plane * images);
+      let offset = 0;
+      for (const request of batch) {
+        for (const tensor of request.tensors) data.set(tensor, offset++ * plane);
+      }
+      const started = performance.now();
+      const { data: output, dimension } = await this.#infer(worker, data, images);
+      this.#runListener?.(images, (performance.now() - started) / 1000);
+      const vectors = split(output, dimension, images);
+      for (const request of batch) request.resolve(vectors.splice(0, request.tensors.length));
+    } catch (error) {
+      for (const request of batch) request.reject(error as Error);
+    }
+  }
+
+  /** Forgets a worker once it exits, busy or idle: the next batch starts a new one. */
+  #watch(starting: Promise<Worker>): Promise<Worker> {
+    void starting.then(
+      (worker) =>
+        worker.once('exit', () => {
+          if (this.#worker === starting) this.#worker = undefined;
+        }),
+      () => {
+        if (this.#worker === starting) this.#worker = undefined;
       },
     );
-    worker.on('error', (error) => {
-      lastError = error;
+    return starting;
+  }
+
+  /** One run in the worker; rejects if the worker fails or dies meanwhile. */
+  #infer(
+    worker: Worker,
+    data: Float32Array<ArrayBuffer>,
+    count: number,
+  ): Promise<{ data: Float32Array; dimension: number }> {
+    return new Promise((resolve, reject) => {
+      let lastError: Error | undefined;
+      const onMessage = (message: { type: string; data: Float32Array; dimension: number; message: string }) => {
+        settle();
+        if (message.type === 'error') reject(new Error(`inference failed: ${message.message}`));
+        else resolve(message);
+      };
+      const onError = (error: Error) => {
+        lastError = error;
+      };
+      const onExit = (code: number) => {
+        settle();
+        reject(
+          new InferenceWorkerExitedError(
+            `the inference worker exited (code ${code}${lastError ? `: ${lastError.message}` : ''}); the next batch starts a new one`,
+            { cause: lastError },
+          ),
+        );
+      };
+      const settle = () => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      worker.postMessage({ data, count }, [data.buffer]);
     });
-    worker.once('exit', (code) => {
-      if (this.#closed) return;
-      this.#worker = undefined;
-      const error = new InferenceWorkerExitedError(
-        `the inference worker exited (code ${code}${lastError ? `: ${lastError.message}` : ''}); the next batch starts a new one`,
-        { cause: lastError },
-      );
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
-    });
-    return worker;
   }
 }
 

@@ -23,13 +23,12 @@ async function run(data, count) {
 const probe = await run(new Float32Array(3 * size * size), 1);
 parentPort.postMessage({ type: 'ready', inputName, outputName, dimension: probe.dimension });
 
-parentPort.on('message', async ({ id, data, count }) => {
+// One batch at a time: the model sends the next one only after this one's answer.
+parentPort.on('message', async ({ data, count }) => {
   try {
     const result = await run(data, count);
-    parentPort.postMessage({ type: 'result', id, data: result.data, dimension: result.dimension }, [
-      result.data.buffer,
-    ]);
+    parentPort.postMessage({ type: 'result', data: result.data, dimension: result.dimension }, [result.data.buffer]);
   } catch (error) {
-    parentPort.postMessage({ type: 'error', id, message: String(error?.message ?? error) });
+    parentPort.postMessage({ type: 'error', message: String(error?.message ?? error) });
   }
 });

@@ -15,13 +15,6 @@ export interface ModelSpec {
   std: readonly number[];
 }
 
-/** Our layout: `model.onnx` beside this manifest. */
-interface Manifest {
-  id: string;
-  input: { name: string; size: number; mean: number[]; std: number[] };
-  output: { name: string; dimension: number };
-}
-
 /** Immich's CLIP export: `visual/model.onnx` + `visual/preprocess_cfg.json`. */
 interface ImmichPreprocessConfig {
   size: number | number[];
@@ -29,21 +22,30 @@ interface ImmichPreprocessConfig {
   std: number[];
 }
 
+/** A model folder in our layout, as the generated models write it. */
+export interface ModelFolder {
+  id: string;
+  input: { name: string; size: number; mean: readonly number[]; std: readonly number[] };
+  output: { name: string; dimension: number };
+}
+
 /**
- * Writes a generated descriptor model (model.onnx + manifest.json) into `dir` unless the same
- * bytes are there already. Deterministic: every machine generates the same file.
+ * Writes a generated model (model.onnx + manifest.json) into `dir` unless the same bytes are
+ * there already. Deterministic: every machine generates the same file.
  */
 export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESCRIPTOR_MODEL): void {
-  const bytes = buildDescriptorModel(model);
+  const { id, inputName, outputName, size, mean, std, dimension } = model;
+  writeModelFolder(dir, buildDescriptorModel(model), {
+    id,
+    input: { name: inputName, size, mean, std },
+    output: { name: outputName, dimension },
+  });
+}
+
+export function writeModelFolder(dir: string, bytes: Uint8Array, manifest: ModelFolder): void {
   const modelPath = join(dir, 'model.onnx');
   if (existsSync(modelPath) && Buffer.from(bytes).equals(readFileSync(modelPath))) return;
   mkdirSync(dir, { recursive: true });
-  const { id, inputName, outputName, size, mean, std, dimension } = model;
-  const manifest: Manifest = {
-    id,
-    input: { name: inputName, size, mean: [...mean], std: [...std] },
-    output: { name: outputName, dimension },
-  };
   writeFileSync(modelPath, bytes);
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
@@ -52,7 +54,7 @@ export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESC
 export function readModelSpec(dir: string): ModelSpec {
   const manifestPath = join(dir, 'manifest.json');
   if (existsSync(manifestPath)) {
-    const manifest = parse<Manifest>(manifestPath);
+    const manifest = parse<ModelFolder>(manifestPath);
     return {
       id: manifest.id,
       modelPath: join(dir, 'model.onnx'),

@@ -9,6 +9,7 @@ export interface ModelSettings {
   MODEL_DIR?: string | undefined;
   MODEL_CACHE_DIR: string;
   INFERENCE_THREADS: number;
+  INFERENCE_BATCH_MAX: number;
 }
 
 /** MODEL_DIR's model, or the generated descriptor (written into the cache folder if missing). */
@@ -18,7 +19,10 @@ export function openModel(settings: ModelSettings) {
     dir = join(settings.MODEL_CACHE_DIR, DESCRIPTOR_MODEL.id);
     ensureDescriptorModel(dir);
   }
-  return EmbeddingModel.open(readModelSpec(dir), { threads: settings.INFERENCE_THREADS });
+  return EmbeddingModel.open(readModelSpec(dir), {
+    threads: settings.INFERENCE_THREADS,
+    maxBatch: settings.INFERENCE_BATCH_MAX,
+  });
 }
 
 /**
