@@ -5,7 +5,7 @@ import type { IngressConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
 import { eventLogPlugin } from './plugins/event-log-plugin.js';
 import { gracefulClosePlugin } from './plugins/graceful-close.js';
-import { metricsPlugin } from './plugins/metrics.js';
+import { type MetricsPluginOptions, metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { WebhookSignature } from './webhook/signature.js';
@@ -17,6 +17,8 @@ export interface IngressDependencies {
   kafka: Kafka;
   /** The ingress cannot work as configured (a topic replication the cluster cannot hold). Default: log it. */
   onFatal?: (error: Error) => void;
+  /** In a worker of several: what /api/v1/metrics serves, given this worker's registry (all workers' metrics). */
+  clusterMetrics?: MetricsPluginOptions['clusterMetrics'];
 }
 
 /** The ingress as a Fastify instance, not yet listening. */
@@ -25,6 +27,7 @@ export async function buildIngress({
   logger,
   kafka,
   onFatal = (error) => logger.fatal({ err: error }, error.message),
+  clusterMetrics,
 }: IngressDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -45,7 +48,7 @@ export async function buildIngress({
   });
   app.setErrorHandler(errorHandler);
   await app.register(gracefulClosePlugin);
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, clusterMetrics ? { clusterMetrics } : {});
   await app.register(eventLogPlugin, { config, kafka, onFatal });
   await app.register(healthRoutes);
   await app.register(webhookRoutes, {

@@ -13,6 +13,12 @@ import type { EventTimePolicy } from '@vsp/schemas';
 export const IngressConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
   HOST: Type.String({ default: '0.0.0.0' }),
+  /**
+   * Processes serving the port (node:cluster), each with its own Kafka producer; 1 serves from
+   * the process itself. Worth the cores the ingress has to itself: on a machine it shares with
+   * Kafka and the load, a second worker only competes with them.
+   */
+  INGRESS_WORKERS: Type.Integer({ default: 1, minimum: 1 }),
   /** One secret, or several separated by commas while a secret is being rotated. */
   WEBHOOK_SECRET: Type.String({ minLength: 16, pattern: '^[^,]{16,}(,[^,]{16,})*$' }),
   WEBHOOK_BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1_024 }),

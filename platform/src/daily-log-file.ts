@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 
 type Destination = ReturnType<typeof pino.destination>;
@@ -21,6 +20,9 @@ const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' 
 const escapeControl = (text: string) =>
   text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/** What a pino destination carries to be handed each entry's values (pino/lib/proto.js). */
+const PINO_METADATA: unique symbol = Symbol.for('pino.metadata') as never;
+
 const pad = (n: number) => String(n).padStart(2, '0');
 const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
@@ -29,52 +31,59 @@ const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pa
  * The log files operators already tail: `logs/app_YYYY-MM-DD.log` (server local date), one line
  * per entry in the seed's format, with the writing service (all of them share the file) before
  * the message: `2025-11-12 15:30:00 | INFO | [ingress] Webhook received: ...`.
- * Takes pino's JSON lines and starts a new file when the date changes.
+ *
+ * A pino destination that asks for pino's metadata: pino hands over each entry's level, message,
+ * time and merged object as values before writing its JSON line, so the line is not parsed again
+ * (the ingress writes two entries per webhook). Starts a new file when the date changes.
  */
-export class DailyLogFile extends Writable {
+export class DailyLogFile {
+  readonly [PINO_METADATA] = true;
+  /** Set by pino before each write. */
+  lastLevel = 30;
+  lastMsg: string | undefined;
+  /** Epoch milliseconds, as text. */
+  lastTime: string | undefined;
+  lastObj: { err?: { message?: string } } | undefined;
   #date = '';
   #file: Destination | undefined;
 
-  constructor(private readonly directory: string) {
-    super({ decodeStrings: false });
+  constructor(
+    private readonly directory: string,
+    private readonly service: string,
+  ) {
     mkdirSync(directory, { recursive: true });
   }
 
-  override _write(chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const entry = JSON.parse(String(chunk)) as {
-      time?: number;
-      level?: number;
-      msg?: string;
-      name?: string;
-      err?: { message?: string };
-    };
-    const at = new Date(entry.time ?? Date.now());
+  write(_line: string): boolean {
+    const at = new Date(Number(this.lastTime) || Date.now());
     const date = localDate(at);
     if (date !== this.#date) this.#rotate(date);
-    const level = LEVEL_NAMES[entry.level ?? 30] ?? 'INFO';
-    const error = entry.err?.message ? ` (${entry.err.message})` : '';
-    const service = entry.name ? `[${entry.name}] ` : '';
+    const level = LEVEL_NAMES[this.lastLevel] ?? 'INFO';
+    const error = this.lastObj?.err?.message ? ` (${this.lastObj.err.message})` : '';
     this.#file?.write(
-      `${date} ${localTime(at)} | ${level} | ${service}${escapeControl(`${entry.msg ?? ''}${error}`)}\n`,
+      `${date} ${localTime(at)} | ${level} | [${this.service}] ${escapeControl(`${this.lastMsg ?? ''}${error}`)}\n`,
     );
-    callback();
+    return true;
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    this.#close(callback);
+  flushSync(): void {
+    this.#file?.flushSync();
+  }
+
+  /** Writes out what is buffered and closes the file. */
+  end(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    if (!file) return Promise.resolve();
+    return new Promise((resolve) => {
+      file.once('close', resolve);
+      file.end();
+    });
   }
 
   #rotate(date: string): void {
-    this.#close();
+    void this.end();
     this.#date = date;
     this.#file = pino.destination({ dest: join(this.directory, `app_${date}.log`), sync: false, mkdir: true });
-  }
-
-  #close(callback?: () => void): void {
-    const file = this.#file;
-    this.#file = undefined;
-    if (!file) return void callback?.();
-    file.once('close', () => callback?.());
-    file.end();
   }
 }

@@ -19,7 +19,7 @@ export function createLogger({ name, level, logDir, toStderr = false }: LoggerOp
   const streams: pino.StreamEntry[] = [
     { level: level as pino.Level, stream: pino.destination({ dest: toStderr ? 2 : 1, sync: false }) },
   ];
-  if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir) });
+  if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir, name) });
   return pino(
     {
       name,

@@ -19,6 +19,7 @@ export const PIPELINE_SETTINGS = new Set([
   // ingress
   'PORT',
   'HOST',
+  'INGRESS_WORKERS',
   'WEBHOOK_SECRET',
   'WEBHOOK_BODY_LIMIT_BYTES',
   'REQUEST_TIMEOUT_MS',

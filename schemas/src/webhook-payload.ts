@@ -29,7 +29,8 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validateShape = ajv.compile<WebhookPayload>(WebhookPayloadSchema);
 
 // ISO 8601 date-time; no zone means UTC (Python's datetime.utcnow().isoformat() sends none).
-const EVENT_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+const EVENT_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):?(\d{2}))?$/i;
 const PRICE_SCALE = 4;
 const PRICE_TEXT = new RegExp(`^\\d{1,18}(?:\\.\\d{1,${PRICE_SCALE}})?$`);
 
@@ -118,18 +119,32 @@ export function toProductEvent(
 export function parseEventTime(text: string): number | undefined {
   const match = EVENT_TIME.exec(text);
   if (!match) return undefined;
-  const [, date = '', time = '', fraction = '', zone = 'Z'] = match;
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hour, minute, second = 0] = time.split(':').map(Number) as [number, number, number?];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+  // Computed from the parts rather than handed to Date.parse: this runs for every webhook.
+  const part = (i: number) => Number(match[i] ?? 0);
+  const [year, month, day, hour, minute, second, zoneHours, zoneMinutes] = [1, 2, 3, 4, 5, 6, 9, 10].map(part) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  if (zone.length > 1 && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(-2)) > 59)) return undefined;
-  const millis = fraction.slice(0, 3).padEnd(3, '0');
-  const iso = `${date}T${time.length === 5 ? `${time}:00` : time}.${millis}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
-  const value = Date.parse(iso);
-  return Number.isNaN(value) ? undefined : value;
+  if (zoneHours > 23 || zoneMinutes > 59) return undefined;
+  const millis = Number((match[7] ?? '').slice(0, 3).padEnd(3, '0'));
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  at.setUTCFullYear(year); // Date.UTC reads the years 0–99 as 1900–1999
+  const offsetMinutes = (match[8] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  return at.getTime() - offsetMinutes * 60_000;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /**

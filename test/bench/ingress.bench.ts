@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebhookSignature } from '@vsp/ingress';
@@ -10,13 +10,14 @@ import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
 import { createKafka, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
 import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
-import { FROM_SOURCE } from '../src/support/service-process.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface IngressBenchOptions {
   durationSeconds: number;
   connections: number;
+  /** Where the ingress processes write V8 CPU profiles (node --cpu-prof), if anywhere. */
+  cpuProfileDir?: string | undefined;
 }
 
 const PRODUCTS = 5_000;
@@ -83,7 +84,58 @@ async function rawProducerCeiling(bodies: { body: string }[], registryUrl: strin
   return rate;
 }
 
-export async function runIngressBench({ durationSeconds, connections }: IngressBenchOptions): Promise<void> {
+/** Posts the bodies round-robin over `connections` keep-alive connections for `seconds`. */
+function load(url: string, bodies: { body: string; signature: string }[], connections: number, seconds: number) {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const { body, signature } = bodies[next++ % bodies.length] as { body: string; signature: string };
+          return {
+            ...request,
+            body,
+            headers: { 'content-type': 'application/json', 'x-webhook-signature': signature },
+          };
+        },
+      },
+    ],
+  });
+}
+
+/** Runs a compiled entry point as its own process, as production does; stopped with SIGTERM by `stop`. */
+function serve(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: 'ignore',
+    env: { ...process.env, ...env },
+  });
+  return {
+    pid: child.pid as number,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    },
+  };
+}
+
+/** Resident memory of a process and all its children (the ingress's workers), in MB. */
+function residentMb(pid: number): number {
+  const ps = execFileSync('ps', ['-o', 'rss=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' });
+  return ps.split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
+}
+
+export async function runIngressBench({
+  durationSeconds,
+  connections,
+  cpuProfileDir,
+}: IngressBenchOptions): Promise<void> {
   const { schemaRegistryUrl } = await ensureInfra();
   const bodies = signedBodies(20_000);
   console.log(
@@ -93,55 +145,75 @@ export async function runIngressBench({ durationSeconds, connections }: IngressB
   const ceiling = await rawProducerCeiling(bodies, schemaRegistryUrl, Math.min(durationSeconds, 10));
   console.log(`  raw kafkajs batched producer (ceiling): ${ceiling.toFixed(0)} records/s`);
 
+  const helloPort = await freePort();
+  const hello = serve(['test/bench/hello-world-server.mjs', String(helloPort)], {});
+  let helloWorld: number;
+  try {
+    const url = `http://127.0.0.1:${helloPort}/api/v1/webhooks/bakai`;
+    await waitFor(async () => (await fetch(url, { method: 'POST' }).catch(() => undefined)) !== undefined, {
+      description: 'the hello-world route',
+      timeoutMs: 60_000,
+    });
+    const result = await load(url, bodies, connections, durationSeconds);
+    helloWorld = result['2xx'] / result.duration;
+    console.log(
+      `  Fastify hello-world route, same bodies: ${helloWorld.toFixed(0)} req/s (p99 ${result.latency.p99} ms)`,
+    );
+  } finally {
+    await hello.stop();
+  }
+
+  for (const workers of [...new Set([1, availableParallelism()])]) {
+    await ingressRun({ workers, bodies, connections, durationSeconds, helloWorld, ceiling, cpuProfileDir });
+  }
+}
+
+async function ingressRun({
+  cpuProfileDir,
+  workers,
+  bodies,
+  connections,
+  durationSeconds,
+  helloWorld,
+  ceiling,
+}: IngressBenchOptions & {
+  workers: number;
+  bodies: { body: string; signature: string }[];
+  helloWorld: number;
+  ceiling: number;
+}) {
   const port = await freePort();
   const env = await testIngressEnv({
     PORT: String(port),
+    INGRESS_WORKERS: String(workers),
     PRODUCT_EVENTS_PARTITIONS: '12',
     // The seed's daily log file is part of the cost of a webhook, so it stays on.
     LOG_DIR: mkdtempSync(join(tmpdir(), 'ingress-bench-logs-')),
   });
   const topic = String(env.PRODUCT_EVENTS_TOPIC);
-  const child = spawn(process.execPath, [...FROM_SOURCE, 'ingress/src/main.ts'], {
-    cwd: repoRoot,
-    stdio: 'ignore',
-    env: { ...process.env, ...env },
-  });
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const ingress = serve([...profile, 'ingress/dist/main.js'], env);
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/api/v1/ready`)).ok, {
       description: 'the ingress',
       timeoutMs: 60_000,
     });
-    let next = 0;
-    const result = await autocannon({
-      url: `${url}/api/v1/webhooks/bakai`,
-      connections,
-      duration: durationSeconds,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => {
-            const { body, signature } = bodies[next++ % bodies.length] as { body: string; signature: string };
-            return {
-              ...request,
-              body,
-              headers: { 'content-type': 'application/json', 'x-webhook-signature': signature },
-            };
-          },
-        },
-      ],
-    });
+    const result = await load(`${url}/api/v1/webhooks/bakai`, bodies, connections, durationSeconds);
     const accepted = result['2xx'] / result.duration;
     console.log(
-      `  ingress accepted webhooks: ${accepted.toFixed(0)} req/s (${((accepted / ceiling) * 100).toFixed(0)}% of the ceiling)`,
+      `  ingress, INGRESS_WORKERS=${workers}: ${accepted.toFixed(0)} accepted webhooks/s = ${((accepted / helloWorld) * 100).toFixed(0)}% of ` +
+        `the hello-world route, ${((accepted / ceiling) * 100).toFixed(0)}% of the ceiling`,
     );
-    console.log(`  latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
     console.log(
-      `  answers: ${result['2xx']} 2xx, ${result.non2xx} other, ${result.errors} connection errors, ${result.timeouts} timeouts`,
+      `    latency: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
     );
+    console.log(
+      `    answers: ${result['2xx']} 2xx, ${result.non2xx} other, ${result.errors} connection errors, ${result.timeouts} timeouts`,
+    );
+    console.log(`    resident memory after the run: ${residentMb(ingress.pid).toFixed(0)} MB (all its processes)`);
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await ingress.stop();
     const admin = (await createKafka()).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {});

@@ -1,4 +1,4 @@
-import { runCommandLine, UsageError } from '@vsp/platform';
+import { runCommandLine, UsageError, userPath } from '@vsp/platform';
 import { runEmbeddingBench } from './embedding.bench.js';
 import { runFreshnessBench } from './freshness.bench.js';
 import { runIngressBench } from './ingress.bench.js';
@@ -11,6 +11,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   Every benchmark, one after another, each printing its figures next to a ceiling or naive baseline
   measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search, freshness.
   --duration 20 --connections 64        ingress: seconds and connections per load run
+  --cpu-prof DIR                         ingress: write its processes' V8 CPU profiles there
   --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
   --images 2000 --clip-images 96         embedding: images per run, with the descriptor / the CLIP-sized stand-in
   --rebuild-products 50000               rebuild: products in the log (4 events each)
@@ -22,6 +23,7 @@ const options = {
   only: { type: 'string' },
   duration: { type: 'string', default: '20' },
   connections: { type: 'string', default: '64' },
+  'cpu-prof': { type: 'string' },
   products: { type: 'string', default: '60000' },
   'naive-events': { type: 'string', default: '20000' },
   images: { type: 'string', default: '2000' },
@@ -41,14 +43,19 @@ await runCommandLine({
   usage: USAGE,
   options,
   async run({ values }) {
-    const number = (name: Exclude<keyof typeof options, 'only'>) => {
+    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof'>) => {
       const value = Number(values[name]);
       if (!Number.isFinite(value) || value <= 0)
         throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
       return value;
     };
     const benches: Record<string, () => Promise<void>> = {
-      ingress: () => runIngressBench({ durationSeconds: number('duration'), connections: number('connections') }),
+      ingress: () =>
+        runIngressBench({
+          durationSeconds: number('duration'),
+          connections: number('connections'),
+          cpuProfileDir: values['cpu-prof'] && userPath(values['cpu-prof']),
+        }),
       persistence: () => runPersistenceBench({ products: number('products'), naiveEvents: number('naive-events') }),
       embedding: () => runEmbeddingBench({ images: number('images'), clipImages: number('clip-images') }),
       rebuild: () => runRebuildBench({ products: number('rebuild-products') }),

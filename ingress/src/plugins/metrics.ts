@@ -1,6 +1,6 @@
 import { BREAKER_GAUGE_VALUE, type BreakerState, ServiceMetrics } from '@vsp/platform';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The seed's three metrics (label event_type), plus what an operator needs beside them. */
 export class IngressMetrics extends ServiceMetrics {
@@ -31,7 +31,8 @@ export class IngressMetrics extends ServiceMetrics {
   });
   readonly breaker = new Gauge({
     name: 'visual_search_ingress_kafka_breaker_state',
-    help: 'Kafka circuit breaker: 0 closed, 1 half-open, 2 open',
+    help: 'Kafka circuit breaker: 0 closed, 1 half-open, 2 open (the worst worker)',
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -50,14 +51,20 @@ declare module 'fastify' {
   }
 }
 
+export interface MetricsPluginOptions {
+  /** Given this process's registry, the text to serve instead of it: every worker's metrics together. */
+  clusterMetrics?: (registry: Registry) => () => Promise<string>;
+}
+
 /** Decorates `metrics` and serves them at GET /api/v1/metrics in Prometheus text format. */
-export const metricsPlugin = fp(
-  async (app) => {
+export const metricsPlugin = fp<MetricsPluginOptions>(
+  async (app, { clusterMetrics }) => {
     const metrics = new IngressMetrics();
     app.decorate('metrics', metrics);
+    const text = clusterMetrics ? clusterMetrics(metrics.registry) : () => metrics.registry.metrics();
     app.get('/api/v1/metrics', async (_request, reply) => {
       reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return text();
     });
   },
   { name: 'metrics' },
