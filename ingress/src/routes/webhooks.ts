@@ -32,11 +32,13 @@ export async function webhookRoutes(
 
   // Counted once the answer is out, whatever it was: 415 and 413 never reach the handler.
   app.decorateRequest('eventType', 'unknown');
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.routeOptions.url !== '/api/v1/webhooks/bakai') return;
-    const labels = { event_type: request.eventType };
-    (reply.statusCode === 200 ? app.metrics.webhooks : app.metrics.errors).inc(labels);
-    app.metrics.duration.observe(labels, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.routeOptions.url === '/api/v1/webhooks/bakai') {
+      const labels = { event_type: request.eventType };
+      (reply.statusCode === 200 ? app.metrics.webhooks : app.metrics.errors).inc(labels);
+      app.metrics.duration.observe(labels, reply.elapsedTime / 1000);
+    }
+    done();
   });
 
   app.post('/api/v1/webhooks/bakai', async (request) => {
