@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { productImage } from '@vsp/demo';
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET } from '@vsp/ingress/testing';
+import { FakeQdrantServer } from '@vsp/processors/testing';
 import { waitFor } from '@vsp/test-harness';
 import { startPipeline } from '../src/support/pipeline-process.js';
 import { CleanupScope } from './cleanup-scope.js';
@@ -15,6 +16,12 @@ export interface FreshnessBenchOptions {
   durationSeconds: number;
   /** Share of the webhooks that bring a new picture (fetched, decoded, embedded); the rest change fields. */
   imageShare: number;
+  /**
+   * `fake`: the processors write to the in-memory fake Qdrant instead of the real server, which
+   * here is an unoptimised build (opt-level 0): what the pipeline itself does when its vector
+   * store answers as fast as a release build would, or faster.
+   */
+  qdrant: 'real' | 'fake';
 }
 
 const PRODUCTS = 20_000;
@@ -25,7 +32,12 @@ const PICTURES = 200;
  * processor's freshness histogram (from the ingress accepting an event to its row being in
  * PostgreSQL, its point searchable in Qdrant) read from its /metrics.
  */
-export async function runFreshnessBench({ rate, durationSeconds, imageShare }: FreshnessBenchOptions): Promise<void> {
+export async function runFreshnessBench({
+  rate,
+  durationSeconds,
+  imageShare,
+  qdrant,
+}: FreshnessBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
     const images = mkdtempSync(join(tmpdir(), 'freshness-images-'));
@@ -33,10 +45,16 @@ export async function runFreshnessBench({ rate, durationSeconds, imageShare }: F
     mkdirSync(join(images, 'pictures'));
     for (let i = 0; i < PICTURES; i++)
       writeFileSync(join(images, 'pictures', `${i}.jpg`), await productImage(70_000 + i));
-    const pipeline = await startPipeline(scope, { IMAGE_BASE_URL: pathToFileURL(`${images}/`).href });
+    const fake = qdrant === 'fake' ? new FakeQdrantServer({ record: false }) : undefined;
+    if (fake) scope.after(() => fake.close());
+    const pipeline = await startPipeline(scope, {
+      IMAGE_BASE_URL: pathToFileURL(`${images}/`).href,
+      ...(fake ? { QDRANT_URL: await fake.listen() } : {}),
+    });
     console.log(
       `freshness benchmark: ${rate} webhooks/s for ${durationSeconds} s through ingress, Kafka and both processors ` +
-        `(separate processes, default settings); ${Math.round(imageShare * 100)}% bring a new picture`,
+        `(separate processes, default settings); ${Math.round(imageShare * 100)}% bring a new picture; ` +
+        (fake ? 'vector store: the in-memory FAKE Qdrant' : 'vector store: the real Qdrant (unoptimised build here)'),
     );
 
     const url = `http://127.0.0.1:${pipeline.ports.ingress}/api/v1/webhooks/bakai`;

@@ -17,7 +17,8 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --tap-events 200000                    tap: events on the topic
   --search-points 100000 --search-requests 400 --search-index-wait 600
-  --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1`;
+  --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
+  --freshness-qdrant real|fake           freshness: the real Qdrant, or the in-memory fake (a fast store)`;
 
 const options = {
   only: { type: 'string' },
@@ -36,6 +37,7 @@ const options = {
   'freshness-rate': { type: 'string', default: '1000' },
   'freshness-duration': { type: 'string', default: '60' },
   'freshness-image-share': { type: 'string', default: '0.1' },
+  'freshness-qdrant': { type: 'string', default: 'real' },
 } as const;
 
 await runCommandLine({
@@ -43,7 +45,12 @@ await runCommandLine({
   usage: USAGE,
   options,
   async run({ values }) {
-    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof'>) => {
+    const choice = <C extends string>(name: 'freshness-qdrant', choices: readonly C[]): C => {
+      if (!choices.includes(values[name] as C))
+        throw new UsageError(`--${name} ${values[name]}: expected one of ${choices.join(', ')}`);
+      return values[name] as C;
+    };
+    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-qdrant'>) => {
       const value = Number(values[name]);
       if (!Number.isFinite(value) || value <= 0)
         throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
@@ -71,6 +78,7 @@ await runCommandLine({
           rate: number('freshness-rate'),
           durationSeconds: number('freshness-duration'),
           imageShare: number('freshness-image-share'),
+          qdrant: choice('freshness-qdrant', ['real', 'fake'] as const),
         }),
     };
     if (values.only && !(values.only in benches))

@@ -32,7 +32,8 @@ export class FakeQdrantServer {
   readonly requests: { method: string; path: string; body: unknown }[] = [];
   readonly #server: Server;
 
-  constructor() {
+  /** `record: false` keeps no request log (a benchmark sends too many to keep). */
+  constructor(private readonly options: { record?: boolean } = {}) {
     this.#server = createServer((request, response) => void this.#handle(request, response));
   }
 
@@ -53,7 +54,7 @@ export class FakeQdrantServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
-    this.requests.push({ method: request.method ?? '', path, body });
+    if (this.options.record !== false) this.requests.push({ method: request.method ?? '', path, body });
     try {
       const result = this.#route(request.method ?? '', path, body);
       if (result === undefined)
@@ -71,6 +72,7 @@ export class FakeQdrantServer {
 
   // biome-ignore lint/suspicious/noExplicitAny: untrusted JSON, checked field by field with required()
   #route(method: string, path: string, body: any): unknown {
+    if (method === 'GET' && path === '/readyz') return 'all shards are ready';
     if (method === 'GET' && path === '/aliases') {
       return { aliases: [...this.aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name })) };
     }

@@ -293,5 +293,6 @@ export async function startTestEmbedding(
 
 export { nearDuplicate, productImage, seededRandom } from '@vsp/demo';
 export { CLIP_SIZED_MODEL, CLIP_SIZED_MULTIPLY_ADDS, ensureClipSizedModel } from './clip-sized-model.js';
+export { FakeQdrantServer } from './fake-qdrant-server.js';
 export { type ImageHost, startImageHost } from './image-host.js';
 export { createTestVersions } from './test-versions.js';
