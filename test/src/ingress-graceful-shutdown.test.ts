@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { WebhookSignature } from '@vsp/ingress';
-import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
+import { testIngressEnv } from '@vsp/ingress/testing';
 import { freePort, readRecords, waitFor } from '@vsp/test-harness';
 import { spawnService } from './support/service-process.js';
+import { postWebhook } from './support/signed-webhook.js';
 
 test('ingress should answer every request it holds when SIGTERM arrives, with records Kafka has, and exit 0', async (t) => {
   const port = await freePort();
@@ -27,15 +27,7 @@ test('ingress should answer every request it holds when SIGTERM arrives, with re
   });
 
   const count = 50;
-  const answers = Array.from({ length: count }, async () => {
-    const body = JSON.stringify(webhookBody());
-    const response = await fetch(`${url}/api/v1/webhooks/bakai`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET) },
-      body,
-    });
-    return { status: response.status, ...((await response.json()) as { task_id?: string }) };
-  });
+  const answers = Array.from({ length: count }, () => postWebhook(url));
   await waitFor(() => received === count, { description: `the ingress to hold ${count} requests`, timeoutMs: 30_000 });
   child.kill('SIGTERM');
 

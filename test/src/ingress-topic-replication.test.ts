@@ -5,23 +5,29 @@ import { startTestIngress, testIngressEnv } from '@vsp/ingress/testing';
 import { freePort, waitFor } from '@vsp/test-harness';
 import { spawnService } from './support/service-process.js';
 
-test('ingress should refuse to start when its topics would need more replicas than the cluster has brokers', async (t) => {
-  const env = await testIngressEnv({ PORT: String(await freePort()), PRODUCT_EVENTS_REPLICATION: '3' });
-  const child = spawnService(t, 'ingress/src/main.ts', env, 'pipe');
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+for (const workers of [1, 2]) {
+  test(`ingress${workers > 1 ? ` of ${workers} workers` : ''} should refuse to start when its topics would need more replicas than the cluster has brokers`, async (t) => {
+    const env = await testIngressEnv({
+      PORT: String(await freePort()),
+      PRODUCT_EVENTS_REPLICATION: '3',
+      INGRESS_WORKERS: String(workers),
+    });
+    const child = spawnService(t, 'ingress/src/main.ts', env, 'pipe');
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+
+    const [code] = await once(child, 'exit');
+
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /Ingress cannot start: PRODUCT_EVENTS_REPLICATION=3 needs that many brokers, but the cluster at \S+ has 1: lower it, or add brokers/,
+    );
+    assert.match(output, /"code":"TOPIC_REPLICATION_UNSATISFIABLE"/);
   });
-
-  const [code] = await once(child, 'exit');
-
-  assert.equal(code, 1, output);
-  assert.match(
-    output,
-    /Ingress cannot start: PRODUCT_EVENTS_REPLICATION=3 needs that many brokers, but the cluster at \S+ has 1: lower it, or add brokers/,
-  );
-  assert.match(output, /"code":"TOPIC_REPLICATION_UNSATISFIABLE"/);
-});
+}
 
 test('ingress should start on topics that exist whatever replication it would create them with', async (t) => {
   const existing = await startTestIngress(t);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { WebhookSignature } from '@vsp/ingress';
-import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
+import { testIngressEnv } from '@vsp/ingress/testing';
 import { freePort, readRecords, waitFor } from '@vsp/test-harness';
 import { spawnService } from './support/service-process.js';
+import { postWebhook } from './support/signed-webhook.js';
 
 test('an ingress of two workers should serve from both, count them together, replace a worker killed with SIGKILL, and exit 0 on SIGTERM', async (t) => {
   const port = await freePort();
@@ -25,15 +25,7 @@ test('an ingress of two workers should serve from both, count them together, rep
     description: 'both workers ready',
     timeoutMs: 60_000,
   });
-  const post = async () => {
-    const body = JSON.stringify(webhookBody());
-    const response = await fetch(`${url}/api/v1/webhooks/bakai`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET) },
-      body,
-    });
-    return { status: response.status, ...((await response.json()) as { task_id?: string }) };
-  };
+  const post = () => postWebhook(url);
   const accepted = async () => {
     const text = await (await fetch(`${url}/api/v1/metrics`)).text();
     return [...text.matchAll(/^visual_search_webhooks_total\{[^}]*\} (\d+)$/gm)].reduce(

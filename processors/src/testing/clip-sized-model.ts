@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { seededRandom } from '@vsp/demo';
 import { writeModelFolder } from '../embedding/model/model-spec.js';
 import { encodeModel, float, int, int64Tensor, ints, node, tensor, valueInfo } from '../embedding/model/onnx-proto.js';
 
@@ -32,21 +33,10 @@ export const CLIP_SIZED_MULTIPLY_ADDS =
   LAYERS * (4 * TOKENS * WIDTH * WIDTH + 2 * TOKENS * TOKENS * WIDTH + 2 * TOKENS * WIDTH * MLP) +
   WIDTH * CLIP_SIZED_MODEL.dimension;
 
-/** mulberry32: the same weights on every machine, without a weight file to download. */
-function seededUniform(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The model file for CLIP_SIZED_MODEL. Weights uniform in ±sqrt(3 / fan-in), so activations stay near unit scale. */
 export function buildClipSizedModel(): Uint8Array {
-  const random = seededUniform(0x0c11b);
+  // Seeded: the same weights on every machine, without a weight file to download.
+  const random = seededRandom(0x0c11b);
   const initializer: ReturnType<typeof tensor | typeof int64Tensor>[] = [];
   const weights = (name: string, dims: number[], fanIn: number) => {
     const values = new Float32Array(dims.reduce((a, b) => a * b, 1));
