@@ -5,6 +5,8 @@ export interface ProcessSpec {
   name: string;
   /** Compiled entry module, relative to `cwd`. */
   entry: string;
+  /** Node and V8 options before the entry. */
+  nodeArgs?: readonly string[];
 }
 
 export interface SupervisionOptions {
@@ -39,7 +41,7 @@ export class SupervisedProcess {
 
   start(): void {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [this.#spec.entry], {
+    const child = spawn(process.execPath, [...(this.#spec.nodeArgs ?? []), this.#spec.entry], {
       cwd: this.#options.cwd,
       stdio: 'inherit',
       // Own process group: Ctrl-C in the terminal reaches only the launcher, which passes on one

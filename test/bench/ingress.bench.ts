@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INGRESS_NODE_ARGS } from '@vsp/infra';
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
 import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
@@ -192,7 +193,7 @@ async function ingressRun({
   });
   const topic = String(env.PRODUCT_EVENTS_TOPIC);
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const ingress = serve([...profile, 'ingress/dist/main.js'], env);
+  const ingress = serve([...profile, ...INGRESS_NODE_ARGS, 'ingress/dist/main.js'], env);
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/api/v1/ready`)).ok, {

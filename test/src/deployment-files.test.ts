@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { PIPELINE_PROCESSES } from '@vsp/infra';
 import { parse } from 'yaml';
 import { repoRoot } from './support/service-process.js';
 
@@ -31,17 +32,24 @@ test('the shipped nginx config should pass nginx -t before any certificate exist
 });
 
 test('Docker, compose and the systemd units should start the compiled services, and production should not depend on tsx', () => {
-  const entries = [
-    ...read('docker-compose.yml').matchAll(/command: \["node", "([^"]+)"\]/g),
-    ...read('infra/docker/Dockerfile').matchAll(/CMD \["node", "([^"]+)"\]/g),
+  const starts = [
+    ...[...read('docker-compose.yml').matchAll(/command: \["node", (?:"(--[^"]+)", )?"([^"]+)"\]/g)],
+    ...[...read('infra/docker/Dockerfile').matchAll(/CMD \["node", (?:"(--[^"]+)", )?"([^"]+)"\]/g)],
     ...readdirSync(join(repoRoot, 'infra/deploy/systemd')).flatMap((unit) => [
-      ...read(`infra/deploy/systemd/${unit}`).matchAll(/^ExecStart=\/usr\/bin\/node (\S+)$/gm),
+      ...read(`infra/deploy/systemd/${unit}`).matchAll(/^ExecStart=\/usr\/bin\/node (?:(--\S+) )?(\S+)$/gm),
     ]),
-  ].map((match) => match[1] as string);
+  ].map(([, option, entry]) => ({ option, entry: entry as string }));
+  const entries = starts.map((start) => start.entry);
   const services = Object.values(parse(read('docker-compose.yml')).services as Record<string, { build?: unknown }>);
 
   assert.equal(entries.length, services.filter((s) => s.build).length + 1 + 4, entries.join('\n'));
-  for (const entry of entries) {
+  for (const { option, entry } of starts) {
+    const npmStart = PIPELINE_PROCESSES.find((spec) => spec.entry === entry);
+    assert.deepEqual(
+      option ? [option] : [],
+      [...(npmStart?.nodeArgs ?? [])],
+      `${entry}: the node options npm start uses`,
+    );
     assert.match(entry, /^\w+\/dist\/.+\.js$/);
     assert.ok(existsSync(join(repoRoot, entry)), `${entry} exists after npm run build`);
   }
