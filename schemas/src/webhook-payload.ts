@@ -30,7 +30,8 @@ const validateShape = ajv.compile<WebhookPayload>(WebhookPayloadSchema);
 
 // ISO 8601 date-time; no zone means UTC (Python's datetime.utcnow().isoformat() sends none).
 const EVENT_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):?(\d{2}))?$/i;
+  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})[T ](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2}))?(?:\.(?<fraction>\d{1,9}))?(?:Z|(?<sign>[+-])(?<zoneHours>\d{2}):?(?<zoneMinutes>\d{2}))?$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const PRICE_SCALE = 4;
 const PRICE_TEXT = new RegExp(`^\\d{1,18}(?:\\.\\d{1,${PRICE_SCALE}})?$`);
 
@@ -117,34 +118,27 @@ export function toProductEvent(
 
 /** Epoch milliseconds of an ISO 8601 date-time; undefined when it is malformed or does not exist (2025-02-30). */
 export function parseEventTime(text: string): number | undefined {
-  const match = EVENT_TIME.exec(text);
-  if (!match) return undefined;
+  const parts = EVENT_TIME.exec(text)?.groups;
+  if (!parts) return undefined;
   // Computed from the parts rather than handed to Date.parse: this runs for every webhook.
-  const part = (i: number) => Number(match[i] ?? 0);
-  const [year, month, day, hour, minute, second, zoneHours, zoneMinutes] = [1, 2, 3, 4, 5, 6, 9, 10].map(part) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const number = (name: string) => Number(parts[name] ?? 0);
+  const [year, month, day] = [number('year'), number('month'), number('day')];
+  const [hour, minute, second] = [number('hour'), number('minute'), number('second')];
+  const [zoneHours, zoneMinutes] = [number('zoneHours'), number('zoneMinutes')];
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
   if (zoneHours > 23 || zoneMinutes > 59) return undefined;
-  const millis = Number((match[7] ?? '').slice(0, 3).padEnd(3, '0'));
+  const millis = Number((parts.fraction ?? '').slice(0, 3).padEnd(3, '0'));
   const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
   at.setUTCFullYear(year); // Date.UTC reads the years 0–99 as 1900–1999
-  const offsetMinutes = (match[8] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  const offsetMinutes = (parts.sign === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
   return at.getTime() - offsetMinutes * 60_000;
 }
 
 function daysIn(year: number, month: number): number {
-  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
 /**

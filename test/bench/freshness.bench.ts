@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { productImage } from '@vsp/demo';
-import { WebhookSignature } from '@vsp/ingress';
-import { TEST_SECRET } from '@vsp/ingress/testing';
 import { FakeQdrantServer } from '@vsp/processors/testing';
 import { waitFor } from '@vsp/test-harness';
 import { startPipeline } from '../src/support/pipeline-process.js';
+import { postWebhook } from '../src/support/signed-webhook.js';
+import { steadyRequests } from '../src/support/steady-load.js';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface FreshnessBenchOptions {
@@ -57,43 +57,31 @@ export async function runFreshnessBench({
         (fake ? 'vector store: the in-memory FAKE Qdrant' : 'vector store: the real Qdrant (unoptimised build here)'),
     );
 
-    const url = `http://127.0.0.1:${pipeline.ports.ingress}/api/v1/webhooks/bakai`;
+    const url = `http://127.0.0.1:${pipeline.ports.ingress}`;
     let sent = 0;
     let refused = 0;
     const send = async (n: number) => {
-      const productId = `p${n % PRODUCTS}`;
       // A product's first event may be any of them: the sinks start a product from whatever comes first.
       const withPicture = (n * 7919) % 100 < imageShare * 100;
-      const body = JSON.stringify({
+      const { status } = await postWebhook(url, {
         event_type: withPicture ? 'product.image.updated' : 'product.updated',
         event_id: `evt_fresh_${n}`,
         timestamp: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
         data: {
-          product_id: productId,
+          product_id: `p${n % PRODUCTS}`,
           title: `Товар ${n}`,
           price: 100 + (n % 900),
           currency: 'KGS',
           ...(withPicture ? { image_key: `pictures/${(n * 31) % PICTURES}.jpg` } : {}),
         },
       });
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET),
-        },
-        body,
-      });
-      await response.body?.cancel();
-      if (response.status !== 200) refused++;
+      if (status !== 200) refused++;
     };
-    const requests: Promise<void>[] = [];
     const started = Date.now();
-    for (let tick = started; tick < started + durationSeconds * 1000; tick += 10) {
-      for (let i = 0; i < rate / 100; i++) requests.push(send(sent++));
-      await delay(Math.max(0, tick + 10 - Date.now()));
-    }
-    await Promise.all(requests);
+    const load = steadyRequests(rate, () => send(sent++));
+    // The load's length, not a wait for a condition.
+    await delay(durationSeconds * 1000);
+    await load.stop();
     const sendSeconds = (Date.now() - started) / 1000;
     const handled = async (port: number) => (await histogram(port)).count;
     const lastSent = Date.now();

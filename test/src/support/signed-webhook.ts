@@ -1,9 +1,12 @@
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET, webhookBody } from '@vsp/ingress/testing';
 
-/** POSTs a new contract-shaped webhook, signed with the test secret, to an ingress at `url`. */
-export async function postWebhook(url: string): Promise<{ status: number; task_id?: string }> {
-  const body = JSON.stringify(webhookBody());
+/** POSTs a webhook (a new contract-shaped one unless given), signed with the test secret, to an ingress at `url`. */
+export async function postWebhook(
+  url: string,
+  webhook: Record<string, unknown> = webhookBody(),
+): Promise<{ status: number; task_id?: string }> {
+  const body = JSON.stringify(webhook);
   const response = await fetch(`${url}/api/v1/webhooks/bakai`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-webhook-signature': WebhookSignature.sign(body, TEST_SECRET) },
