@@ -1,6 +1,7 @@
 import {
   AliasWatch,
   type EmbeddingModel,
+  ImageTooLargeError as ImageOverLimitError,
   type IndexVersion,
   type IndexVersions,
   imageToTensor,
@@ -202,8 +203,8 @@ async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): 
   try {
     return await imageToTensor(image, model.spec, maxPixels);
   } catch (error) {
-    const { code, message } = error as Error & { code?: string };
-    if (code === 'IMAGE_TOO_LARGE') throw new ImageTooLargeError(message, { cause: error });
+    const { message } = error as Error;
+    if (error instanceof ImageOverLimitError) throw new ImageTooLargeError(message, { cause: error });
     throw new ImageUndecodableError(message, { cause: error });
   }
 }

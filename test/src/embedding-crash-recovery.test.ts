@@ -2,25 +2,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { IndexVersions } from '@vsp/processors';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
 import { waitFor } from '@vsp/test-harness';
 import { embeddingProcess } from './support/embedding-process.js';
+import { photoCatalogue } from './support/photo-catalogue.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
   const products = 600;
-  const host = await startImageHost(t);
-  const images = await Promise.all(Array.from({ length: products }, (_, i) => productImage(20_000 + i)));
-  for (const [i, image] of images.entries()) host.put(`p${i}/main.jpg`, image);
-  const topic = await createEventTopic(t, 3);
-  await topic.produce(
-    images.map((_, i) =>
-      productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
-        title: `Товар ${i}`,
-        image_key: `p${i}/main.jpg`,
-      }),
-    ),
-  );
+  const { host, topic, ids } = await photoCatalogue(t, { products, seed: 20_000 });
   const { env, port, index } = await embeddingProcess(t, {
     topic: topic.topic,
     imageBaseUrl: host.baseUrl,
@@ -43,7 +32,6 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
 
   const second = start();
   const store = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias }).store(index.alias);
-  const ids = images.map((_, i) => `p${i}`);
   await waitFor(async () => (await store.get(ids)).size === products, {
     description: 'every product in the index',
     timeoutMs: 120_000,

@@ -5,25 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { COMPACT_DESCRIPTOR_MODEL, ensureDescriptorModel, IndexVersions } from '@vsp/processors';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { onCleanup, waitFor } from '@vsp/test-harness';
+import { createKafka, onCleanup, waitFor } from '@vsp/test-harness';
 import { embeddingProcess } from './support/embedding-process.js';
+import { photoCatalogue } from './support/photo-catalogue.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 
 test('a rebuild killed with SIGKILL halfway should never be served, and a second run should resume it and switch to a complete version', async (t) => {
   const products = 1_200;
-  const host = await startImageHost(t);
-  const images = await Promise.all(Array.from({ length: 50 }, (_, i) => productImage(40_000 + i)));
-  for (let i = 0; i < products; i++) host.put(`p${i}/main.jpg`, images[i % images.length] as Buffer);
-  const topic = await createEventTopic(t, 3);
-  await topic.produce(
-    Array.from({ length: products }, (_, i) =>
-      productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
-        title: `Товар ${i}`,
-        image_key: `p${i}/main.jpg`,
-      }),
-    ),
-  );
+  const { host, topic, ids } = await photoCatalogue(t, { products, photos: 50, seed: 40_000 });
   const { env, port, index } = await embeddingProcess(t, {
     topic: topic.topic,
     imageBaseUrl: host.baseUrl,
@@ -43,22 +32,29 @@ test('a rebuild killed with SIGKILL halfway should never be served, and a second
   const next = `${index.alias}_v2`;
   const rebuild = () => spawnService(t, 'processors/src/embedding/rebuild-cli.ts', env, 'pipe', ['--model', modelDir]);
 
+  const admin = (await createKafka()).admin();
+  await admin.connect();
+  onCleanup(t, () => admin.disconnect());
+  const committed = async (group: string) =>
+    (await admin.fetchOffsets({ groupId: group, topics: [topic.topic] }))
+      .flatMap(({ partitions }) => partitions)
+      .reduce((sum, { offset }) => sum + Math.max(Number(offset), 0), 0);
+
   const first = rebuild();
   first.stdout?.resume();
   const atKill = await waitFor(
     async () => {
-      const points = await versions
-        .store(next)
-        .count()
-        .catch(() => 0);
-      return points > 0 && points;
+      const building = await versions.get(next);
+      const points = building && (await committed(building.group)) > 0 && (await versions.store(next).count());
+      return points || false;
     },
-    { description: 'the rebuild to be under way', timeoutMs: 120_000, intervalMs: 20 },
+    { description: 'the rebuild to have committed part of the log', timeoutMs: 120_000, intervalMs: 20 },
   );
   first.kill('SIGKILL');
   await once(first, 'exit');
   const killed = (await versions.list()).find((v) => v.name === next);
-  t.diagnostic(`killed with ${killed?.points} of ${products} points in ${next}`);
+  const committedAtKill = await committed(killed?.group ?? '');
+  t.diagnostic(`killed with ${killed?.points} of ${products} points in ${next}, ${committedAtKill} events committed`);
 
   assert.equal(
     (await versions.serving())?.name,
@@ -76,13 +72,16 @@ test('a rebuild killed with SIGKILL halfway should never be served, and a second
   const [code] = await once(second, 'exit');
 
   assert.equal(code, 0, output);
-  assert.match(output, new RegExp(`^${next} \\(resumed\\): `, 'm'));
+  assert.match(
+    output,
+    new RegExp(`^${next} \\(resumed\\): ${products - committedAtKill} events in `, 'm'),
+    'the summary counts only the events this run consumed',
+  );
   assert.match(output, new RegExp(`now serves ${next}$`, 'm'));
   const done = (await versions.list()).find((v) => v.name === next);
   assert.equal(done?.state, 'ready');
   assert.equal(done?.serving, true);
   assert.equal(done?.points, products);
-  const ids = Array.from({ length: products }, (_, i) => `p${i}`);
   const points = await versions.store(next).get(ids);
   for (const [i, id] of ids.entries()) {
     assert.equal(points.get(id)?.payload.title, `Товар ${i}`);

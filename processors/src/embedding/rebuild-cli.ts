@@ -58,8 +58,8 @@ await runCommandLine({
     const fetched = (await metrics.imagesFetched.get()).values.reduce((total, v) => total + v.value, 0);
     const vectors = (await metrics.vectors.get()).values.map((v) => `${v.labels.source} ${v.value}`).join(', ');
     console.log(
-      `${result.version.name}${result.resumed ? ' (resumed)' : ''}: ${result.progress.done} events in ${seconds.toFixed(1)} s` +
-        ` (${Math.round(result.progress.done / seconds)}/s); images fetched ${fetched}; vectors ${vectors || 'none'}`,
+      `${result.version.name}${result.resumed ? ' (resumed)' : ''}: ${result.progress.doneThisRun} events in ${seconds.toFixed(1)} s` +
+        ` (${Math.round(result.progress.doneThisRun / seconds)}/s); images fetched ${fetched}; vectors ${vectors || 'none'}`,
     );
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);
     else if (result.switched) console.log(`${config.VECTOR_ALIAS} now serves ${result.version.name}`);

@@ -32,6 +32,8 @@ export interface RebuildProgress {
   version: string;
   /** Events the rebuild has consumed, of those in the log now. */
   done: number;
+  /** Events consumed by this run: less than `done` when it resumed an unfinished version. */
+  doneThisRun: number;
   total: number;
   eventsPerSecond: number;
   /** Null while no rate is known. */
@@ -89,8 +91,8 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     });
     const tracker = new ProgressTracker(options, version);
     try {
-      await runtime.start();
       let progress = await tracker.check();
+      await runtime.start();
       while (!progress.caughtUp && !signal?.aborted) {
         await delay(config.REBUILD_PROGRESS_INTERVAL_MS, undefined, { signal }).catch(() => {});
         if (fatal) throw fatal;
@@ -141,7 +143,7 @@ async function targetVersion(
 ): Promise<{ version: IndexVersion; resumed: boolean }> {
   const existing = collection
     ? await versions.get(collection)
-    : (await versions.list()).reverse().find((v) => v.state === 'building' && v.modelId === model.spec.id);
+    : (await versions.all()).reverse().find((v) => v.state === 'building' && v.modelId === model.spec.id);
   if (existing) {
     if (existing.state !== 'building') {
       throw new IndexVersionRefusedError(
@@ -165,6 +167,8 @@ class ProgressTracker {
   readonly #admin;
   readonly #gauges;
   #last: { done: number; at: number } | undefined;
+  /** Done before this run consumed anything. */
+  #doneAtStart: number | undefined;
   /** The end of each partition when the rebuild started: it is complete only once past all of them. */
   #startEnds: Map<number, number> | undefined;
 
@@ -189,12 +193,14 @@ class ProgressTracker {
     const total = partitions.reduce((sum, p) => sum + p.high - p.low, 0);
     const done = partitions.reduce((sum, p) => sum + Math.max(p.committed - p.low, 0), 0);
     this.#startEnds ??= new Map(partitions.map((p) => [p.partition, p.high]));
+    this.#doneAtStart ??= done;
     const now = performance.now();
     const eventsPerSecond = this.#last ? ((done - this.#last.done) * 1000) / Math.max(now - this.#last.at, 1) : 0;
     this.#last = { done, at: now };
     const progress: RebuildProgress = {
       version: this.version.name,
       done,
+      doneThisRun: done - this.#doneAtStart,
       total,
       eventsPerSecond,
       etaSeconds: eventsPerSecond > 0 ? (total - done) / eventsPerSecond : null,

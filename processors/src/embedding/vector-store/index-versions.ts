@@ -88,10 +88,13 @@ export class IndexVersions {
     return version;
   }
 
+  /** The version named `name`, or undefined when no such collection exists. */
   async get(name: string): Promise<IndexVersion | undefined> {
-    const found = await callQdrant(() => this.client.collectionExists(name));
-    if (!found.exists) return undefined;
-    const info = await callQdrant(() => this.client.getCollection(name));
+    const info = await callQdrant(() => this.client.getCollection(name)).catch((error: unknown) => {
+      if (qdrantStatus(error) === 404) return undefined;
+      throw error;
+    });
+    if (!info) return undefined;
     const metadata = (info.config.metadata ?? {}) as Partial<Omit<IndexVersion, 'name'>>;
     const vectors = info.config.params.vectors as { size: number };
     return {
@@ -105,18 +108,23 @@ export class IndexVersions {
     };
   }
 
-  /** Every version, oldest first, with its point count. */
-  async list(): Promise<IndexVersionListing[]> {
-    const serving = await this.#servingName();
+  /** Every version, oldest first. */
+  async all(): Promise<IndexVersion[]> {
     const names = (await this.#versionNames()).sort((a, b) => versionNumber(a) - versionNumber(b));
-    const listings: IndexVersionListing[] = [];
-    for (const name of names) {
-      const version = await this.get(name);
-      if (!version) continue;
-      const points = await this.store(name).count();
-      listings.push({ ...version, points, serving: name === serving });
-    }
-    return listings;
+    const versions = await Promise.all(names.map((name) => this.get(name)));
+    return versions.filter((version) => version !== undefined);
+  }
+
+  /** Every version, oldest first, with its point count and whether it serves. */
+  async list(): Promise<IndexVersionListing[]> {
+    const [serving, versions] = await Promise.all([this.#servingName(), this.all()]);
+    return Promise.all(
+      versions.map(async (version) => ({
+        ...version,
+        points: await this.store(version.name).count(),
+        serving: version.name === serving,
+      })),
+    );
   }
 
   /**
@@ -209,7 +217,7 @@ export class IndexVersions {
   }
 
   async #existing(name: string): Promise<IndexVersion> {
-    const version = (await this.#versionNames()).includes(name) ? await this.get(name) : undefined;
+    const version = this.#isVersion(name) ? await this.get(name) : undefined;
     if (!version) throw new IndexVersionUnknownError(`${name} is not a version of ${this.alias}`);
     return version;
   }
