@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-
-type Destination = ReturnType<typeof pino.destination>;
+import { LineDestination } from './line-destination.js';
 
 const LEVEL_NAMES: Record<number, string> = {
   10: 'TRACE',
@@ -45,7 +43,7 @@ export class DailyLogFile {
   lastTime: string | undefined;
   lastObj: { err?: { message?: string } } | undefined;
   #date = '';
-  #file: Destination | undefined;
+  #file: LineDestination | undefined;
 
   constructor(
     private readonly directory: string,
@@ -74,16 +72,12 @@ export class DailyLogFile {
   end(): Promise<void> {
     const file = this.#file;
     this.#file = undefined;
-    if (!file) return Promise.resolve();
-    return new Promise((resolve) => {
-      file.once('close', resolve);
-      file.end();
-    });
+    return file ? file.end() : Promise.resolve();
   }
 
   #rotate(date: string): void {
     void this.end();
     this.#date = date;
-    this.#file = pino.destination({ dest: join(this.directory, `app_${date}.log`), sync: false, mkdir: true });
+    this.#file = new LineDestination(join(this.directory, `app_${date}.log`));
   }
 }

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { DailyLogFile } from './daily-log-file.js';
+import { LineDestination } from './line-destination.js';
 
 export interface LoggerOptions {
   /** Service name, added to every JSON line. */
@@ -16,9 +17,7 @@ export interface LoggerOptions {
  * headers that carry them are redacted.
  */
 export function createLogger({ name, level, logDir, toStderr = false }: LoggerOptions): Logger {
-  const streams: pino.StreamEntry[] = [
-    { level: level as pino.Level, stream: pino.destination({ dest: toStderr ? 2 : 1, sync: false }) },
-  ];
+  const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: new LineDestination(toStderr ? 2 : 1) }];
   if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir, name) });
   return pino(
     {

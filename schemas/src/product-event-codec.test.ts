@@ -43,6 +43,23 @@ test('codec should write Confluent wire format under the registered id and read 
   assert.deepEqual({ ...decoded, data: { ...decoded.data } }, event);
 });
 
+test('codec should keep every encoded record its own bytes, also for a body larger than any before', async (t) => {
+  const codec = await codecFor(t);
+  const large = { ...event, raw_body: Buffer.alloc(200_000, 0x7b), data: { ...event.data, title: 'т'.repeat(50_000) } };
+
+  const records = [codec.encode(event), codec.encode(large), codec.encode({ ...event, event_id: 'evt_2' })];
+
+  const decoded = await Promise.all(records.map((bytes) => codec.decode(bytes)));
+  assert.deepEqual(
+    decoded.map(({ event_id, raw_body, data }) => [event_id, raw_body.length, data.title?.length]),
+    [
+      ['evt_1', event.raw_body.length, event.data.title?.length],
+      ['evt_1', 200_000, 50_000],
+      ['evt_2', event.raw_body.length, event.data.title?.length],
+    ],
+  );
+});
+
 test('codec should register the same schema twice under the same id', async (t) => {
   const first = await codecFor(t);
   const second = await ProductEventCodec.register({ registryUrl: first.registryUrl, subject: first.subject });

@@ -31,6 +31,8 @@ export class ProductEventCodec {
   readonly #registry: SchemaRegistry;
   readonly #resolvers = new Map<number, Promise<avro.Resolver | undefined>>();
   readonly #writerTypes = new Map<number, Promise<avro.Type>>();
+  /** Every record is written here (wire header, then Avro body) and copied out once; grows for large bodies. */
+  #scratch = Buffer.allocUnsafe(16 * 1024);
 
   private constructor(
     readonly registryUrl: string,
@@ -74,11 +76,17 @@ export class ProductEventCodec {
   encode(event: ProductEvent): Buffer {
     if (this.schemaId === undefined)
       throw new Error('this codec only reads: use ProductEventCodec.register() to write');
-    const body = this.writerType.toBuffer(event);
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    header.writeUInt8(MAGIC_BYTE, 0);
-    header.writeUInt32BE(this.schemaId, 1);
-    return Buffer.concat([header, body]);
+    let end = this.writerType.encode(event, this.#scratch, HEADER_BYTES);
+    if (end < 0) {
+      // avsc answers how many bytes were missing.
+      this.#scratch = Buffer.allocUnsafe(this.#scratch.length - end);
+      end = this.writerType.encode(event, this.#scratch, HEADER_BYTES);
+    }
+    this.#scratch.writeUInt8(MAGIC_BYTE, 0);
+    this.#scratch.writeUInt32BE(this.schemaId, 1);
+    const record = Buffer.allocUnsafe(end);
+    this.#scratch.copy(record, 0, 0, end);
+    return record;
   }
 
   async decode(bytes: Buffer | null): Promise<ProductEvent> {
