@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 export interface IngressBenchOptions {
   durationSeconds: number;
@@ -46,7 +48,11 @@ function signedBodies(count: number): { body: string; signature: string }[] {
  * The ceiling: the same records, encoded the same way, sent by one raw kafkajs idempotent producer
  * in batches of 1,000 with acks=all. What Kafka and kafkajs can take on this machine right now.
  */
-async function rawProducerCeiling(bodies: { body: string }[], registryUrl: string, seconds: number): Promise<number> {
+async function rawProducerCeiling(
+  bodies: { body: string }[],
+  registryUrl: string,
+  seconds: number,
+): Promise<{ rate: number; cpuMicrosPerRecord: number }> {
   const topic = uniqueName('bench-ceiling');
   const kafka = await createKafka();
   const admin = kafka.admin();
@@ -61,7 +67,15 @@ async function rawProducerCeiling(bodies: { body: string }[], registryUrl: strin
     return {
       key: event.data.product_id,
       value: codec.encode(event),
-      headers: { event_type: event.event_type, event_id: event.event_id },
+      // The ingress's own headers (docs/EVENTS.md), so the records cost kafkajs what ours do.
+      headers: {
+        event_type: event.event_type,
+        event_id: event.event_id,
+        product_id: event.data.product_id,
+        received_at: new Date(event.received_at).toISOString(),
+        schema_id: String(codec.schemaId),
+        request_id: randomUUID(),
+      },
     };
   });
   const producer = kafka.producer({
@@ -72,17 +86,20 @@ async function rawProducerCeiling(bodies: { body: string }[], registryUrl: strin
   await producer.connect();
   let sent = 0;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const deadline = started + seconds * 1000;
   while (performance.now() < deadline) {
     const batch = messages.slice(sent % messages.length, (sent % messages.length) + 1_000);
     await producer.send({ topic, acks: -1, messages: batch });
     sent += batch.length;
   }
+  const cpu = process.cpuUsage(cpuAtStart);
   const rate = sent / ((performance.now() - started) / 1000);
+  const cpuMicrosPerRecord = (cpu.user + cpu.system) / sent;
   await producer.disconnect();
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
-  return rate;
+  return { rate, cpuMicrosPerRecord };
 }
 
 /** Posts the bodies round-robin over `connections` keep-alive connections for `seconds`. */
@@ -126,6 +143,26 @@ function serve(args: string[], env: Record<string, string>) {
   };
 }
 
+/** CPU seconds used so far by a process and its children (the ingress's workers). */
+function cpuSeconds(pid: number): number {
+  const pids = execFileSync('ps', ['-o', 'pid=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return pids.reduce((sum, p) => {
+    // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
+    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }, 0);
+}
+
+/** Puts `load` on a served process and reads the CPU it spent answering, in µs per 2xx answer. */
+async function measuredLoad(pid: number, run: () => ReturnType<typeof load>) {
+  const before = cpuSeconds(pid);
+  const result = await run();
+  return { result, cpuMicrosPerAnswer: ((cpuSeconds(pid) - before) * 1e6) / Math.max(result['2xx'], 1) };
+}
+
 /** Resident memory of a process and all its children (the ingress's workers), in MB. */
 function residentMb(pid: number): number {
   const ps = execFileSync('ps', ['-o', 'rss=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' });
@@ -143,8 +180,14 @@ export async function runIngressBench({
     `ingress benchmark: ${connections} connections over loopback, ${durationSeconds} s per run, acks=all, idempotent producer`,
   );
 
-  const ceiling = await rawProducerCeiling(bodies, schemaRegistryUrl, Math.min(durationSeconds, 10));
-  console.log(`  raw kafkajs batched producer (ceiling): ${ceiling.toFixed(0)} records/s`);
+  const { rate: ceiling, cpuMicrosPerRecord } = await rawProducerCeiling(
+    bodies,
+    schemaRegistryUrl,
+    Math.min(durationSeconds, 10),
+  );
+  console.log(
+    `  raw kafkajs batched producer (ceiling): ${ceiling.toFixed(0)} records/s, ${cpuMicrosPerRecord.toFixed(1)} µs CPU per record`,
+  );
 
   const helloPort = await freePort();
   const hello = serve(['test/bench/hello-world-server.mjs', String(helloPort)], {});
@@ -155,10 +198,18 @@ export async function runIngressBench({
       description: 'the hello-world route',
       timeoutMs: 60_000,
     });
-    const result = await load(url, bodies, connections, durationSeconds);
+    const { result, cpuMicrosPerAnswer } = await measuredLoad(hello.pid, () =>
+      load(url, bodies, connections, durationSeconds),
+    );
     helloWorld = result['2xx'] / result.duration;
     console.log(
-      `  Fastify hello-world route, same bodies: ${helloWorld.toFixed(0)} req/s (p99 ${result.latency.p99} ms)`,
+      `  Fastify hello-world route, same bodies: ${helloWorld.toFixed(0)} req/s (p99 ${result.latency.p99} ms), ` +
+        `${cpuMicrosPerAnswer.toFixed(1)} µs CPU per request`,
+    );
+    // A webhook costs at least what the route costs plus what kafkajs alone spends on its record.
+    const bound = cpuMicrosPerAnswer / (cpuMicrosPerAnswer + cpuMicrosPerRecord);
+    console.log(
+      `    with kafkajs's cost per record added, a webhook can reach at most ${(bound * 100).toFixed(0)}% of this route's rate per core`,
     );
   } finally {
     await hello.stop();
@@ -200,7 +251,9 @@ async function ingressRun({
       description: 'the ingress',
       timeoutMs: 60_000,
     });
-    const result = await load(`${url}/api/v1/webhooks/bakai`, bodies, connections, durationSeconds);
+    const { result, cpuMicrosPerAnswer } = await measuredLoad(ingress.pid, () =>
+      load(`${url}/api/v1/webhooks/bakai`, bodies, connections, durationSeconds),
+    );
     const accepted = result['2xx'] / result.duration;
     console.log(
       `  ingress, INGRESS_WORKERS=${workers}: ${accepted.toFixed(0)} accepted webhooks/s = ${((accepted / helloWorld) * 100).toFixed(0)}% of ` +
@@ -212,6 +265,7 @@ async function ingressRun({
     console.log(
       `    answers: ${result['2xx']} 2xx, ${result.non2xx} other, ${result.errors} connection errors, ${result.timeouts} timeouts`,
     );
+    console.log(`    CPU: ${cpuMicrosPerAnswer.toFixed(1)} µs per accepted webhook (all its processes)`);
     console.log(`    resident memory after the run: ${residentMb(ingress.pid).toFixed(0)} MB (all its processes)`);
   } finally {
     await ingress.stop();
