@@ -1,10 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { INGRESS_NODE_ARGS } from '@vsp/infra';
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
@@ -12,9 +9,7 @@ import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
 import { createKafka, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
 import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+import { cpuSeconds, residentMb, serve } from './served-process.js';
 
 export interface IngressBenchOptions {
   durationSeconds: number;
@@ -125,48 +120,11 @@ function load(url: string, bodies: { body: string; signature: string }[], connec
   });
 }
 
-/** Runs a compiled entry point as its own process, as production does; stopped with SIGTERM by `stop`. */
-function serve(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    stdio: 'ignore',
-    env: { ...process.env, ...env },
-  });
-  return {
-    pid: child.pid as number,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    },
-  };
-}
-
-/** CPU seconds used so far by a process and its children (the ingress's workers). */
-function cpuSeconds(pid: number): number {
-  const pids = execFileSync('ps', ['-o', 'pid=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  return pids.reduce((sum, p) => {
-    // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
-    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  }, 0);
-}
-
 /** Puts `load` on a served process and reads the CPU it spent answering, in µs per 2xx answer. */
 async function measuredLoad(pid: number, run: () => ReturnType<typeof load>) {
   const before = cpuSeconds(pid);
   const result = await run();
   return { result, cpuMicrosPerAnswer: ((cpuSeconds(pid) - before) * 1e6) / Math.max(result['2xx'], 1) };
-}
-
-/** Resident memory of a process and all its children (the ingress's workers), in MB. */
-function residentMb(pid: number): number {
-  const ps = execFileSync('ps', ['-o', 'rss=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' });
-  return ps.split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
 }
 
 export async function runIngressBench({
