@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /*
- * Benchmarks run our services as production does: compiled (`dist/`), each its own process, and
- * read what the process spent from the operating system.
+ * For benchmarks that run a service as production does: compiled (`dist/`), as its own process,
+ * with what it spent read from the operating system.
  */
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

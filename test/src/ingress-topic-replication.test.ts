@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { startTestIngress, testIngressEnv } from '@vsp/ingress/testing';
 import { freePort, waitFor } from '@vsp/test-harness';
-import { spawnService } from './support/service-process.js';
+import { outputUntilExit, spawnService } from './support/service-process.js';
 
 for (const workers of [1, 2]) {
   test(`ingress${workers > 1 ? ` of ${workers} workers` : ''} should refuse to start when its topics would need more replicas than the cluster has brokers`, async (t) => {
@@ -12,13 +11,7 @@ for (const workers of [1, 2]) {
       PRODUCT_EVENTS_REPLICATION: '3',
       INGRESS_WORKERS: String(workers),
     });
-    const child = spawnService(t, 'ingress/src/main.ts', env, 'pipe');
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-
-    const [code] = await once(child, 'exit');
+    const { code, stdout: output } = await outputUntilExit(spawnService(t, 'ingress/src/main.ts', env, 'pipe'));
 
     assert.equal(code, 1, output);
     assert.match(

@@ -8,7 +8,7 @@ import { COMPACT_DESCRIPTOR_MODEL, ensureDescriptorModel, IndexVersions } from '
 import { createKafka, onCleanup, waitFor } from '@vsp/test-harness';
 import { embeddingProcess } from './support/embedding-process.js';
 import { photoCatalogue } from './support/photo-catalogue.js';
-import { handledEvents, spawnService } from './support/service-process.js';
+import { handledEvents, outputUntilExit, spawnService } from './support/service-process.js';
 
 test('a rebuild killed with SIGKILL halfway should never be served, and a second run should resume it and switch to a complete version', async (t) => {
   const products = 1_200;
@@ -64,12 +64,7 @@ test('a rebuild killed with SIGKILL halfway should never be served, and a second
   assert.equal(killed?.state, 'building');
   assert.ok(atKill < products && (killed?.points ?? 0) < products, 'the kill came before the end');
 
-  const second = rebuild();
-  let output = '';
-  second.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const [code] = await once(second, 'exit');
+  const { code, stdout: output } = await outputUntilExit(rebuild());
 
   assert.equal(code, 0, output);
   assert.match(

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { type CleanupContext, onCleanup } from '@vsp/test-harness';
 
@@ -28,6 +29,17 @@ export function spawnService(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return child;
+}
+
+/** Waits for a service spawned with stdout 'pipe' to end: its exit code and everything it printed. */
+export async function outputUntilExit(child: ChildProcess): Promise<{ code: number | null; stdout: string }> {
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  // 'close', not 'exit': the last lines may still be in the pipe when the process exits.
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout };
 }
 
 export interface EntryRun {

@@ -8,28 +8,22 @@ import { nearDuplicate, productImage } from '@vsp/demo';
 import { InferenceWorkerExitedError } from '../../errors.js';
 import { imageToTensor } from '../images/image-preprocessor.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
-import { EmbeddingModel } from './embedding-model.js';
+import { EmbeddingModel, type EmbeddingModelOptions } from './embedding-model.js';
 import { ensureDescriptorModel, readModelSpec } from './model-spec.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + v * (b[i] as number), 0);
 
-async function openDefaultModel(t: { after(fn: () => unknown): void }) {
+async function openDefaultModel(t: { after(fn: () => unknown): void }, options: Partial<EmbeddingModelOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'model-'));
   ensureDescriptorModel(dir);
-  const model = await EmbeddingModel.open(readModelSpec(dir), { threads: 1, maxBatch: 32 });
+  const model = await EmbeddingModel.open(readModelSpec(dir), { threads: 1, maxBatch: 32, ...options });
   t.after(() => model.close());
   return model;
 }
 
 test('embeds arriving while the model is busy should go together in the next run, never more than maxBatch images', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'model-'));
-  ensureDescriptorModel(dir);
   const runs: number[] = [];
-  const model = await EmbeddingModel.open(readModelSpec(dir), {
-    threads: 1,
-    maxBatch: 4,
-  });
-  t.after(() => model.close());
+  const model = await openDefaultModel(t, { maxBatch: 4 });
   model.onRun((images) => runs.push(images));
   const photos = await Promise.all(
     Array.from({ length: 6 }, async (_, i) => imageToTensor(await productImage(500 + i), model.spec, 40_000_000)),
@@ -118,14 +112,9 @@ test('model loading should refuse a folder in neither layout with MODEL_INVALID'
 });
 
 test('embedding model should fail the embeds of a worker that died with a retriable code, and start a new worker', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'model-'));
-  ensureDescriptorModel(dir);
-  const model = await EmbeddingModel.open(readModelSpec(dir), {
-    threads: 1,
-    maxBatch: 32,
+  const model = await openDefaultModel(t, {
     workerUrl: new URL('../../testing/dying-inference-worker.mjs', import.meta.url),
   });
-  t.after(() => model.close());
   const tensor = new Float32Array(3 * model.spec.size * model.spec.size);
 
   const [first] = await model.embed([tensor]);
