@@ -9,7 +9,7 @@ import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { createEmbeddingProcessor } from './embedding-processor.js';
 import type { EmbeddingModel } from './model/embedding-model.js';
-import { openModel, openModelOf, versionSpecOf } from './model/open-model.js';
+import { type ModelOpener, openModelFor, versionSpecOf } from './model/open-model.js';
 import { AliasWatch } from './vector-store/alias-watch.js';
 import type { IndexVersion, IndexVersions } from './vector-store/index-versions.js';
 
@@ -19,6 +19,8 @@ export interface LiveEmbeddingOptions {
   versions: IndexVersions;
   logger: Logger;
   metrics: EmbeddingMetrics;
+  /** Default: openModelFor. Tests wrap it to hold a model load. */
+  openModel?: ModelOpener;
 }
 
 interface Following {
@@ -37,19 +39,26 @@ interface Following {
  */
 export class LiveEmbedding {
   readonly #options: LiveEmbeddingOptions;
+  readonly #openModel: ModelOpener;
   #following: Following | undefined;
   /** Why no version is followed, while none is. */
   #problem: string | undefined = 'starting';
+  /** Finding the first version and opening its model; close() waits for it. */
+  #starting: Promise<IndexVersion | undefined> | undefined;
+  readonly #stop = new AbortController();
   #closing: Promise<void> | undefined;
   readonly #watch: AliasWatch;
   #fatal: ((error: Error) => void) | undefined;
 
   constructor(options: LiveEmbeddingOptions) {
     this.#options = options;
+    this.#openModel = options.openModel ?? openModelFor;
     this.#watch = new AliasWatch(options.versions, options.config.ALIAS_CHECK_INTERVAL_MS, async (version) => {
       options.logger.info(`alias ${options.versions.alias} now serves ${version.name}: following it`);
       await this.#unfollow();
-      if (!this.#closing) await this.#follow(version);
+      if (this.#closing) return;
+      await this.#adopt(version);
+      await this.#startConsuming();
     });
   }
 
@@ -61,9 +70,10 @@ export class LiveEmbedding {
   async start(): Promise<void> {
     if (this.#closing) throw new ProcessorClosedError();
     const { versions, config, logger } = this.#options;
-    const version = await untilAvailable('The vector store', () => this.#firstVersion(), logger);
-    if (this.#closing) return;
-    await this.#follow(version);
+    this.#starting = this.#adoptServing();
+    const version = await this.#starting;
+    if (!version) return;
+    await this.#startConsuming();
     logger.info(`Vector index: Qdrant at ${config.QDRANT_URL}, alias ${versions.alias} serves ${version.name}`);
     this.#watch.start(version.name);
   }
@@ -81,17 +91,38 @@ export class LiveEmbedding {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#stop.abort();
+      // A model still loading cannot be stopped (see EmbeddingModel.close): the start closes it
+      // once loaded, and the process must not exit before.
+      await this.#starting?.catch(() => undefined);
       await this.#watch.close();
       await this.#unfollow();
     })();
     return this.#closing;
   }
 
+  /** The version the alias serves, waiting for the vector store if need be, adopted. Undefined once closing. */
+  async #adoptServing(): Promise<IndexVersion | undefined> {
+    const { logger } = this.#options;
+    let version: IndexVersion;
+    try {
+      version = await untilAvailable('The vector store', () => this.#firstVersion(), {
+        logger,
+        signal: this.#stop.signal,
+      });
+    } catch (error) {
+      if (this.#closing) return undefined;
+      throw error;
+    }
+    if (!this.#closing) await this.#adopt(version);
+    return this.#closing ? undefined : version;
+  }
+
   async #firstVersion(): Promise<IndexVersion> {
     const { versions, config } = this.#options;
     const serving = await versions.serving();
     if (serving) return serving;
-    const model = await openModel(config);
+    const model = await this.#openModel(undefined, config);
     try {
       return await versions.ensureServing(versionSpecOf(model, config.MODEL_DIR, config.EMBEDDING_GROUP_ID));
     } finally {
@@ -99,14 +130,19 @@ export class LiveEmbedding {
     }
   }
 
-  async #follow(version: IndexVersion): Promise<void> {
+  /** Opens the model `version` was built with and prepares its consumer; a model that does not open leaves nothing followed. */
+  async #adopt(version: IndexVersion): Promise<void> {
     const { config, kafka, versions, logger, metrics } = this.#options;
     let model: EmbeddingModel;
     try {
-      model = await openModelOf(version, config);
+      model = await this.#openModel(version, config);
     } catch (error) {
       this.#problem = `${(error as Error).message}; waiting for the alias to move (or a restart)`;
       logger.error({ err: error }, `cannot index ${version.name}`);
+      return;
+    }
+    if (this.#closing) {
+      await model.close();
       return;
     }
     const runtime = createEmbeddingProcessor({
@@ -121,7 +157,15 @@ export class LiveEmbedding {
     runtime.onFatal((error) => this.#fatal?.(error));
     this.#following = { version, model, runtime };
     this.#problem = undefined;
-    await runtime.start();
+  }
+
+  /** Consumes for the adopted version; a close meanwhile has closed its runtime already. */
+  async #startConsuming(): Promise<void> {
+    try {
+      await this.#following?.runtime.start();
+    } catch (error) {
+      if (!this.#closing) throw error;
+    }
   }
 
   async #unfollow(): Promise<void> {

@@ -11,7 +11,10 @@ import { createPersistenceProcessor } from './persistence-processor.js';
 
 const config = loadOrExit('persistence', () => loadPersistenceConfig());
 const logger = createLogger({ name: 'persistence', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
-const applied = await untilAvailable('PostgreSQL', () => migrate(config.DATABASE_URL), logger, classifyDatabaseError);
+const applied = await untilAvailable('PostgreSQL', () => migrate(config.DATABASE_URL), {
+  logger,
+  classify: classifyDatabaseError,
+});
 if (applied.length > 0) logger.info(`Applied migrations: ${applied.join(', ')}`);
 
 const pool = createDatabasePool({ url: config.DATABASE_URL, size: config.DATABASE_POOL_SIZE, logger });

@@ -1,5 +1,14 @@
 import { ABORTED, retryUntil } from '@vsp/platform';
 import type { Logger } from 'pino';
+import { ProcessorClosedError } from '../errors.js';
+
+export interface UntilAvailableOptions {
+  logger: Pick<Logger, 'warn'>;
+  /** Turns a failure into an error whose `retriable` flag says whether to try again. */
+  classify?: (error: unknown) => unknown;
+  /** Gives up (ProcessorClosedError) when the process is stopping. */
+  signal?: AbortSignal;
+}
 
 /**
  * Start-up against a dependency that may not be up yet (PostgreSQL restarting, Qdrant starting
@@ -9,8 +18,7 @@ import type { Logger } from 'pino';
 export async function untilAvailable<T>(
   what: string,
   open: () => Promise<T>,
-  logger: Pick<Logger, 'warn'>,
-  classify: (error: unknown) => unknown = (error) => error,
+  { logger, classify = (error) => error, signal }: UntilAvailableOptions,
 ): Promise<T> {
   const result = await retryUntil(
     async () => {
@@ -23,11 +31,12 @@ export async function untilAvailable<T>(
     {
       initialMs: 500,
       maxMs: 5_000,
+      signal,
       onRetry: (error, _attempt, waitMs) =>
         logger.warn({ err: error }, `${what} is not reachable yet; retrying in ${waitMs} ms`),
     },
   );
-  if (result === ABORTED) throw new Error(`gave up waiting for ${what}`);
+  if (result === ABORTED) throw new ProcessorClosedError();
   if (!result.ok) throw result.error;
   return result.value;
 }

@@ -17,7 +17,7 @@ import {
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
-import { LiveEmbedding } from '../embedding/live-embedding.js';
+import { LiveEmbedding, type LiveEmbeddingOptions } from '../embedding/live-embedding.js';
 import type { EmbeddingModel } from '../embedding/model/embedding-model.js';
 import { openModel } from '../embedding/model/open-model.js';
 import { IndexVersions } from '../embedding/vector-store/index-versions.js';
@@ -237,20 +237,21 @@ export interface TestEmbedding {
 }
 
 /**
- * A real embedding processor consuming `topic` into an index of its own on the real Qdrant, with
- * the generated descriptor model, fetching from `imageBaseUrl`. Closed after the test.
+ * Settings for an embedding processor consuming `topic` into an index of its own on the real
+ * Qdrant (deleted after the test), with the generated descriptor model, fetching from
+ * `imageBaseUrl`. Overrides are environment variables, as an operator would set them.
  */
-export async function startTestEmbedding(
+export async function testEmbeddingConfig(
   t: CleanupContext,
   topic: string,
   imageBaseUrl: string,
   overrides: Record<string, string> = {},
-): Promise<TestEmbedding> {
+): Promise<EmbeddingConfig> {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const dataDir = mkdtempSync(join(tmpdir(), 'embedding-test-'));
   onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
   const index = await createVectorIndex(t);
-  const config = loadEmbeddingConfig({
+  return loadEmbeddingConfig({
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     PRODUCT_EVENTS_TOPIC: topic,
@@ -266,8 +267,14 @@ export async function startTestEmbedding(
     LOG_DIR: '',
     ...overrides,
   });
-  const model = await openModel(config);
-  onCleanup(t, () => model.close());
+}
+
+/** An embedding processor over `config`, not yet started; closed after the test. */
+export async function createTestEmbedding(
+  t: CleanupContext,
+  config: EmbeddingConfig,
+  options: Pick<LiveEmbeddingOptions, 'openModel'> = {},
+): Promise<{ processor: LiveEmbedding; versions: IndexVersions; metrics: EmbeddingMetrics }> {
   const versions = IndexVersions.connect(config);
   const metrics = new EmbeddingMetrics('test_');
   const processor = new LiveEmbedding({
@@ -276,8 +283,23 @@ export async function startTestEmbedding(
     versions,
     logger: pino({ level: 'silent' }),
     metrics,
+    ...options,
   });
   onCleanup(t, () => processor.close());
+  return { processor, versions, metrics };
+}
+
+/** A real embedding processor (see testEmbeddingConfig), started, with a model of its own for the test's queries. */
+export async function startTestEmbedding(
+  t: CleanupContext,
+  topic: string,
+  imageBaseUrl: string,
+  overrides: Record<string, string> = {},
+): Promise<TestEmbedding> {
+  const config = await testEmbeddingConfig(t, topic, imageBaseUrl, overrides);
+  const model = await openModel(config);
+  onCleanup(t, () => model.close());
+  const { processor, versions, metrics } = await createTestEmbedding(t, config);
   await processor.start();
   return {
     config,

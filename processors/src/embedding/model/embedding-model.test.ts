@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { nearDuplicate, productImage } from '@vsp/demo';
-import { InferenceWorkerExitedError } from '../../errors.js';
+import { InferenceWorkerExitedError, ProcessorClosedError } from '../../errors.js';
 import { imageToTensor } from '../images/image-preprocessor.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
 import { EmbeddingModel, type EmbeddingModelOptions } from './embedding-model.js';
@@ -128,4 +128,20 @@ test('embedding model should fail the embeds of a worker that died with a retria
 
   assert.equal(first?.length, 4);
   assert.deepEqual(again, first, 'a new worker answers');
+});
+
+// ONNX Runtime's binding aborts the whole process when its worker is terminated mid-run.
+test('closing the model while a batch runs should let that batch finish and fail only the queued ones', async (t) => {
+  const model = await openDefaultModel(t, { maxBatch: 64 });
+  const photos = Array.from({ length: 64 }, () => new Float32Array(3 * model.spec.size * model.spec.size).fill(0.3));
+  const runs: number[] = [];
+  model.onRun((images) => runs.push(images));
+
+  const running = model.embed(photos);
+  const queued = assert.rejects(model.embed(photos), { code: ProcessorClosedError.code });
+  await model.close();
+
+  assert.equal((await running).length, 64, 'the batch in flight got its vectors');
+  await queued;
+  assert.deepEqual(runs, [64]);
 });

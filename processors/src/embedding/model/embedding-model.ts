@@ -38,12 +38,14 @@ const INFERENCE_WORKER = new URL('./inference-worker.mjs', import.meta.url);
  * busy (from other partitions, or the next images of the same batch as they are decoded) queue
  * up and go together, up to `maxBatch` images, the moment it is free. Should the worker die, the
  * embeds of the batch it held fail with InferenceWorkerExitedError (retriable: the records are
- * tried again) and the next batch starts a new worker.
+ * tried again) and the next batch starts a new worker. `close` fails the queued embeds with
+ * ProcessorClosedError and ends the worker once the batch in flight is done.
  */
 export class EmbeddingModel {
   readonly #options: EmbeddingModelOptions;
   readonly #queue: Request[] = [];
-  #running = false;
+  /** The batch the worker is running, if any. */
+  #inFlight: Promise<void> | undefined;
   #runListener: RunListener | undefined;
   #worker: Promise<Worker> | undefined;
   #closed: Promise<void> | undefined;
@@ -96,6 +98,9 @@ export class EmbeddingModel {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       for (const request of this.#queue.splice(0)) request.reject(new ProcessorClosedError());
+      // Stopping the worker mid-run (or mid-load) aborts the whole process: ONNX Runtime's binding
+      // throws past N-API once its thread is told to stop. So the batch in flight finishes first.
+      await this.#inFlight;
       const worker = await this.#worker?.catch(() => undefined);
       await worker?.terminate();
     })();
@@ -104,7 +109,7 @@ export class EmbeddingModel {
 
   /** Sends the queued images, as many as one batch holds, unless the worker is busy. */
   #dispatch(): void {
-    if (this.#running || this.#closed || this.#queue.length === 0) return;
+    if (this.#inFlight || this.#closed || this.#queue.length === 0) return;
     const batch: Request[] = [];
     let images = 0;
     while (this.#queue.length > 0 && images + (this.#queue[0] as Request).tensors.length <= this.#options.maxBatch) {
@@ -112,9 +117,8 @@ export class EmbeddingModel {
       batch.push(request);
       images += request.tensors.length;
     }
-    this.#running = true;
-    void this.#run(batch, images).finally(() => {
-      this.#running = false;
+    this.#inFlight = this.#run(batch, images).finally(() => {
+      this.#inFlight = undefined;
       this.#dispatch();
     });
   }

@@ -40,6 +40,12 @@ export async function openModelOf(version: IndexVersion, settings: ModelSettings
   return model;
 }
 
+/** How a processor opens its models: the one `version` was built with, or, for a first version, the configured one. */
+export type ModelOpener = (version: IndexVersion | undefined, settings: ModelSettings) => Promise<EmbeddingModel>;
+
+export const openModelFor: ModelOpener = (version, settings) =>
+  version ? openModelOf(version, settings) : openModel(settings);
+
 /** What a new version built with `model` (opened from `modelDir`) records about it. */
 export function versionSpecOf(model: EmbeddingModel, modelDir: string | undefined, group: string): IndexVersionSpec {
   return { modelId: model.spec.id, modelDir: modelDir ? resolve(modelDir) : null, dimension: model.dimension, group };
