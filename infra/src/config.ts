@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { dotenvPath, infraPortSettings, loadConfig, repoRoot } from '@vsp/platform';
 
 const InfraConfigSchema = Type.Object({
   /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
   INFRA_HOME: Type.String({ default: `${repoRoot}.infra` }),
+  /** Downloaded jars and archives; several checkouts may share one. Default: INFRA_HOME/cache. */
+  INFRA_CACHE_DIR: Type.Optional(Type.String()),
   /** Set any of these four to use an external service; infra then neither starts nor stops it. */
   KAFKA_BROKERS: Type.Optional(Type.String()),
   SCHEMA_REGISTRY_URL: Type.Optional(Type.String()),
@@ -17,8 +20,9 @@ const InfraConfigSchema = Type.Object({
   WEBHOOK_SECRET: Type.Optional(Type.String()),
 });
 
-export type InfraConfig = Readonly<Static<typeof InfraConfigSchema>>;
+export type InfraConfig = Readonly<Static<typeof InfraConfigSchema> & { INFRA_CACHE_DIR: string }>;
 
 export function loadInfraConfig(env?: Record<string, string | undefined>): InfraConfig {
-  return loadConfig(InfraConfigSchema, env ? { env } : { dotenvPath });
+  const config = loadConfig(InfraConfigSchema, env ? { env } : { dotenvPath });
+  return Object.freeze({ ...config, INFRA_CACHE_DIR: config.INFRA_CACHE_DIR ?? join(config.INFRA_HOME, 'cache') });
 }

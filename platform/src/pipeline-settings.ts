@@ -6,6 +6,7 @@
 export const PIPELINE_SETTINGS = new Set([
   // infrastructure
   'INFRA_HOME',
+  'INFRA_CACHE_DIR',
   'INFRA_KAFKA_PORT',
   'INFRA_KAFKA_BROKERS',
   'INFRA_REGISTRY_PORT',

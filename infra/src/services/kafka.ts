@@ -46,7 +46,7 @@ export class KafkaService extends LocalService {
     super(config, id, 'KAFKA_BROKERS', 'INFRA_KAFKA_PORT');
     this.name = id;
     this.#node = node;
-    this.#jarDir = join(config.INFRA_HOME, 'cache', `kafka-${KAFKA_VERSION}`);
+    this.#jarDir = join(config.INFRA_CACHE_DIR, `kafka-${KAFKA_VERSION}`);
   }
 
   override get address(): string {

@@ -21,16 +21,16 @@ export class SchemaRegistryService extends LocalService {
 
   constructor(config: InfraConfig) {
     super(config, 'schema-registry', 'SCHEMA_REGISTRY_URL', 'INFRA_REGISTRY_PORT');
-    this.#appDir = join(config.INFRA_HOME, 'cache', `apicurio-registry-${APICURIO_VERSION}`);
+    this.#appDir = join(config.INFRA_CACHE_DIR, `apicurio-registry-${APICURIO_VERSION}`);
   }
 
   protected async install(): Promise<void> {
     if (existsSync(this.#runnerJar)) return;
     await requireJavaAndMaven();
     this.progress(
-      `fetching Apicurio Registry from Maven Central into ${this.config.INFRA_HOME}/cache (first start only)`,
+      `fetching Apicurio Registry from Maven Central into ${this.config.INFRA_CACHE_DIR} (first start only)`,
     );
-    const downloadDir = join(this.config.INFRA_HOME, 'cache', 'downloads');
+    const downloadDir = join(this.config.INFRA_CACHE_DIR, 'downloads');
     try {
       await runCommand(
         'mvn',
@@ -58,15 +58,20 @@ export class SchemaRegistryService extends LocalService {
   protected async prepare(): Promise<void> {}
 
   protected launchSpec(): SpawnSpec {
+    // Settings as system properties: the data folder on the command line is how infra knows the
+    // process for ours (see ManagedProcess), even when the jar comes from a shared INFRA_CACHE_DIR.
     return {
       command: 'java',
-      args: ['-Xms128m', '-Xmx512m', '-jar', this.#runnerJar],
+      args: [
+        '-Xms128m',
+        '-Xmx512m',
+        '-Dquarkus.http.host=127.0.0.1',
+        `-Dquarkus.http.port=${this.config.INFRA_REGISTRY_PORT}`,
+        `-Dapicurio.datasource.url=jdbc:h2:file:${join(this.dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
+        '-jar',
+        this.#runnerJar,
+      ],
       cwd: this.dataDir,
-      extraEnv: {
-        QUARKUS_HTTP_HOST: '127.0.0.1',
-        QUARKUS_HTTP_PORT: String(this.config.INFRA_REGISTRY_PORT),
-        APICURIO_DATASOURCE_URL: `jdbc:h2:file:${join(this.dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
-      },
     };
   }
 

@@ -33,6 +33,7 @@ export async function startKafkaCluster(t: CleanupContext, count = 3): Promise<K
   const infra = new LocalInfra(
     loadInfraConfig({
       INFRA_HOME: home,
+      INFRA_CACHE_DIR: loadInfraConfig().INFRA_CACHE_DIR,
       INFRA_KAFKA_PORT: String(await freePortRange(2 * count)),
       INFRA_KAFKA_BROKERS: String(count),
       SCHEMA_REGISTRY_URL: shared.schemaRegistryUrl,
