@@ -29,21 +29,24 @@ export function serve(args: string[], env: Record<string, string>) {
   };
 }
 
-/** CPU seconds used so far by a process and its children (the ingress's workers). */
-export function cpuSeconds(pid: number): number {
-  const pids = execFileSync('ps', ['-o', 'pid=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' })
+/** One `ps` column, as numbers, for a process and its children (the ingress's workers). */
+function familyColumn(pid: number, column: 'pid' | 'rss'): number[] {
+  return execFileSync('ps', ['-o', `${column}=`, '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' })
     .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  return pids.reduce((sum, p) => {
+    .map((line) => Number(line.trim()))
+    .filter((value) => value > 0);
+}
+
+/** CPU seconds used so far by a process and its children. */
+export function cpuSeconds(pid: number): number {
+  return familyColumn(pid, 'pid').reduce((sum, p) => {
     // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
     const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   }, 0);
 }
 
-/** Resident memory of a process and all its children (the ingress's workers), in MB. */
+/** Resident memory of a process and its children, in MB. */
 export function residentMb(pid: number): number {
-  const ps = execFileSync('ps', ['-o', 'rss=', '--pid', String(pid), '--ppid', String(pid)], { encoding: 'utf8' });
-  return ps.split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
+  return familyColumn(pid, 'rss').reduce((sum, kb) => sum + kb, 0) / 1024;
 }
