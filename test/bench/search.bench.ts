@@ -40,7 +40,7 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
       modelId: DESCRIPTOR_MODEL.id,
       modelDir: null,
       dimension: DESCRIPTOR_MODEL.dimension,
-      group: 'bench',
+      groupPrefix: 'bench',
     });
     const store = versions.store(version.name);
     const next = seededRandom(7);

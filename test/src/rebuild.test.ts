@@ -13,6 +13,7 @@ import {
   mergeEvents,
   type ProductPoint,
   type RebuildOptions,
+  type RebuildProgress,
   rebuild,
 } from '@vsp/processors';
 import {
@@ -188,6 +189,34 @@ test('a same-model rebuild should fetch and embed nothing and end equal to the s
     assert.deepEqual(rebuilt.get(id)?.payload, point.payload, `${id}: payload`);
     assertClose(rebuilt.get(id)?.vector, point.vector, `${id}: vector`);
   }
+});
+
+test('a rebuild after its unfinished version was dropped should read the log from the start of every partition', async (t) => {
+  const products = 40;
+  const { host, topic, events } = await catalogue(t, products);
+  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
+  await embedding.waitForHandled(events.length);
+  // A version built to the end of the log, then dropped: its name is free again.
+  const { result: dropped } = await runRebuild(embedding, { switchAlias: false });
+  const drop = await runEntry('processors/src/embedding/index-cli.ts', ['drop', dropped.version.name], {
+    QDRANT_URL: embedding.config.QDRANT_URL,
+    VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
+  });
+  assert.match(drop.stdout, new RegExp(`deleted its consumer group ${dropped.version.group}`));
+  const firstProgress: RebuildProgress[] = [];
+
+  const { result } = await runRebuild(embedding, {
+    onProgress: (progress) => {
+      if (firstProgress.length === 0) firstProgress.push(progress);
+    },
+  });
+
+  assert.equal(result.version.name, dropped.version.name, 'the dropped name is used again');
+  assert.equal(firstProgress[0]?.done, 0, 'nothing counted as consumed before the run began');
+  assert.ok(result.switched);
+  const ids = [...expectedStates(events).keys()];
+  assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), events, embedding.model.spec.id);
+  assert.notEqual(result.version.group, dropped.version.group, 'under a consumer group of its own');
 });
 
 test('a rebuild under steady traffic should never fail a search nor serve a partial index, and end with every event, also those after the switch', async (t) => {

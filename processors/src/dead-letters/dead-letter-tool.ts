@@ -31,7 +31,11 @@ const text = (headers: IHeaders | undefined): Record<string, string> =>
 
 const matches = (letter: DeadLetterRecord, { reason, group }: ReplayFilter) =>
   (!reason || letter.headers['dlq.error.code'] === reason) &&
-  (!group || letter.headers['dlq.consumer.group'] === group);
+  (!group || belongsTo(letter.headers['dlq.consumer.group'], group));
+
+/** A group named, or one of its index versions' groups (`<group>.<version>.<created>`). */
+const belongsTo = (letterGroup: string | undefined, group: string) =>
+  letterGroup === group || letterGroup?.startsWith(`${group}.`) === true;
 
 const positionOf = (letter: DeadLetterRecord) => `${letter.dlqPartition}/${letter.dlqOffset}`;
 

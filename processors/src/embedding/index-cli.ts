@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommandLine, UsageError, userPath } from '@vsp/platform';
-import { loadEmbeddingConfig } from './config.js';
+import { createKafkaClient, runCommandLine, UsageError, userPath } from '@vsp/platform';
+import pino from 'pino';
+import { type EmbeddingConfig, loadEmbeddingConfig } from './config.js';
 import { imageToTensor } from './images/image-preprocessor.js';
 import { GENERATED_MODELS } from './model/descriptor-model.js';
 import { ensureDescriptorModel } from './model/model-spec.js';
@@ -17,6 +18,8 @@ const USAGE = `usage: npm run index -- <command>
   write-model <id> [dir]         writes a generated model (${GENERATED_MODELS.map((m) => m.id).join(', ')})
                                  into dir (default MODEL_CACHE_DIR/<id>), for \`npm run rebuild -- --model dir\`
   --help                         this text`;
+
+const silent = pino({ level: 'silent' });
 
 /** An operator's view of the vector index and its versions. */
 await runCommandLine({
@@ -54,8 +57,9 @@ await runCommandLine({
       }
       case 'drop': {
         if (!argument) throw new UsageError('drop needs a collection');
-        await versions.drop(argument);
+        const dropped = await versions.drop(argument);
         console.log(`dropped ${argument}`);
+        await deleteGroup(config, dropped.group);
         return 0;
       }
       case 'get': {
@@ -109,6 +113,27 @@ await runCommandLine({
     }
   },
 });
+
+/** A dropped version's consumer group is of no further use; Kafka would keep its commits for a week. */
+async function deleteGroup(config: EmbeddingConfig, group: string): Promise<void> {
+  const admin = createKafkaClient({
+    clientId: 'visual-search-index',
+    brokers: config.KAFKA_BROKERS,
+    logger: silent,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([group]);
+    console.log(`deleted its consumer group ${group}`);
+  } catch (error) {
+    const missing = (error as { groups?: { error?: { type?: string } }[] }).groups?.every(
+      (g) => g.error?.type === 'GROUP_ID_NOT_FOUND',
+    );
+    if (!missing) console.error(`its consumer group ${group} was left: ${(error as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));

@@ -92,6 +92,12 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     const tracker = new ProgressTracker(options, version);
     try {
       let progress = await tracker.check();
+      // Switching to a version whose group had commits before it began would serve part of the log.
+      if (!resumed && progress.done > 0) {
+        throw new IndexVersionRefusedError(
+          `${version.name}'s consumer group ${version.group} has commits from before this version existed: build another version`,
+        );
+      }
       await runtime.start();
       while (!progress.caughtUp && !signal?.aborted) {
         await delay(config.REBUILD_PROGRESS_INTERVAL_MS, undefined, { signal }).catch(() => {});
@@ -158,7 +164,7 @@ async function targetVersion(
     return { version: existing, resumed: true };
   }
   const name = collection ?? (await versions.nextName());
-  const spec = versionSpecOf(model, modelDir, `${config.EMBEDDING_GROUP_ID}.${name}`);
+  const spec = versionSpecOf(model, modelDir, config.EMBEDDING_GROUP_ID);
   return { version: await versions.create(spec, { name }), resumed: false };
 }
 

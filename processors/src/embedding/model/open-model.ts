@@ -47,6 +47,15 @@ export const openModelFor: ModelOpener = (version, settings) =>
   version ? openModelOf(version, settings) : openModel(settings);
 
 /** What a new version built with `model` (opened from `modelDir`) records about it. */
-export function versionSpecOf(model: EmbeddingModel, modelDir: string | undefined, group: string): IndexVersionSpec {
-  return { modelId: model.spec.id, modelDir: modelDir ? resolve(modelDir) : null, dimension: model.dimension, group };
+export function versionSpecOf(
+  model: EmbeddingModel,
+  modelDir: string | undefined,
+  groupPrefix: string,
+): IndexVersionSpec {
+  return {
+    modelId: model.spec.id,
+    modelDir: modelDir ? resolve(modelDir) : null,
+    dimension: model.dimension,
+    groupPrefix,
+  };
 }

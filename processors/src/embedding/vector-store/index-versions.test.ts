@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import { createTestVersions } from '../../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint } from '../../testing/vector-store.contract.js';
 
-const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, group: 'group-a' };
-const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, group: 'group-b' };
+const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, groupPrefix: 'group-a' };
+const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, groupPrefix: 'group-b' };
+
+const withoutPrefix = ({ groupPrefix: _, ...spec }: typeof SPEC | typeof OTHER_MODEL) => spec;
 
 test('index versions should create the first version behind the alias, ready, and find it afterwards', async (t) => {
   const versions = await createTestVersions(t);
@@ -40,22 +42,26 @@ test('index versions should list every version with its points, model, dimension
 
   assert.equal(second.name, `${versions.alias}_v2`);
   assert.deepEqual(
-    listed.map(({ name, points, modelId, modelDir, dimension, state, group, serving }) => ({
+    listed.map(({ name, points, modelId, modelDir, dimension, state, serving }) => ({
       name,
       points,
       modelId,
       modelDir,
       dimension,
       state,
-      group,
       serving,
     })),
     [
-      { name: `${versions.alias}_v1`, points: 1, ...SPEC, state: 'ready', serving: true },
-      { name: `${versions.alias}_v2`, points: 0, ...OTHER_MODEL, state: 'building', serving: false },
+      { name: `${versions.alias}_v1`, points: 1, ...withoutPrefix(SPEC), state: 'ready', serving: true },
+      { name: `${versions.alias}_v2`, points: 0, ...withoutPrefix(OTHER_MODEL), state: 'building', serving: false },
     ],
   );
   assert.ok(Date.parse(listed[1]?.createdAt as string) > Date.now() - 60_000);
+  assert.deepEqual(
+    listed.map((v) => v.group),
+    listed.map((v, i) => `${[SPEC, OTHER_MODEL][i]?.groupPrefix}.${v.name}.${v.createdAt}`),
+    'each version has a consumer group of its own, named for its creation',
+  );
 });
 
 test('a switch should refuse a version still being built, and move the alias to a ready one', async (t) => {

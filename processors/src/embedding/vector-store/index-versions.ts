@@ -12,7 +12,11 @@ export interface IndexVersion {
   dimension: number;
   /** ISO time of creation. */
   createdAt: string;
-  /** The consumer group that keeps this collection in step with the log. */
+  /**
+   * The consumer group that keeps this collection in step with the log: `<prefix>.<name>.<createdAt>`,
+   * new with every collection, so a version created again under a dropped one's name never
+   * inherits that group's commits and skips part of the log.
+   */
   group: string;
   /** `building` until a rebuild has caught up with the log; only a ready collection may serve searches. */
   state: 'building' | 'ready';
@@ -24,7 +28,10 @@ export interface QdrantSettings {
   VECTOR_ALIAS: string;
 }
 
-export type IndexVersionSpec = Pick<IndexVersion, 'modelId' | 'modelDir' | 'dimension' | 'group'>;
+export type IndexVersionSpec = Pick<IndexVersion, 'modelId' | 'modelDir' | 'dimension'> & {
+  /** The version's consumer group is named from it (see IndexVersion.group). */
+  groupPrefix: string;
+};
 
 export interface IndexVersionListing extends IndexVersion {
   points: number;
@@ -143,7 +150,10 @@ export class IndexVersions {
     if (!this.#isVersion(versionName)) {
       throw new IndexVersionRefusedError(`a version of ${this.alias} is named ${this.alias}_v<N>, not ${versionName}`);
     }
-    const created: IndexVersion = { ...spec, name: versionName, state, createdAt: new Date().toISOString() };
+    const { groupPrefix, ...model } = spec;
+    const createdAt = new Date().toISOString();
+    const group = `${groupPrefix}.${versionName}.${createdAt}`;
+    const created: IndexVersion = { ...model, name: versionName, state, createdAt, group };
     const { name: _, dimension, ...metadata } = created;
     // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
     const version = await callQdrant(() =>
@@ -193,13 +203,14 @@ export class IndexVersions {
     return version;
   }
 
-  /** Deletes a version; never the one the alias serves. */
-  async drop(name: string): Promise<void> {
-    await this.#existing(name);
+  /** Deletes a version, never the one the alias serves, and says what it was (its group is the caller's to delete). */
+  async drop(name: string): Promise<IndexVersion> {
+    const version = await this.#existing(name);
     if ((await this.#servingName()) === name) {
       throw new IndexVersionRefusedError(`${name} serves the alias ${this.alias}: switch to another version first`);
     }
     await callQdrant(() => this.client.deleteCollection(name));
+    return version;
   }
 
   store(name: string): QdrantVectorStore {

@@ -8,7 +8,12 @@ import { createTestVersions } from '../../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../../testing/vector-store.contract.js';
 import { IndexVersions } from './index-versions.js';
 
-const SPEC = { modelId: 'contract-model', modelDir: null, dimension: CONTRACT_DIMENSION, group: 'contract-group' };
+const SPEC = {
+  modelId: 'contract-model',
+  modelDir: null,
+  dimension: CONTRACT_DIMENSION,
+  groupPrefix: 'contract-group',
+};
 
 async function fakeVersions(t: CleanupContext): Promise<{ versions: IndexVersions; fake: FakeQdrantServer }> {
   const fake = new FakeQdrantServer();
