@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { nearDuplicate } from '@vsp/processors/testing';
+import { pathToFileURL } from 'node:url';
+import { nearDuplicate, productImage } from '@vsp/processors/testing';
+import { createVectorIndex, onCleanup, stopService, waitFor } from '@vsp/test-harness';
 import sharp from 'sharp';
-import { CATALOGUE_PRODUCTS, indexedCatalogue } from './testing/test-search.js';
+import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
 
 const PRODUCTS = CATALOGUE_PRODUCTS;
 
@@ -163,4 +168,64 @@ test('search with an API key should refuse requests without it and serve those w
   assert.equal(ready.status, 200);
   assert.equal(((await ready.json()) as { ready: boolean }).ready, true);
   assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
+});
+
+test('the search service should serve only image files inside its local image folder, by real path', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'search-images-'));
+  onCleanup(t, () => rmSync(root, { recursive: true, force: true }));
+  const folder = join(root, 'images');
+  mkdirSync(join(folder, 'p1'), { recursive: true });
+  const photo = await productImage(61_000);
+  writeFileSync(join(folder, 'p1', 'main.jpg'), photo);
+  writeFileSync(join(root, 'secret.txt'), 'outside the folder');
+  writeFileSync(join(root, 'secret.jpg'), photo);
+  writeFileSync(join(folder, '.env'), 'WEBHOOK_SECRET=do-not-serve-this');
+  writeFileSync(join(folder, 'notes.txt'), 'not a picture');
+  mkdirSync(join(folder, '.hidden'));
+  writeFileSync(join(folder, '.hidden', 'a.jpg'), photo);
+  symlinkSync(join('..', 'secret.txt'), join(folder, 'link.jpg'));
+  symlinkSync(join('..', 'secret.jpg'), join(folder, 'outside.jpg'));
+  symlinkSync(join('p1', 'main.jpg'), join(folder, 'inside.jpg'));
+  const { qdrantUrl, alias } = await createVectorIndex(t);
+  const search = await startTestSearch(t, {
+    QDRANT_URL: qdrantUrl,
+    VECTOR_ALIAS: alias,
+    MODEL_CACHE_DIR: join(root, 'models'),
+    IMAGE_BASE_URL: pathToFileURL(`${folder}/`).href,
+  });
+  const get = async (key: string) => {
+    const response = await fetch(`${search.url}/images/${key}`);
+    return `${response.status} ${response.headers.get('content-type')?.split(';')[0]}`;
+  };
+
+  assert.equal(await get('p1/main.jpg'), '200 image/jpeg');
+  assert.equal(await get('inside.jpg'), '200 image/jpeg', 'a link that stays inside the folder is followed');
+  for (const key of ['link.jpg', 'outside.jpg', '.env', 'notes.txt', '.hidden/a.jpg', '%2e%2e/secret.jpg']) {
+    assert.equal(await get(key), '404 application/json', `${key} is not served`);
+  }
+});
+
+test('search readiness should turn 503 while the vector store is down and 200 again once it is back', async (t) => {
+  const { search } = await indexedCatalogue(t);
+  const ready = async () => {
+    const response = await fetch(`${search.url}/api/v1/ready`);
+    return { status: response.status, body: (await response.json()) as { ready: boolean; problem: string | null } };
+  };
+  assert.equal((await ready()).status, 200);
+
+  const qdrant = await stopService(t, 'qdrant');
+  const down = await waitFor(async () => ((await ready()).status === 503 ? ready() : false), {
+    description: 'readiness to notice Qdrant is down',
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
+  await qdrant.restart();
+  await waitFor(async () => (await ready()).status === 200, {
+    description: 'readiness once Qdrant is back',
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+
+  assert.equal(down.body.ready, false);
+  assert.match(down.body.problem ?? '', /vector store does not answer/);
 });

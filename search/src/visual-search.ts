@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   AliasWatch,
   type EmbeddingModel,
@@ -45,6 +46,32 @@ interface Serving {
   retired: boolean;
 }
 
+export interface Readiness {
+  ready: boolean;
+  collection: string | null;
+  model_id: string | null;
+  problem: string | null;
+}
+
+const READY_TIMEOUT_MS = 1_000;
+
+async function storeProblem(store: VectorStore): Promise<string | null> {
+  const timer = new AbortController();
+  try {
+    await Promise.race([
+      store.count(),
+      delay(READY_TIMEOUT_MS, undefined, { signal: timer.signal }).then(() => {
+        throw new Error(`no answer in ${READY_TIMEOUT_MS} ms`);
+      }),
+    ]);
+    return null;
+  } catch (error) {
+    return `the vector store does not answer: ${(error as Error).message}`;
+  } finally {
+    timer.abort();
+  }
+}
+
 export interface VisualSearchOptions {
   config: SearchConfig;
   versions: IndexVersions;
@@ -83,14 +110,18 @@ export class VisualSearch {
     this.#watch.start(this.#serving?.version.name);
   }
 
-  /** Ready: a version is served and its model loaded. */
-  readiness(): { ready: boolean; collection: string | null; model_id: string | null; problem: string | null } {
+  /**
+   * Ready: a search would be answered now. A version is served, its model loaded, and the vector
+   * store answers within READY_TIMEOUT_MS; a load balancer must stop sending searches while it does not.
+   */
+  async readiness(): Promise<Readiness> {
     const serving = this.#serving;
+    const problem = serving ? await storeProblem(serving.store) : this.#problem;
     return {
-      ready: serving !== undefined,
+      ready: problem === null,
       collection: serving?.version.name ?? null,
       model_id: serving?.model.spec.id ?? null,
-      problem: serving ? null : this.#problem,
+      problem,
     };
   }
 

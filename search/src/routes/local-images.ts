@@ -17,14 +17,17 @@ export const localImageRoutes: FastifyPluginAsync<LocalImagesOptions> = async (a
     const key = request.params['*'];
     let response: Response;
     try {
-      response = await localImageResponse(imageUrl(folder.href, key), maxBytes);
+      response = await localImageResponse(folder, imageUrl(folder.href, key), maxBytes);
     } catch {
       throw new NotFoundError(`no image ${key}`);
     }
-    if (!response.ok || response.body === null) throw new NotFoundError(`no image ${key}`);
-    reply
-      .type(response.headers.get('content-type') ?? 'application/octet-stream')
-      .header('cache-control', 'max-age=60');
+    // Pictures only: whatever else the folder holds is not this route's to hand out.
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || response.body === null || !type.startsWith('image/')) {
+      await response.body?.cancel();
+      throw new NotFoundError(`no image ${key}`);
+    }
+    reply.type(type).header('cache-control', 'max-age=60');
     return Buffer.from(await response.arrayBuffer());
   });
 };

@@ -58,7 +58,7 @@ export class ImageFetcher {
     try {
       response =
         url.protocol === 'file:'
-          ? await localImageResponse(url, this.options.maxBytes)
+          ? await localImageResponse(new URL(this.options.baseUrl), url, this.options.maxBytes)
           : await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'follow' });
     } catch (error) {
       throw new ImageHostUnavailableError(`fetching ${url} failed: ${(error as Error).message}`, { cause: error });
