@@ -1,22 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  ABORTED,
-  type Aborted,
-  type Attempt,
-  BREAKER_GAUGE_VALUE,
-  breakerState,
-  createBreaker,
-  isRetriable,
-  retryUntil,
-} from '@vsp/platform';
+import { ABORTED, type Aborted, type Attempt, BREAKER_GAUGE_VALUE, isRetriable, retryUntil } from '@vsp/platform';
 import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { EventInvalidError, ProcessorClosedError } from '../errors.js';
 import { ConsumerHealth } from './consumer-health.js';
 import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import type { HealthReport } from './health-server.js';
 import type { EventOutcome, ProcessorMetrics } from './processor-metrics.js';
+import { SinkBreaker } from './sink-breaker.js';
 
 export interface SinkRecord<T> {
   value: T;
@@ -77,6 +68,9 @@ interface BatchControl {
   live(): boolean;
 }
 
+/** How often the sink's breaker probes the sink (see SinkBreaker): an outage and the recovery are noticed within about this long. */
+const SINK_PROBE_INTERVAL_MS = 500;
+
 /** Which dependency a failure is about: the error may say (the image host), else the stage's. */
 const dependencyOf = (error: Error, fallback: string) => (error as { dependency?: string }).dependency ?? fallback;
 
@@ -94,7 +88,7 @@ export class ConsumerRuntime<T> {
   readonly #admin: Admin;
   readonly #dlq: DeadLetterQueue;
   readonly #health: ConsumerHealth;
-  readonly #breaker: CircuitBreaker<[SinkRecord<T>[]], WriteOutcome[]>;
+  readonly #breaker: SinkBreaker<[SinkRecord<T>[]], WriteOutcome[]>;
   #paused = false;
   #closing: Promise<void> | undefined;
   #started = false;
@@ -134,17 +128,30 @@ export class ConsumerRuntime<T> {
     });
     const labels = { processor: options.name, dependency: sinkName };
     metrics.breaker.set(labels, BREAKER_GAUGE_VALUE.closed);
-    this.#breaker = createBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {
+    let outage = false;
+    this.#breaker = new SinkBreaker((records: SinkRecord<T>[]) => options.handler.write(records), {
       timeoutMs: options.sinkTimeoutMs,
       resetMs: options.breakerResetMs,
       errorPercent: options.breakerErrorPercent,
       volumeThreshold: options.breakerVolumeThreshold,
-      // Bad data is not an outage: permanent errors must not open the breaker.
-      ignore: (error) => !isRetriable(error),
+      probe: options.handler.probe?.bind(options.handler),
+      sinkName,
+      dependencyOf: (error) => dependencyOf(error, sinkName),
+      probeIntervalMs: SINK_PROBE_INTERVAL_MS,
       onChange: (state) => {
         metrics.breaker.set(labels, BREAKER_GAUGE_VALUE[state]);
-        if (state === 'open') logger.error(`${sinkName} breaker opened: pausing consumption of ${options.topic}`);
-        if (state === 'closed') logger.info(`${sinkName} breaker closed: consumption resumes`);
+        // Once per outage: a trial write that fails reopens it from half-open, which is no news.
+        if (state === 'open' && !outage) {
+          logger.error(
+            `${this.#breaker.cause} failing: ${sinkName} breaker opened, pausing consumption of ${options.topic}`,
+          );
+          this.#pause(this.#breaker.cause);
+        }
+        if (state === 'closed' && outage) {
+          logger.info(`${sinkName} breaker closed: consumption resumes`);
+          this.#resume();
+        }
+        outage = state !== 'closed';
       },
     });
   }
@@ -168,6 +175,7 @@ export class ConsumerRuntime<T> {
       if (this.#closing) void this.#consumer.disconnect().catch(() => {});
     });
     this.#health.start();
+    this.#breaker.start();
     await this.#producer.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
@@ -182,7 +190,7 @@ export class ConsumerRuntime<T> {
   }
 
   health(): HealthReport {
-    return this.#health.report(this.#closing !== undefined, breakerState(this.#breaker));
+    return this.#health.report(this.#closing !== undefined, this.#breaker.state);
   }
 
   /**
@@ -195,7 +203,7 @@ export class ConsumerRuntime<T> {
       await this.#producer.disconnect();
       await this.#health.close();
       await this.#admin.disconnect();
-      this.#breaker.shutdown();
+      await this.#breaker.close();
     })();
     return this.#closing;
   }
@@ -327,8 +335,12 @@ export class ConsumerRuntime<T> {
         else logger.warn({ err: error }, `${dependency} failed (attempt ${attempts}), retrying in ${waitMs} ms`);
       },
       wait: async (ms) => {
-        if (stage === sinkName && this.#breaker.opened) {
-          while (this.#breaker.opened && control.live()) await this.#wait(500, control);
+        if (stage === sinkName) {
+          // The backoff ends early when the breaker opens; an open breaker is waited out, and
+          // the write is tried again as soon as it closes (the sink is back), not a backoff later.
+          await this.#wait(ms, control, () => this.#breaker.opened);
+          while (this.#breaker.opened && control.live())
+            await this.#wait(SINK_PROBE_INTERVAL_MS, control, () => !this.#breaker.opened);
         } else {
           await this.#wait(ms, control);
         }
@@ -336,7 +348,7 @@ export class ConsumerRuntime<T> {
       },
     });
     if (result !== ABORTED) this.#health.recovered();
-    if (result !== ABORTED && result.ok && stage === sinkName && this.#paused) this.#resume();
+    if (result !== ABORTED && result.ok && stage === sinkName) this.#resume();
     return result;
   }
 
@@ -355,10 +367,12 @@ export class ConsumerRuntime<T> {
     }
   }
 
-  async #wait(ms: number, control: BatchControl): Promise<void> {
+  /** Waits `ms` heartbeating, or less once the batch is given up or `over()` says so. */
+  async #wait(ms: number, control: BatchControl, over?: () => boolean): Promise<void> {
     const until = Date.now() + ms;
-    while (Date.now() < until && control.live()) {
-      await delay(Math.min(1_000, until - Date.now()));
+    const step = over ? 50 : 1_000;
+    while (Date.now() < until && control.live() && !over?.()) {
+      await delay(Math.min(step, until - Date.now()));
       await control.heartbeat().catch(() => {});
     }
   }
@@ -371,6 +385,7 @@ export class ConsumerRuntime<T> {
   }
 
   #resume(): void {
+    if (!this.#paused) return;
     this.#paused = false;
     this.#health.resumed();
     this.#consumer.resume([{ topic: this.#options.topic }]);
