@@ -39,13 +39,21 @@ const belongsTo = (letterGroup: string | undefined, group: string) =>
 
 const positionOf = (letter: DeadLetterRecord) => `${letter.dlqPartition}/${letter.dlqOffset}`;
 
+/** Where the failed record is on its own topic. */
+export const originalPositionOf = ({ headers }: DeadLetterRecord) =>
+  `${headers['dlq.original.topic']}/${headers['dlq.original.partition']}/${headers['dlq.original.offset']}`;
+
+/** The event a letter is about: several letters (a rebuild's, a replay that failed again) may share it. */
+const eventOf = (letter: DeadLetterRecord) => letter.headers.event_id ?? originalPositionOf(letter);
+
 /**
  * Reads and replays the dead-letter topic. Replaying re-produces the original key, value and
  * headers to the original topic: every processor sees the event again and, being idempotent,
  * applies it if it now can (the image is back, the bug is fixed) and ignores it otherwise. Each
- * replayed letter is then recorded in `<dlq>.replayed` (compacted, keyed by the letter's
- * position), so running replay again sends only letters not replayed before. A crash between
- * the two sends a letter twice at worst, which the processors take as a duplicate.
+ * replayed event is then recorded in `<dlq>.replayed` (compacted, keyed by the event id), so an
+ * event with several letters goes back once, and running replay again sends only events not
+ * replayed before. A crash between the two sends an event twice at worst, which the processors
+ * take as a duplicate.
  */
 export class DeadLetterTool {
   readonly #ledgerTopic: string;
@@ -93,15 +101,27 @@ export class DeadLetterTool {
     return letters.sort((a, b) => a.dlqPartition - b.dlqPartition || Number(BigInt(a.dlqOffset) - BigInt(b.dlqOffset)));
   }
 
-  /** Re-produces the matching letters not replayed before (all of them with `again`) to their original topics. */
-  async replay(filter: ReplayFilter): Promise<ReplayResult> {
+  /** Whether each letter's event has been replayed (earlier ledgers were keyed by the letter's position). */
+  async replayed(letters: readonly DeadLetterRecord[]): Promise<boolean[]> {
     await this.#ensureLedger();
     const done = new Set((await this.#readAll(this.#ledgerTopic)).map((entry) => String(entry.key)));
+    return letters.map((letter) => done.has(eventOf(letter)) || done.has(positionOf(letter)));
+  }
+
+  /** Re-produces the events of the matching letters, each once, not replayed before (all of them with `again`). */
+  async replay(filter: ReplayFilter): Promise<ReplayResult> {
+    const letters = (await this.read()).filter((l) => matches(l, filter));
+    const replayedBefore = await this.replayed(letters);
     const result: ReplayResult = { replayed: [], alreadyReplayed: [], truncated: [] };
-    for (const letter of (await this.read()).filter((l) => matches(l, filter))) {
+    const sending = new Set<string>();
+    for (const [i, letter] of letters.entries()) {
       if (letter.value === null && letter.headers['dlq.truncated']?.includes('value')) result.truncated.push(letter);
-      else if (done.has(positionOf(letter)) && !filter.again) result.alreadyReplayed.push(letter);
-      else result.replayed.push(letter);
+      else if ((replayedBefore[i] && !filter.again) || sending.has(eventOf(letter)))
+        result.alreadyReplayed.push(letter);
+      else {
+        result.replayed.push(letter);
+        sending.add(eventOf(letter));
+      }
     }
     if (result.replayed.length === 0) return result;
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -128,7 +148,7 @@ export class DeadLetterTool {
         await producer.send({
           topic: this.#ledgerTopic,
           acks: -1,
-          messages: [{ key: positionOf(letter), value: new Date().toISOString() }],
+          messages: [{ key: eventOf(letter), value: new Date().toISOString() }],
         });
       }
     } finally {

@@ -3,10 +3,12 @@ import { dlqTopicName } from '@vsp/schemas';
 import { DeadLetterTool } from './dead-letter-tool.js';
 
 const USAGE = `usage: npm run dlq -- <command>
-  list                                   every dead letter: where it came from, stage, reason
+  list                                   every dead letter: where it came from, stage, reason, whether
+                                         its event was replayed
   replay [--reason CODE] [--group GROUP] [--again]
-                                         re-produce matching letters to their original topic;
-                                         letters replayed before are left alone unless --again`;
+                                         re-produce the events of matching letters to their original
+                                         topic, each event once; events replayed before are left
+                                         alone unless --again`;
 
 await runCommandLine({
   name: 'dlq',
@@ -23,11 +25,14 @@ await runCommandLine({
     switch (command) {
       case 'list': {
         const letters = await tool.read();
-        console.log(`${letters.length} dead letters in ${dlqTopic}`);
-        for (const l of letters) {
+        const replayed = await tool.replayed(letters);
+        console.log(
+          `${letters.length} dead letters in ${dlqTopic}, ${replayed.filter(Boolean).length} of them replayed`,
+        );
+        for (const [i, l] of letters.entries()) {
           const h = l.headers;
           console.log(
-            `${l.dlqPartition}/${l.dlqOffset}  from ${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}` +
+            `${l.dlqPartition}/${l.dlqOffset}  ${replayed[i] ? 'replayed' : 'pending '}  from ${h['dlq.original.topic']}/${h['dlq.original.partition']}/${h['dlq.original.offset']}` +
               `  ${h['dlq.consumer.group']}  ${h['dlq.stage']}  ${h['dlq.error.code']}  event ${h.event_id ?? '?'}  ${h['dlq.error.message']}`,
           );
         }
@@ -39,9 +44,11 @@ await runCommandLine({
           group: values.group,
           again: values.again,
         });
-        console.log(`replayed ${replayed.length} dead letters from ${dlqTopic}`);
+        console.log(`replayed the events of ${replayed.length} dead letters from ${dlqTopic}`);
         if (alreadyReplayed.length > 0) {
-          console.log(`left alone ${alreadyReplayed.length} replayed before (--again sends them again)`);
+          console.log(
+            `left alone ${alreadyReplayed.length} whose event was replayed before or has another letter (--again sends those replayed before again)`,
+          );
         }
         for (const l of truncated) {
           const h = l.headers;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
+import type { DeadLetterPolicy } from '../runtime/dead-letter-queue.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { ImageFetcher } from './images/image-fetcher.js';
@@ -24,6 +25,8 @@ export interface EmbeddingDependencies {
   metrics: EmbeddingMetrics;
   /** In logs and metric labels; "embedding" unless a rebuild. */
   name?: string;
+  /** Default: send and log every letter (see DeadLetterPolicy). */
+  deadLetters?: DeadLetterPolicy | undefined;
 }
 
 /** Product events into one collection of the vector index, through the consumer runtime. */
@@ -37,6 +40,7 @@ export function createEmbeddingProcessor({
   logger,
   metrics,
   name = 'embedding',
+  deadLetters,
 }: EmbeddingDependencies) {
   const indexer = new ProductIndexer({
     store,
@@ -76,5 +80,6 @@ export function createEmbeddingProcessor({
     sinkName: 'qdrant',
     logger,
     metrics,
+    deadLetters,
   });
 }

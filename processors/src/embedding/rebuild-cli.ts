@@ -61,6 +61,14 @@ await runCommandLine({
       `${result.version.name}${result.resumed ? ' (resumed)' : ''}: ${result.progress.doneThisRun} events in ${seconds.toFixed(1)} s` +
         ` (${Math.round(result.progress.doneThisRun / seconds)}/s); images fetched ${fetched}; vectors ${vectors || 'none'}`,
     );
+    const reasons = Object.entries(result.deadLetters.byReason);
+    if (reasons.length > 0) {
+      const total = reasons.reduce((sum, [, count]) => sum + count, 0);
+      console.log(
+        `dead letters: ${total} (${reasons.map(([reason, count]) => `${reason} ${count}`).join(', ')}); ` +
+          `${result.deadLetters.alreadyInDlq} of them were in the DLQ already and were not sent again; npm run dlq -- list`,
+      );
+    }
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);
     else if (result.switched) console.log(`${config.VECTOR_ALIAS} now serves ${result.version.name}`);
     else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);

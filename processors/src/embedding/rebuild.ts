@@ -1,7 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { dlqTopicName } from '@vsp/schemas';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
+import { DeadLetterTool } from '../dead-letters/dead-letter-tool.js';
+import { KnownDeadLetters } from '../dead-letters/known-dead-letters.js';
 import { IndexVersionRefusedError, ModelMismatchError } from '../errors.js';
 import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
 import type { EmbeddingConfig } from './config.js';
@@ -52,6 +55,12 @@ export interface RebuildResult {
   /** Aborted before catching up: the version stays `building`. */
   stopped: boolean;
   progress: RebuildProgress;
+  deadLetters: {
+    /** Events of this run that failed for good, by reason. */
+    byReason: Record<string, number>;
+    /** Of those, how many the DLQ had already for the same reason (not sent again). */
+    alreadyInDlq: number;
+  };
 }
 
 /**
@@ -74,6 +83,9 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       `${resumed ? 'Resuming' : 'Building'} ${version.name} with model ${model.spec.id} from the start of ${config.PRODUCT_EVENTS_TOPIC}` +
         (donor ? `, reusing vectors of ${donor.name}` : ', embedding every image'),
     );
+    const knownLetters = await KnownDeadLetters.read(
+      new DeadLetterTool(options.kafka, dlqTopicName(config.PRODUCT_EVENTS_TOPIC)),
+    );
     const runtime = createEmbeddingProcessor({
       config,
       kafka: options.kafka,
@@ -84,6 +96,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       donor: donor && versions.store(donor.name),
       model,
       name: 'rebuild',
+      deadLetters: knownLetters,
     });
     let fatal: Error | undefined;
     runtime.onFatal((error) => {
@@ -122,6 +135,10 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
         switched,
         stopped,
         progress,
+        deadLetters: {
+          byReason: await deadLettersByReason(options.metrics, 'rebuild'),
+          alreadyInDlq: knownLetters.skipped,
+        },
       };
     } finally {
       await runtime.close();
@@ -130,6 +147,14 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   } finally {
     await model.close();
   }
+}
+
+async function deadLettersByReason(metrics: EmbeddingMetrics, processor: string): Promise<Record<string, number>> {
+  const byReason: Record<string, number> = {};
+  for (const { labels, value } of (await metrics.deadLetters.get()).values) {
+    if (labels.processor === processor) byReason[String(labels.reason)] = value;
+  }
+  return byReason;
 }
 
 async function openRebuildModel(

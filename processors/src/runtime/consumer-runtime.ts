@@ -4,7 +4,7 @@ import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Pro
 import type { Logger } from 'pino';
 import { EventInvalidError, ProcessorClosedError } from '../errors.js';
 import { ConsumerHealth } from './consumer-health.js';
-import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
+import { type DeadLetter, type DeadLetterPolicy, DeadLetterQueue, SEND_AND_LOG_EACH } from './dead-letter-queue.js';
 import type { HealthReport } from './health-server.js';
 import type { EventOutcome, ProcessorMetrics } from './processor-metrics.js';
 import { SinkBreaker } from './sink-breaker.js';
@@ -60,6 +60,8 @@ export interface ConsumerRuntimeOptions<T> {
   stallAfterMs: number;
   logger: Logger;
   metrics: ProcessorMetrics;
+  /** Default: send and log every letter. */
+  deadLetters?: DeadLetterPolicy | undefined;
 }
 
 interface BatchControl {
@@ -298,7 +300,8 @@ export class ConsumerRuntime<T> {
    * batch was given up before all were sent.
    */
   async #deadLetter(letters: DeadLetter[], control: BatchControl): Promise<boolean> {
-    for (const chunk of await this.#dlq.chunks(letters)) {
+    const { alreadySent } = this.#options.deadLetters ?? SEND_AND_LOG_EACH;
+    for (const chunk of await this.#dlq.chunks(letters.filter((letter) => !alreadySent(letter)))) {
       const sent = await this.#attempt(
         'kafka',
         () => this.#dlq.send(chunk),
@@ -403,7 +406,8 @@ export class ConsumerRuntime<T> {
     const eventId = String(
       letter.message.headers?.event_id ?? `${letter.topic}/${letter.partition}/${letter.message.offset}`,
     );
-    logger.error(
+    const { logEach } = this.#options.deadLetters ?? SEND_AND_LOG_EACH;
+    logger[logEach ? 'error' : 'debug'](
       `Failed to process webhook: ${eventId} (${reason} at ${letter.stage}: ${letter.error.message}); sent to ${this.#options.dlqTopic}`,
     );
   }

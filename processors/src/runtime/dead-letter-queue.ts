@@ -13,6 +13,35 @@ export interface DeadLetter {
   lastFailureAt: number;
 }
 
+/**
+ * What a processor does with its dead letters besides sending them. The live processors send and
+ * log each one (the seed's "Failed to process webhook" line); a rebuild, which meets the log's bad
+ * events again, leaves out those already in the DLQ for the same reason and only counts the rest
+ * for its summary.
+ */
+export interface DeadLetterPolicy {
+  /** True: the DLQ holds a letter for this event and reason already; it is not sent again. */
+  alreadySent(letter: DeadLetter): boolean;
+  /** Log each letter at ERROR; false: at debug, the caller reports a summary. */
+  logEach: boolean;
+}
+
+export const SEND_AND_LOG_EACH: DeadLetterPolicy = { alreadySent: () => false, logEach: true };
+
+/** One event failing for one reason: the identity of a letter, whichever run sent it. */
+export function deadLetterKey(headers: IHeaders | undefined, fallbackPosition: string, reason: string): string {
+  const eventId = headers?.event_id;
+  return `${eventId === undefined ? fallbackPosition : String(eventId)}|${reason}`;
+}
+
+/** The key of a letter about to be sent (see deadLetterKey). */
+export const keyOfLetter = (letter: DeadLetter): string =>
+  deadLetterKey(
+    letter.message.headers,
+    `${letter.topic}/${letter.partition}/${letter.message.offset}`,
+    letter.error.code ?? 'UNKNOWN',
+  );
+
 const STACK_LINES = 8;
 /** Kafka's default max.message.bytes, for when the topic's own setting cannot be read. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
