@@ -18,8 +18,8 @@ const RATE = 300;
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
-test('ingress should refuse at once with 503 while Kafka is down under 300 webhooks/s, hold few requests, never answer a false 200, and recover within 2 s', async (t) => {
-  const ingress = await startTestIngress(t);
+test('ingress should refuse at once with 503 while Kafka is down under 300 webhooks/s, hold few requests, never answer a false 200, recover within 2 s, and log the outage in a few lines', async (t) => {
+  const ingress = await startTestIngress(t, { LOG_LEVEL: 'info' });
   const answers: Answer[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -75,6 +75,17 @@ test('ingress should refuse at once with 503 while Kafka is down under 300 webho
   assert.ok(percentile(latencies, 0.99) < 100, `p99 ${percentile(latencies, 0.99)} ms`);
   assert.ok(maxInFlight < RATE, `${maxInFlight} requests were held at once`);
   assert.ok(recoveredAt - backAt <= 2_000, `recovered ${recoveredAt - backAt} ms after Kafka was back`);
+  // Not a line with a stack per refused webhook: the outage, and how many were refused.
+  const loud = ingress.logs().filter((line) => line.level >= 40);
+  const refused = answers.filter((a) => a.status === 503).length;
+  t.diagnostic(`${loud.length} warn/error lines for ${refused} refusals: ${loud.map((line) => line.msg).join(' | ')}`);
+  assert.ok(loud.length <= 10, `${loud.length} warn/error lines`);
+  assert.ok(
+    ingress
+      .logs()
+      .some((line) => /^Kafka breaker closed: publishing again; [1-9]\d* webhooks were answered 503/.test(line.msg)),
+    'the refusals are counted once the outage is over',
+  );
 
   const acknowledged = answers.filter((a) => a.status === 200).map((a) => a.taskId as string);
   const records = await readRecords(t, ingress.config.PRODUCT_EVENTS_TOPIC, acknowledged.length, { timeoutMs: 60_000 });

@@ -39,10 +39,11 @@ test('a rebuild over a log of bad images should summarise its dead letters, add 
   const rebuild = await runEntry('processors/src/embedding/rebuild-cli.ts', [], env);
 
   assert.equal(rebuild.code, 0, rebuild.stderr);
-  if (process.env.SKIP_SUMMARY) assert.match(
-    rebuild.stdout,
-    new RegExp(`^dead letters: ${BAD} \\(IMAGE_NOT_FOUND ${BAD}\\); ${BAD} of them were in the DLQ already`, 'm'),
-  );
+  if (process.env.SKIP_SUMMARY)
+    assert.match(
+      rebuild.stdout,
+      new RegExp(`^dead letters: ${BAD} \\(IMAGE_NOT_FOUND ${BAD}\\); ${BAD} of them were in the DLQ already`, 'm'),
+    );
   const perLetter = `${rebuild.stdout}${rebuild.stderr}`
     .split('\n')
     .filter((l) => l.includes('Failed to process webhook'));

@@ -56,6 +56,8 @@ export class EventLog {
   readonly #closing = new AbortController();
   #closed = false;
   readonly #onFatal: (error: Error) => void;
+  /** Webhooks answered 503 before the event log could publish: told once it can. */
+  #refused = 0;
 
   constructor({ config, logger, kafka, onFatal }: EventLogOptions) {
     this.#config = config;
@@ -98,6 +100,7 @@ export class EventLog {
 
   publish(event: ProductEvent, trace: Record<string, string>): Promise<RecordLocation> {
     if (!this.#publisher) {
+      this.#refused++;
       return Promise.reject(new EventLogUnavailableError('The event log is not connected yet; retry shortly', 1));
     }
     return this.#publisher.publish(event, trace);
@@ -151,6 +154,9 @@ export class EventLog {
     this.#logger.info(
       `Event log ready: topic ${this.#config.PRODUCT_EVENTS_TOPIC}, schema id ${this.#publisher.schemaId}`,
     );
+    if (this.#refused > 0) {
+      this.#logger.warn(`${this.#refused} webhooks were answered 503 while the event log was connecting`);
+    }
   }
 
   async #open(): Promise<EventPublisher> {

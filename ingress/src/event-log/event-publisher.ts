@@ -63,6 +63,8 @@ export class EventPublisher {
   /** What the watchdog's last probe found. */
   #writable = true;
   #announced: BreakerState = 'closed';
+  /** Events answered "unavailable" since the breaker opened: one line says how many, not one each. */
+  #refused = 0;
 
   constructor(options: EventPublisherOptions) {
     this.#options = options;
@@ -81,7 +83,12 @@ export class EventPublisher {
             options.logger.error('Kafka breaker opened: answering 503 until a probe succeeds');
           this.#refusePending();
         } else if (state === 'half-open') options.logger.warn('Kafka breaker half-open: probing with the next batch');
-        else options.logger.info('Kafka breaker closed: publishing again');
+        else {
+          options.logger.info(
+            `Kafka breaker closed: publishing again; ${this.#refused} webhooks were answered 503 meanwhile`,
+          );
+          this.#refused = 0;
+        }
         this.#announced = state;
         for (const listener of this.#breakerListeners) listener(state);
       },
@@ -199,7 +206,9 @@ export class EventPublisher {
     }
   }
 
-  #unavailable(reason: string, cause?: unknown): EventLogUnavailableError {
+  /** The refusal for `count` events (counted for the line that says how many there were). */
+  #unavailable(reason: string, cause?: unknown, count = 1): EventLogUnavailableError {
+    this.#refused += count;
     return new EventLogUnavailableError(`${reason}; retry later`, this.retryAfterSeconds, { cause });
   }
 
@@ -208,7 +217,7 @@ export class EventPublisher {
     const refused = this.#pending.splice(0);
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const error = this.#unavailable('Kafka is unavailable');
+    const error = this.#unavailable('Kafka is unavailable', undefined, refused.length);
     for (const { reject } of refused) reject(error);
   }
 
@@ -232,7 +241,7 @@ export class EventPublisher {
   #fail(batch: Pending[], cause: unknown): void {
     // A send that failed after the producer's own retries means Kafka is not taking writes now.
     if (!this.#breaker.opened) this.#breaker.open();
-    const error = this.#unavailable('Kafka did not acknowledge the event', cause);
+    const error = this.#unavailable('Kafka did not acknowledge the event', cause, batch.length);
     for (const { reject } of batch) reject(error);
   }
 }

@@ -88,7 +88,11 @@ async function publish(app: FastifyInstance, request: FastifyRequest, event: Pro
   try {
     return await app.eventLog.publish(event, { request_id: String(request.id) });
   } catch (error) {
-    request.log.error({ err: error }, `Failed to process webhook: ${event.event_id}`);
+    // A refusal while Kafka is unavailable is expected and answered 503 (the marketplace retries):
+    // the event log says once per outage how many there were, rather than a line with a stack each.
+    if (error instanceof EventLogUnavailableError) {
+      request.log.debug(`Webhook refused: ${event.event_id} (${error.code}: ${error.message})`);
+    } else request.log.error({ err: error }, `Failed to process webhook: ${event.event_id}`);
     throw error instanceof IngressError
       ? error
       : new EventLogUnavailableError('The event could not be queued', 1, { cause: error });
