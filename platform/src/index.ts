@@ -25,6 +25,7 @@ export {
 } from './errors.js';
 export { type EventLogToolConfig, eventLogTool } from './event-log-tool.js';
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
+export { kafkaErrorTypes } from './kafka-errors.js';
 export { loadOrExit } from './load-or-exit.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';

@@ -11,16 +11,16 @@ import { runEntry } from './support/service-process.js';
 
 const WARN_OR_WORSE = /"level":(4|5|6)0|\| (WARNING|ERROR|CRITICAL) \|/;
 
-test('npm run demo after npm start should lead to rows, searchable vectors and a search hit, with no WARN or ERROR logged', async (t) => {
+test('npm run demo after a first npm start should lead to rows, searchable vectors and a search hit, with no WARN or ERROR logged and no service restarted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'demo-'));
   onCleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   const images = join(dir, 'images');
   const logs = join(dir, 'logs');
-  const pipeline = await startPipeline(t, {
-    IMAGE_BASE_URL: pathToFileURL(`${images}/`).href,
-    LOG_LEVEL: 'info',
-    LOG_DIR: logs,
-  });
+  const pipeline = await startPipeline(
+    t,
+    { IMAGE_BASE_URL: pathToFileURL(`${images}/`).href, LOG_LEVEL: 'info', LOG_DIR: logs },
+    { firstStart: true },
+  );
 
   const demo = await runEntry('demo/src/demo-cli.ts', ['--products', '8'], pipeline.env);
   const again = await runEntry('demo/src/demo-cli.ts', ['--products', '8'], pipeline.env);
@@ -37,6 +37,11 @@ test('npm run demo after npm start should lead to rows, searchable vectors and a
   assert.equal(photo.status, 200);
   assert.equal(photo.headers.get('content-type'), 'image/jpeg');
   assert.equal(code, 0);
+  assert.deepEqual(
+    pipeline.started.map((s) => s.name).sort(),
+    ['embedding', 'ingress', 'persistence', 'search'],
+    'each service started once',
+  );
   const [daily] = readdirSync(logs);
   const lines = [...pipeline.output().split('\n'), ...readFileSync(join(logs, daily as string), 'utf8').split('\n')];
   assert.deepEqual(

@@ -102,6 +102,11 @@ export class ConsumerHealth {
     this.#failing = { dependency, since, attempts, error: error.message };
   }
 
+  /** Why the consumer has not joined its group yet, while it is still joining. */
+  joining(reason: string): void {
+    if (this.#membership === 'joining') this.#membershipError = reason;
+  }
+
   recovered(): void {
     this.#failing = undefined;
   }

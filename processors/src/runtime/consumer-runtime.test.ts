@@ -1,39 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createKafka, onCleanup, uniqueGroupId, waitFor } from '@vsp/test-harness';
+import { dlqTopicName } from '@vsp/schemas';
+import { type CleanupContext, createKafka, onCleanup, uniqueGroupId, uniqueName, waitFor } from '@vsp/test-harness';
 import type { KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { createEventTopic, productEvent } from '../testing/index.js';
-import { ConsumerRuntime, type SinkRecord } from './consumer-runtime.js';
+import { ConsumerRuntime, type RecordHandler } from './consumer-runtime.js';
 import { ProcessorMetrics } from './processor-metrics.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 
-test('a sink write slower than the session timeout should keep its partitions and write each batch once', async (t) => {
-  const topic = await createEventTopic(t, 1);
-  await topic.produce([1, 2, 3].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
-  const groupId = uniqueGroupId();
-  const written: string[][] = [];
+/** A runtime on `topic` whose records are their keys, written by `write`; closed after the test. */
+async function testRuntime(
+  t: CleanupContext,
+  topic: string,
+  { groupId = uniqueGroupId(), write }: { groupId?: string; write: RecordHandler<string>['write'] },
+): Promise<ConsumerRuntime<string>> {
   const runtime = new ConsumerRuntime<string>({
-    name: 'slow',
+    name: 'test',
     kafka: await createKafka(),
     groupId,
-    topic: topic.topic,
-    dlqTopic: `${topic.topic}.dlq`,
+    topic,
+    dlqTopic: dlqTopicName(topic),
     concurrency: 1,
     sessionTimeoutMs: SESSION_TIMEOUT_MS,
-    handler: {
-      decode: async (message: KafkaMessage) => String(message.key),
-      // The seam: a sink that takes twice the session timeout for every write.
-      write: async (records: SinkRecord<string>[]) => {
-        written.push(records.map((r) => r.value));
-        await delay(2 * SESSION_TIMEOUT_MS);
-        return records.map(() => 'applied' as const);
-      },
-      label: () => 'product.created',
-    },
-    sinkName: 'slow-sink',
+    handler: { decode: async (message: KafkaMessage) => String(message.key), write, label: () => 'product.created' },
+    sinkName: 'test-sink',
     retryInitialMs: 200,
     retryMaxMs: 1_000,
     breakerResetMs: 5_000,
@@ -47,6 +40,23 @@ test('a sink write slower than the session timeout should keep its partitions an
     metrics: new ProcessorMetrics('test_'),
   });
   onCleanup(t, () => runtime.close());
+  return runtime;
+}
+
+test('a sink write slower than the session timeout should keep its partitions and write each batch once', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  await topic.produce([1, 2, 3].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
+  const groupId = uniqueGroupId();
+  const written: string[][] = [];
+  const runtime = await testRuntime(t, topic.topic, {
+    groupId,
+    // The seam: a sink that takes twice the session timeout for every write.
+    write: async (records) => {
+      written.push(records.map((r) => r.value));
+      await delay(2 * SESSION_TIMEOUT_MS);
+      return records.map(() => 'applied' as const);
+    },
+  });
   const admin = (await createKafka()).admin();
   await admin.connect();
   onCleanup(t, () => admin.disconnect());
@@ -64,4 +74,27 @@ test('a sink write slower than the session timeout should keep its partitions an
 
   assert.deepEqual(written, [['p1', 'p2', 'p3']], 'one write, never repeated');
   assert.equal((runtime.health().consumer as { state: string }).state, 'member');
+});
+
+test('a consumer started before its topic exists should wait for it, say so in its health, and consume it once created', async (t) => {
+  const name = uniqueName('product-events');
+  const written: string[] = [];
+  const runtime = await testRuntime(t, name, {
+    write: async (records) => {
+      written.push(...records.map((r) => r.value));
+      return records.map(() => 'applied' as const);
+    },
+  });
+
+  // As on a fresh `npm start`: the processors may start before the ingress has created the topics.
+  const started = runtime.start();
+  await waitFor(() => runtime.health().problems.some((p) => p.includes(`waiting for topic ${name}`)), {
+    description: 'the consumer to wait for its topic',
+    timeoutMs: 30_000,
+  });
+  const topic = await createEventTopic(t, 1, name);
+  await topic.produce([productEvent('product.created', 'p1', Date.UTC(2026, 0, 1))]);
+  await started;
+
+  await waitFor(() => written.includes('p1'), { description: 'the event consumed', timeoutMs: 60_000 });
 });

@@ -1,5 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ABORTED, type Aborted, type Attempt, BREAKER_GAUGE_VALUE, isRetriable, retryUntil } from '@vsp/platform';
+import {
+  ABORTED,
+  type Aborted,
+  type Attempt,
+  BREAKER_GAUGE_VALUE,
+  isRetriable,
+  kafkaErrorTypes,
+  retryUntil,
+} from '@vsp/platform';
 import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EventInvalidError, ProcessorClosedError } from '../errors.js';
@@ -72,6 +80,8 @@ interface BatchControl {
 
 /** How often the sink's breaker probes the sink (see SinkBreaker): an outage and the recovery are noticed within about this long. */
 const SINK_PROBE_INTERVAL_MS = 500;
+
+const TOPIC_CHECK_INTERVAL_MS = 500;
 
 /** Which dependency a failure is about: the error may say (the image host), else the stage's. */
 const dependencyOf = (error: Error, fallback: string) => (error as { dependency?: string }).dependency ?? fallback;
@@ -180,6 +190,7 @@ export class ConsumerRuntime<T> {
     this.#breaker.start();
     await this.#producer.connect();
     await this.#consumer.connect();
+    await this.#untilTopicExists();
     await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
     await this.#consumer.run({
       partitionsConsumedConcurrently: this.#options.concurrency,
@@ -189,6 +200,29 @@ export class ConsumerRuntime<T> {
     this.#options.logger.info(
       `${this.#options.name} processor consuming ${this.#options.topic} as group ${this.#options.groupId}`,
     );
+  }
+
+  /**
+   * On a first start the ingress creates the topics, and may not have yet: subscribing then fails
+   * ("This server does not host this topic-partition") and the process would exit to be restarted.
+   */
+  async #untilTopicExists(): Promise<void> {
+    const { topic, logger } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closing) throw new ProcessorClosedError();
+      try {
+        await this.#admin.connect();
+        await this.#admin.fetchTopicMetadata({ topics: [topic] });
+        return;
+      } catch (error) {
+        if (!kafkaErrorTypes(error).has('UNKNOWN_TOPIC_OR_PARTITION')) throw error;
+      }
+      if (attempt === 0) {
+        logger.info(`waiting for topic ${topic}: the ingress creates it on its first start`);
+        this.#health.joining(`waiting for topic ${topic}`);
+      }
+      await delay(TOPIC_CHECK_INTERVAL_MS);
+    }
   }
 
   health(): HealthReport {

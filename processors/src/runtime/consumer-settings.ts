@@ -11,8 +11,12 @@ export const consumerSettings = ({
   sinkTimeoutMs: number;
   writeMaxRecords: number;
 }) => ({
-  /** A member silent this long is dropped from the group and its partitions reassigned. */
-  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 6_000 }),
+  /**
+   * A member silent this long is dropped from the group and its partitions reassigned. Also how
+   * long a processor restarted after a crash waits for its partitions: its killed self holds them
+   * until then. The runtime heartbeats through long writes, so only a dead or frozen process is silent.
+   */
+  CONSUMER_SESSION_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 6_000 }),
   RETRY_INITIAL_MS: Type.Integer({ default: 200, minimum: 1 }),
   RETRY_MAX_MS: Type.Integer({ default: 10_000, minimum: 1 }),
   /** A batch write slower than this counts as failed and is retried (writes are idempotent). */

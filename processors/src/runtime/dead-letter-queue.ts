@@ -1,4 +1,4 @@
-import type { Attempt } from '@vsp/platform';
+import { type Attempt, kafkaErrorTypes } from '@vsp/platform';
 import kafkajs, { type Admin, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 
 export interface DeadLetter {
@@ -163,13 +163,7 @@ export class DeadLetterQueue {
   }
 }
 
-/** kafkajs wraps the broker's refusal (a KafkaJSProtocolError with its type) as a cause. */
-function isTooLarge(error: unknown): boolean {
-  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (TOO_LARGE.has(e.type ?? '')) return true;
-  }
-  return false;
-}
+const isTooLarge = (error: unknown): boolean => [...kafkaErrorTypes(error)].some((type) => TOO_LARGE.has(type));
 
 const length = (value: Message['value'] | IHeaders[string]): number =>
   value === null || value === undefined

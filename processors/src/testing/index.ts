@@ -66,10 +66,13 @@ export interface EventTopic {
   produceRaw(messages: { key: string; value: Buffer }[]): Promise<void>;
 }
 
-/** A fresh product-events topic (and its DLQ) with its schema registered, removed after the test. */
-export async function createEventTopic(t: CleanupContext, partitions = 3): Promise<EventTopic> {
+/**
+ * A fresh product-events topic (and its DLQ) with its schema registered, removed after the test;
+ * `name` for one a component under test was already told about.
+ */
+export async function createEventTopic(t: CleanupContext, partitions = 3, name?: string): Promise<EventTopic> {
   const { schemaRegistryUrl } = await ensureInfra();
-  const topic = await createTopic(t, { partitions, prefix: 'product-events' });
+  const topic = await createTopic(t, { partitions, prefix: 'product-events', ...(name ? { name } : {}) });
   const dlq = dlqTopicName(topic);
   const admin = (await createKafka()).admin();
   await admin.connect();

@@ -17,8 +17,11 @@ export async function createKafka(overrides: Partial<KafkaConfig> = {}): Promise
 }
 
 /** A fresh topic for one test, deleted when the test ends. */
-export async function createTopic(t: CleanupContext, { partitions = 1, prefix = 'test' } = {}): Promise<string> {
-  const topic = uniqueName(prefix);
+export async function createTopic(
+  t: CleanupContext,
+  { partitions = 1, prefix = 'test', name }: { partitions?: number; prefix?: string; name?: string } = {},
+): Promise<string> {
+  const topic = name ?? uniqueName(prefix);
   const admin = (await createKafka()).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });

@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testIngressEnv } from '@vsp/ingress/testing';
 import { createEventTopic } from '@vsp/processors/testing';
+import { dlqTopicName } from '@vsp/schemas';
 import {
   type CleanupContext,
+  createKafka,
   createTestDatabase,
   createVectorIndex,
+  deleteSubjectAfter,
   freePort,
   onCleanup,
   uniqueName,
@@ -29,14 +32,15 @@ export interface PipelineProcess {
 /**
  * `npm start` as a process (the launcher runs the compiled services, so `npm run build` comes
  * first; `viaNpm` runs `npm start` itself, build step included), on a topic, database, index and ports of its own; stopped after the test. Resolves once
- * all four services answer.
+ * all four services answer. With `firstStart`, the topics do not exist yet and the ingress creates
+ * them, as on the first `npm start` of a checkout.
  */
 export async function startPipeline(
   t: CleanupContext,
   overrides: Record<string, string> = {},
-  { viaNpm = false } = {},
+  { viaNpm = false, firstStart = false } = {},
 ): Promise<PipelineProcess> {
-  const topic = await createEventTopic(t, 3);
+  const topic = firstStart ? await topicLeftToTheIngress(t) : (await createEventTopic(t, 3)).topic;
   const database = await createTestDatabase(t);
   const index = await createVectorIndex(t);
   const cache = mkdtempSync(join(tmpdir(), 'pipeline-'));
@@ -48,7 +52,7 @@ export async function startPipeline(
     search: await freePort(),
   };
   const env = {
-    ...(await testIngressEnv({ PORT: String(ports.ingress), PRODUCT_EVENTS_TOPIC: topic.topic })),
+    ...(await testIngressEnv({ PORT: String(ports.ingress), PRODUCT_EVENTS_TOPIC: topic })),
     DATABASE_URL: database.url,
     QDRANT_URL: index.qdrantUrl,
     VECTOR_ALIAS: index.alias,
@@ -98,6 +102,19 @@ export async function startPipeline(
     { description: 'the four services to answer', timeoutMs: 120_000, intervalMs: 250 },
   );
   return { launcher, env, ports, started, output: () => output };
+}
+
+/** A topic name the ingress will create (with its DLQ and schema subject), all removed after the test. */
+async function topicLeftToTheIngress(t: CleanupContext): Promise<string> {
+  const topic = uniqueName('product-events');
+  await deleteSubjectAfter(t, `${topic}-value`);
+  onCleanup(t, async () => {
+    const admin = (await createKafka()).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, dlqTopicName(topic)] }).catch(() => {});
+    await admin.disconnect();
+  });
+  return topic;
 }
 
 export async function answers(port: number, path: string): Promise<boolean> {
