@@ -38,8 +38,13 @@ export const IngressConfigSchema = Type.Object({
   /** How long a lone request waits for company before its batch is sent. */
   PRODUCER_LINGER_MS: Type.Integer({ default: 1, minimum: 0 }),
   PRODUCER_MAX_BATCH: Type.Integer({ default: 1_000, minimum: 1 }),
-  /** A send that takes longer than this is answered 503 (it may still land: at-least-once). */
-  PRODUCER_SEND_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /**
+   * How long a webhook may wait for Kafka's acknowledgement; past it, 503 (it may still land:
+   * at-least-once). A send that failed because a partition's leader was lost is tried again within
+   * it: Kafka's default broker.session.timeout.ms is 9 s before a lost broker's partitions get new
+   * leaders, so 10 s rides out one broker loss. An outage is refused at once, whatever this is.
+   */
+  PRODUCER_SEND_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   /** Events waiting for Kafka at most; past that webhooks are answered 503 at once. */
   PRODUCER_MAX_PENDING: Type.Integer({ default: 10_000, minimum: 1 }),
   ...breakerSettings,

@@ -1,7 +1,7 @@
 /**
- * The broker error types (`UNKNOWN_TOPIC_OR_PARTITION`, `NOT_ENOUGH_REPLICAS`, …) anywhere in a
- * kafkajs error's chain: kafkajs wraps the broker's answer in retry and request errors, as `cause`
- * or `originalError`.
+ * The broker error types (`UNKNOWN_TOPIC_OR_PARTITION`, `NOT_ENOUGH_REPLICAS`, …) and kafkajs error
+ * names (`KafkaJSConnectionError`, …) anywhere in a kafkajs error's chain: kafkajs wraps the
+ * broker's answer in retry and request errors, as `cause` or `originalError`.
  */
 export function kafkaErrorTypes(error: unknown): Set<string> {
   const types = new Set<string>();
@@ -9,8 +9,14 @@ export function kafkaErrorTypes(error: unknown): Set<string> {
   const visit = (e: unknown) => {
     if (typeof e !== 'object' || e === null || seen.has(e)) return;
     seen.add(e);
-    const { type, cause, originalError } = e as { type?: unknown; cause?: unknown; originalError?: unknown };
+    const { type, name, cause, originalError } = e as {
+      type?: unknown;
+      name?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+    };
     if (typeof type === 'string') types.add(type);
+    if (typeof name === 'string') types.add(name);
     visit(cause);
     visit(originalError);
   };

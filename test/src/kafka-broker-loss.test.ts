@@ -12,9 +12,9 @@ interface Answer {
   eventId: string;
 }
 
-const RATE = 200;
+const RATE = 300;
 
-test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowledged webhook and two down give only 503s', async (t) => {
+test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under 300 webhooks/s costs no webhook, and two down give only fast 503s', async (t) => {
   const cluster = await startKafkaCluster(t, 3);
   const ingress = await startTestIngress(t, {
     KAFKA_BROKERS: cluster.brokers,
@@ -45,9 +45,6 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
       intervalMs: 100,
     },
   );
-  // The Kafka clients learn the new leaders on their next metadata refresh after a failed send
-  // (seen up to 4 s after the election); from then on nothing may be refused.
-  const recovered = elected + 5_000;
   await delay(9_000);
   const twoDown = Date.now();
   await cluster.kill(3);
@@ -78,22 +75,21 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under load loses no acknowl
   const missing = accepted.filter((a) => !onTopic.has(a.eventId));
   const phase = (from: number, to: number) => answers.filter((a) => a.sentAt >= from && a.sentAt < to);
   const statuses = (list: Answer[]) => [...new Set(list.map((a) => a.status))].sort();
-  const refusedOneDown = phase(oneDown, twoDown).filter((a) => a.status === 503);
-  const lastRefusal = Math.max(oneDown, ...refusedOneDown.map((a) => a.sentAt)) - oneDown;
-  const electedMs = elected - oneDown;
+  // Answered before the second kill: a request still in flight then may meet it.
+  const oneDownAnswers = phase(oneDown, twoDown).filter((a) => a.answeredAt < twoDown);
+  const slowest = Math.max(...oneDownAnswers.map((a) => a.answeredAt - a.sentAt));
+  const settled = phase(twoDownSettled, twoDownEnd);
+  const slowestRefusal = Math.max(...settled.map((a) => a.answeredAt - a.sentAt));
   t.diagnostic(
-    `answers ${answers.length}: 200 ${accepted.length}; one down: ${refusedOneDown.length} × 503 (the last ${lastRefusal} ms after the kill; new leaders ${electedMs} ms after it) ` +
-      `of ${phase(oneDown, twoDown).length}; two down (settled): ${phase(twoDownSettled, twoDownEnd).length} answers, all ${statuses(phase(twoDownSettled, twoDownEnd))}`,
+    `answers ${answers.length}: 200 ${accepted.length}; one down: ${oneDownAnswers.length} answers, statuses ${statuses(oneDownAnswers)}, ` +
+      `the slowest in ${slowest} ms (new leaders ${elected - oneDown} ms after the kill); ` +
+      `two down (settled): ${settled.length} answers, all ${statuses(settled)}, the slowest in ${slowestRefusal} ms`,
   );
 
   assert.deepEqual(missing, [], 'every 200 answered is on the topic');
   assert.deepEqual(statuses(answers), accepted.length === answers.length ? [200] : [200, 503]);
-  // Answered before the second kill: a request still in flight then may meet it.
-  assert.deepEqual(
-    phase(recovered, twoDown).filter((a) => a.answeredAt < twoDown && a.status !== 200),
-    [],
-    'after the election, one broker down costs nothing',
-  );
+  assert.deepEqual(statuses(oneDownAnswers), [200], 'one broker down costs no webhook');
   assert.ok(phase(twoDownSettled, twoDownEnd).length > RATE);
   assert.deepEqual(statuses(phase(twoDownSettled, twoDownEnd)), [503], 'two brokers down: only 503s');
+  assert.ok(slowestRefusal < 1_000, `two brokers down: refused at once, the slowest in ${slowestRefusal} ms`);
 });

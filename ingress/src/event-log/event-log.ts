@@ -10,12 +10,17 @@ import {
   topicSpecs,
 } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Admin, Kafka, Message } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicMetadata, type Kafka, type Message } from 'kafkajs';
 import type { IngressConfig } from '../config.js';
 import { EventLogUnavailableError, TopicReplicationError } from '../errors.js';
+import { brokerAccepts } from './broker-reachability.js';
 import { EventPublisher, type RecordLocation } from './event-publisher.js';
+import { leaderMoving } from './leader-moving.js';
 import { recordingPartitioner } from './recording-partitioner.js';
 import { RenewableProducer } from './renewable-producer.js';
+
+// kafkajs is CommonJS: its enums come through the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 // How often the publisher asks whether Kafka can take writes: an outage is noticed, and the
 // recovery after it, within about this long.
@@ -26,6 +31,11 @@ export interface ReadinessReport {
   kafka: 'up' | 'down';
   schemaRegistry: 'up' | 'down';
   breaker: BreakerState | 'starting';
+}
+
+interface ClusterView {
+  topics: ITopicMetadata[];
+  brokers: { nodeId: number; host: string; port: number }[];
 }
 
 export interface EventLogOptions {
@@ -56,6 +66,8 @@ export class EventLog {
   readonly #closing = new AbortController();
   #closed = false;
   readonly #onFatal: (error: Error) => void;
+  /** What the probe last learnt of the cluster (see #clusterView). */
+  #lastView: ClusterView | undefined;
   /** Webhooks answered 503 before the event log could publish: told once it can. */
   #refused = 0;
 
@@ -173,6 +185,7 @@ export class EventLog {
       subject: `${config.PRODUCT_EVENTS_TOPIC}-value`,
     });
     await this.#producer.connect();
+    const minInsync = await this.#minInsyncReplicas(topic);
     return new EventPublisher({
       producer: this.#producer,
       partitionOf: this.#partitionOf,
@@ -185,7 +198,7 @@ export class EventLog {
       breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
       breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
       maxPending: config.PRODUCER_MAX_PENDING,
-      probe: () => this.#writable(),
+      probe: () => this.#writable(minInsync),
       probeIntervalMs: PROBE_INTERVAL_MS,
       logger: this.#logger,
     });
@@ -212,16 +225,63 @@ export class EventLog {
     return replication;
   }
 
-  /** Kafka can take our writes: the topic's metadata answers and every partition has a leader. */
-  async #writable(): Promise<void> {
-    try {
-      await this.#probeAdmin.connect();
-      const { topics } = await this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] });
-      if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
-    } catch (error) {
-      // The next probe starts over from the broker list instead of asking a lost broker again.
-      await this.#probeAdmin.disconnect().catch(() => {});
-      throw error;
+  /** The topic's min.insync.replicas, as the broker applies it (1 when it cannot be read). */
+  async #minInsyncReplicas(topic: string): Promise<number> {
+    const value = await this.#admin
+      .describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+      })
+      .then(({ resources }) => Number(resources[0]?.configEntries[0]?.configValue))
+      .catch(() => Number.NaN);
+    return Number.isInteger(value) && value > 0 ? value : 1;
+  }
+
+  /**
+   * Kafka can take our writes: the topic's metadata answers, every partition has a leader and at
+   * least min.insync.replicas in sync on brokers that accept connections (fewer, and acks=all
+   * writes are refused: two brokers of three lost).
+   */
+  async #writable(minInsync: number): Promise<void> {
+    const { topics, brokers } = await this.#clusterView();
+    if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
+    const accepting = await Promise.all(brokers.map((b) => brokerAccepts(b.host, b.port)));
+    const reachable = new Set(brokers.filter((_, i) => accepting[i]).map((b) => b.nodeId));
+    for (const p of topics[0].partitions) {
+      // A leader lost with its broker is re-elected among the others; writes wait for that (see
+      // EventPublisher#fail). Fewer replicas left than min.insync.replicas cannot take them at all.
+      const live = p.replicas.filter((r) => reachable.has(r)).length;
+      if (Math.min(live, p.isr.length) < minInsync) {
+        throw new Error(
+          `partition ${p.partitionId} has ${p.isr.length} in-sync replicas, ${live} of them reachable, fewer than ${minInsync}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The topic's partitions and the cluster's brokers, asked of each listed broker in turn until one
+   * answers. A lost broker that the probe happened to ask is not a lost cluster: when every try
+   * failed for want of a connection, the last view stands, and the brokers' open ports decide.
+   */
+  async #clusterView(): Promise<ClusterView> {
+    const attempts = this.#config.KAFKA_BROKERS.split(',').length;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#probeAdmin.connect();
+        const [{ topics }, { brokers }] = await Promise.all([
+          this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] }),
+          this.#probeAdmin.describeCluster(),
+        ]);
+        this.#lastView = { topics, brokers };
+        return this.#lastView;
+      } catch (error) {
+        // Starting over from the broker list instead of asking the lost broker again.
+        await this.#probeAdmin.disconnect().catch(() => {});
+        if (attempt < attempts) continue;
+        if (this.#lastView && leaderMoving(error)) return this.#lastView;
+        throw error;
+      }
     }
   }
 

@@ -5,6 +5,10 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { IHeaders, Message, Producer, RecordMetadata } from 'kafkajs';
 import type CircuitBreaker from 'opossum';
 import { EventLogUnavailableError, ShuttingDownError } from '../errors.js';
+import { leaderMoving } from './leader-moving.js';
+
+/** After a send failed because a leader moved, the pause before the next try. */
+const RESEND_DELAY_MS = 100;
 
 export interface RecordLocation {
   topic: string;
@@ -34,6 +38,8 @@ export interface EventPublisherOptions {
 
 interface Pending {
   message: Message;
+  /** Until when a send that failed because a partition's leader moved is tried again (see #fail). */
+  deadline: number;
   resolve: (location: RecordLocation) => void;
   reject: (error: Error) => void;
 }
@@ -47,8 +53,9 @@ interface Pending {
  * a failing one takes seconds (the producer's own retries), so a failure rate would notice late.
  * Instead a watchdog asks Kafka every `probeIntervalMs` whether it can take writes: a failed
  * probe, like a failed send, opens the breaker; the events still queued and every new one are
- * then answered "unavailable" at once; a probe that succeeds closes it again. At most
- * `maxPending` events wait for Kafka; more are refused at once.
+ * then answered "unavailable" at once; a probe that succeeds closes it again. A send that failed
+ * because a partition's leader moved is no outage: it is sent again until the events' deadline
+ * (see #fail). At most `maxPending` events wait for Kafka; more are refused at once.
  */
 export class EventPublisher {
   readonly #options: EventPublisherOptions;
@@ -74,6 +81,8 @@ export class EventPublisher {
       resetMs: options.breakerResetMs,
       errorPercent: options.breakerErrorPercent,
       volumeThreshold: options.breakerVolumeThreshold,
+      // A leader lost with its broker is not an outage: the batch is sent again (see #fail).
+      ignore: leaderMoving,
       onChange: (state) => {
         // The breaker's own timer lets a batch through as a probe after resetMs; while the
         // watchdog still finds Kafka unwritable that batch would only wait to fail.
@@ -134,7 +143,7 @@ export class EventPublisher {
       } satisfies IHeaders,
     };
     return new Promise((resolve, reject) => {
-      this.#pending.push({ message, resolve, reject });
+      this.#pending.push({ message, deadline: Date.now() + this.#options.sendTimeoutMs, resolve, reject });
       this.#schedule();
     });
   }
@@ -178,12 +187,13 @@ export class EventPublisher {
     this.#inFlight = this.#breaker
       .fire(batch.map((p) => p.message))
       .then(
-        (metadata) => this.#settle(batch, metadata),
+        (metadata) => this.#sendAgain(this.#settle(batch, metadata)),
         (error: unknown) => this.#fail(batch, error),
       )
-      .finally(() => {
+      .then((sendAgain) => {
         this.#inFlight = undefined;
-        if (this.#pending.length > 0) this.#flush();
+        if (sendAgain) this.#timer ??= setTimeout(() => this.#flush(), RESEND_DELAY_MS);
+        else if (this.#pending.length > 0) this.#flush();
       });
   }
 
@@ -191,19 +201,39 @@ export class EventPublisher {
     return this.#options.producer.send({ topic: this.#options.topic, acks: -1, messages });
   }
 
-  #settle(batch: Pending[], metadata: RecordMetadata[]): void {
+  /**
+   * Answers each event of an acknowledged batch with its offset. Returns those whose partition the
+   * acknowledgement leaves out: kafkajs can resolve a send whose retry, after a leader moved, never
+   * reached the new leader; those records are not in the log, so they go again.
+   */
+  #settle(batch: Pending[], metadata: RecordMetadata[]): Pending[] {
     const next = new Map<number, bigint>();
     for (const m of metadata) next.set(m.partition, BigInt(m.baseOffset ?? '-1'));
-    for (const { message, resolve, reject } of batch) {
-      const partition = this.#options.partitionOf.get(message);
+    const unacknowledged: Pending[] = [];
+    for (const pending of batch) {
+      const partition = this.#options.partitionOf.get(pending.message);
       const offset = partition === undefined ? undefined : next.get(partition);
       if (partition === undefined || offset === undefined || offset < 0n) {
-        reject(new Error('the broker acknowledged the batch without an offset for this record'));
+        unacknowledged.push(pending);
         continue;
       }
       next.set(partition, offset + 1n);
-      resolve({ topic: this.#options.topic, partition, offset: offset.toString() });
+      pending.resolve({ topic: this.#options.topic, partition, offset: offset.toString() });
     }
+    return unacknowledged;
+  }
+
+  /** Puts events back at the front of the queue, answering 503 those past their deadline. True: some wait. */
+  #sendAgain(events: Pending[], cause?: unknown): boolean {
+    const now = Date.now();
+    this.#reject(
+      events.filter((p) => p.deadline <= now),
+      'Kafka did not acknowledge the event in time',
+      cause,
+    );
+    const again = events.filter((p) => p.deadline > now);
+    this.#pending.unshift(...again);
+    return again.length > 0;
   }
 
   /** The refusal for `count` events (counted for the line that says how many there were). */
@@ -214,11 +244,9 @@ export class EventPublisher {
 
   /** Events queued but not yet sent, when the breaker opens: nothing of theirs reached Kafka. */
   #refusePending(): void {
-    const refused = this.#pending.splice(0);
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const error = this.#unavailable('Kafka is unavailable', undefined, refused.length);
-    for (const { reject } of refused) reject(error);
+    this.#reject(this.#pending.splice(0), 'Kafka is unavailable');
   }
 
   async #watch(): Promise<void> {
@@ -238,10 +266,25 @@ export class EventPublisher {
     }
   }
 
-  #fail(batch: Pending[], cause: unknown): void {
+  /**
+   * A batch the broker did not acknowledge. When a partition's leader was lost with its broker, the
+   * producer knows the new one only after the cluster has elected it (seconds): the batch goes to
+   * the front of the queue and is sent again, and each event is answered 503 only once its
+   * deadline (PRODUCER_SEND_TIMEOUT_MS after it arrived) has passed. One broker of three lost thus
+   * costs no webhook. Any other failure (Kafka refusing writes: too few in-sync replicas, or no
+   * broker at all, which the watchdog sees) opens the breaker. True: the batch waits to be sent again.
+   */
+  #fail(batch: Pending[], cause: unknown): boolean {
+    if (leaderMoving(cause) && !this.#breaker.opened) return this.#sendAgain(batch, cause);
     // A send that failed after the producer's own retries means Kafka is not taking writes now.
     if (!this.#breaker.opened) this.#breaker.open();
-    const error = this.#unavailable('Kafka did not acknowledge the event', cause, batch.length);
-    for (const { reject } of batch) reject(error);
+    this.#reject(batch, 'Kafka did not acknowledge the event', cause);
+    return false;
+  }
+
+  #reject(events: Pending[], reason: string, cause?: unknown): void {
+    if (events.length === 0) return;
+    const error = this.#unavailable(reason, cause, events.length);
+    for (const { reject } of events) reject(error);
   }
 }
