@@ -1,1 +1,2 @@
+export { SAMPLE_PHOTO_PACKAGE, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from './sample-photos.js';
 export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';

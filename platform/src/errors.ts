@@ -1,4 +1,9 @@
-export const PLATFORM_ERROR_CODES = ['CONFIG_INVALID', 'WAIT_TIMEOUT'] as const;
+export const PLATFORM_ERROR_CODES = [
+  'CONFIG_INVALID',
+  'WAIT_TIMEOUT',
+  'PACKAGE_UNAVAILABLE',
+  'PACKAGE_FILE_MISMATCH',
+] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
 
 /** What a subclass states about itself, as static members read once per instance. */
@@ -47,4 +52,14 @@ export class WaitTimeoutError extends PipelineError {
   constructor(description: string, timeoutMs: number, cause: unknown) {
     super(`timed out after ${timeoutMs} ms waiting for ${description}`, { cause });
   }
+}
+
+/** pip could not fetch a package (offline, no pip, no such version). */
+export class PackageUnavailableError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'PACKAGE_UNAVAILABLE';
+}
+
+/** A file of a fetched package is not the one expected: never used. */
+export class PackageFileMismatchError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'PACKAGE_FILE_MISMATCH';
 }

@@ -18,6 +18,8 @@ export { invocationDir, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
 export {
   ConfigError,
+  PackageFileMismatchError,
+  PackageUnavailableError,
   PipelineError,
   PLATFORM_ERROR_CODES,
   type PlatformErrorCode,
@@ -41,3 +43,4 @@ export {
 } from './service-addresses.js';
 export { ServiceMetrics } from './service-metrics.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
+export { filesFromWheel, type WheelFilesRequest } from './wheel-files.js';

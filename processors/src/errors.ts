@@ -12,6 +12,7 @@ export const PROCESSOR_ERROR_CODES = [
   'IMAGE_TOO_LARGE',
   'IMAGE_HOST_UNAVAILABLE',
   'MODEL_INVALID',
+  'MODEL_UNAVAILABLE',
   'INFERENCE_WORKER_EXITED',
   'MODEL_MISMATCH',
   'INDEX_VERSION_UNKNOWN',
@@ -90,6 +91,11 @@ export class ImageHostUnavailableError extends ProcessorError {
 /** MODEL_DIR holds neither our manifest layout nor Immich's CLIP layout, or the model does not load. */
 export class ModelInvalidError extends ProcessorError {
   static override readonly code: ProcessorErrorCode = 'MODEL_INVALID';
+}
+
+/** A pretrained model could not be fetched (no network, no pip): the message says what to set instead. */
+export class ModelUnavailableError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'MODEL_UNAVAILABLE';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { encodeModel, int, ints, node, tensor, valueInfo } from './onnx-proto.js';
+import { encodeModel, int, ints, l2Normalise, node, tensor, valueInfo } from './onnx-proto.js';
 
 /**
  * The generated models: a classical image descriptor written as an ONNX graph, generated from this
@@ -44,19 +44,6 @@ export const GENERATED_MODELS = [DESCRIPTOR_MODEL, COMPACT_DESCRIPTOR_MODEL] as 
 const SOBEL_X = [-1, 0, 1, -2, 0, 2, -1, 0, 1];
 const SOBEL_Y = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
 
-/**
- * x / sqrt(sum(x^2) + epsilon): L2 normalisation that stays finite for an all-zero half (a
- * single-colour image has no gradients), where ONNX's LpNormalization would divide by zero.
- */
-function normalise(input: string, output: string) {
-  return [
-    node('ReduceSumSquare', [input], `${output}_sum`, [ints('axes', [1]), int('keepdims', 1)]),
-    node('Add', [`${output}_sum`, 'epsilon'], `${output}_sum_eps`),
-    node('Sqrt', [`${output}_sum_eps`], `${output}_norm`),
-    node('Div', [input, `${output}_norm`], output),
-  ];
-}
-
 function orientedKernels(): number[] {
   const weights: number[] = [];
   for (let k = 0; k < ORIENTATIONS; k++) {
@@ -88,7 +75,7 @@ export function buildDescriptorModel(model: DescriptorModel = DESCRIPTOR_MODEL):
         ints('strides', [colourPool, colourPool]),
       ]),
       node('Flatten', ['colour_grid'], 'colour_flat', [int('axis', 1)]),
-      ...normalise('colour_flat', 'colour'),
+      ...l2Normalise('colour_flat', 'colour'),
       node('Conv', [inputName, 'grey_weights'], 'grey', [ints('kernel_shape', [1, 1])]),
       node('Conv', ['grey', 'oriented_weights'], 'gradients', [
         ints('kernel_shape', [3, 3]),
@@ -100,7 +87,7 @@ export function buildDescriptorModel(model: DescriptorModel = DESCRIPTOR_MODEL):
         ints('strides', [gradientPool, gradientPool]),
       ]),
       node('Flatten', ['oriented_grid'], 'oriented_flat', [int('axis', 1)]),
-      ...normalise('oriented_flat', 'shape'),
+      ...l2Normalise('oriented_flat', 'shape'),
       node('Concat', ['colour', 'shape'], 'both', [int('axis', 1)]),
       node('Mul', ['both', 'half_weight'], outputName),
     ],

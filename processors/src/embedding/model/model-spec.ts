@@ -27,6 +27,8 @@ export interface ModelFolder {
   id: string;
   input: { name: string; size: number; mean: readonly number[]; std: readonly number[] };
   output: { name: string; dimension: number };
+  /** Where a pretrained model came from (package, version, licence, checkpoint). */
+  source?: Record<string, string>;
 }
 
 /**

@@ -87,6 +87,20 @@ export function valueInfo(name: string, dims: (number | string)[]) {
   };
 }
 
+/**
+ * x / sqrt(sum(x^2) + epsilon): L2 normalisation that stays finite for an all-zero half (a
+ * single-colour image has no gradients), where ONNX's LpNormalization would divide by zero. Needs
+ * a [1] initializer named `epsilon`.
+ */
+export function l2Normalise(input: string, output: string) {
+  return [
+    node('ReduceSumSquare', [input], `${output}_sum`, [ints('axes', [1]), int('keepdims', 1)]),
+    node('Add', [`${output}_sum`, 'epsilon'], `${output}_sum_eps`),
+    node('Sqrt', [`${output}_sum_eps`], `${output}_norm`),
+    node('Div', [input, `${output}_norm`], output),
+  ];
+}
+
 /** The model file's bytes for `graph`, opset 17, with our model id in its metadata. */
 export function encodeModel(id: string, docString: string, graph: Record<string, unknown>): Uint8Array {
   const proto = ModelProto.fromObject({
