@@ -33,6 +33,60 @@ export const SAMPLE_PHOTOS: readonly SamplePhoto[] = [
     title: 'Фотограф со штативом',
     licence: 'CC0, Lav Varshney',
   },
+  {
+    file: 'astronaut.png',
+    sha256: '88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5',
+    title: 'Астронавт в скафандре',
+    licence: 'public domain, NASA (Eileen Collins)',
+  },
+  {
+    file: 'rocket.jpg',
+    sha256: 'c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c',
+    title: 'Ракета Falcon 9 на старте',
+    licence: 'public domain, SpaceX',
+  },
+  {
+    file: 'coins.png',
+    sha256: 'f8d773fc9cfa6f4d8e5942dc34d0a0788fcaed2a4fefbbed0aef5398d7ef4cba',
+    title: 'Старинные монеты',
+    licence: 'no known copyright restrictions (Brooklyn Museum)',
+  },
+  {
+    file: 'hubble_deep_field.jpg',
+    sha256: '3a19c5dd8a927a9334bb1229a6d63711b1c0c767fb27e2286e7c84a3e2c2f5f4',
+    title: 'Постер «Глубокое поле Хаббла»',
+    licence: 'public domain, NASA',
+  },
+  {
+    file: 'retina.jpg',
+    sha256: '38a07f36f27f095e818aea7b96d34202c05176d30253c66733f2e00379e9e0e6',
+    title: 'Снимок сетчатки глаза',
+    licence: 'CC0 1.0, Häggström',
+  },
+  {
+    file: 'horse.png',
+    sha256: 'c7fb60789fe394c485f842291ea3b21e50d140f39d6dcb5fb9917cc178225455',
+    title: 'Силуэт лошади',
+    licence: 'CC0, Andreas Preuss',
+  },
+  {
+    file: 'brick.png',
+    sha256: '7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf',
+    title: 'Кирпичная стена',
+    licence: 'CC0, CC0Textures',
+  },
+  {
+    file: 'grass.png',
+    sha256: 'b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89',
+    title: 'Трава',
+    licence: 'CC0, CC0Textures',
+  },
+  {
+    file: 'gravel.png',
+    sha256: 'c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12',
+    title: 'Гравий',
+    licence: 'CC0, CC0Textures',
+  },
 ];
 
 /**

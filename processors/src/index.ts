@@ -11,6 +11,7 @@ export { imageUrl } from './embedding/images/image-fetcher.js';
 export { imageToTensor } from './embedding/images/image-preprocessor.js';
 export { localImageResponse } from './embedding/images/local-images.js';
 export { LiveEmbedding } from './embedding/live-embedding.js';
+export { BUILT_IN_MODEL_IDS } from './embedding/model/built-in-models.js';
 export {
   buildDescriptorModel,
   COMPACT_DESCRIPTOR_MODEL,
@@ -19,6 +20,7 @@ export {
 export { EmbeddingModel } from './embedding/model/embedding-model.js';
 export { ensureDescriptorModel } from './embedding/model/model-spec.js';
 export { openModel, openModelOf } from './embedding/model/open-model.js';
+export { EFFICIENTNET_LITE0_MODEL } from './embedding/model/pretrained-models.js';
 export { type RebuildOptions, type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
 export { AliasWatch } from './embedding/vector-store/alias-watch.js';
 export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';

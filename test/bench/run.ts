@@ -3,13 +3,14 @@ import { runEmbeddingBench } from './embedding.bench.js';
 import { runFreshnessBench } from './freshness.bench.js';
 import { runIngressBench } from './ingress.bench.js';
 import { runPersistenceBench } from './persistence.bench.js';
+import { runQualityBench } from './quality.bench.js';
 import { runRebuildBench } from './rebuild.bench.js';
 import { runSearchBench } from './search.bench.js';
 import { runTapBench } from './tap.bench.js';
 
 const USAGE = `usage: npm run bench -- [--only NAME] [options]
   Every benchmark, one after another, each printing its figures next to a ceiling or naive baseline
-  measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search, freshness.
+  measured in the same run. NAME: ingress, persistence, embedding, rebuild, tap, search, freshness, quality.
   --duration 20 --connections 64        ingress: seconds and connections per load run
   --cpu-prof DIR                         ingress: write its processes' V8 CPU profiles there
   --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
@@ -18,7 +19,8 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --tap-events 200000                    tap: events on the topic
   --search-points 100000 --search-requests 400 --search-index-wait 600
   --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
-  --freshness-qdrant real|fake           freshness: the real Qdrant, or the in-memory fake (a fast store)`;
+  --freshness-qdrant real|fake           freshness: the real Qdrant, or the in-memory fake (a fast store)
+  --quality-distractors 200              quality: synthetic photos beside the real ones`;
 
 const options = {
   only: { type: 'string' },
@@ -38,6 +40,7 @@ const options = {
   'freshness-duration': { type: 'string', default: '60' },
   'freshness-image-share': { type: 'string', default: '0.1' },
   'freshness-qdrant': { type: 'string', default: 'real' },
+  'quality-distractors': { type: 'string', default: '200' },
 } as const;
 
 await runCommandLine({
@@ -80,6 +83,7 @@ await runCommandLine({
           imageShare: number('freshness-image-share'),
           qdrant: choice('freshness-qdrant', ['real', 'fake'] as const),
         }),
+      quality: () => runQualityBench({ distractors: number('quality-distractors') }),
     };
     if (values.only && !(values.only in benches))
       throw new UsageError(`--only ${values.only}: expected one of ${Object.keys(benches).join(', ')}`);

@@ -32,7 +32,12 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
     const client = new QdrantClient({ url: qdrantUrl, checkCompatibility: false });
     const versions = new IndexVersions(client, alias);
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
-    const model = await openModel({ MODEL_CACHE_DIR: cache, INFERENCE_THREADS: 1, INFERENCE_BATCH_MAX: 32 });
+    const model = await openModel({
+      MODEL: DESCRIPTOR_MODEL.id,
+      MODEL_CACHE_DIR: cache,
+      INFERENCE_THREADS: 1,
+      INFERENCE_BATCH_MAX: 32,
+    });
     scope.after(() => model.close());
     const photos = await Promise.all(Array.from({ length: 500 }, (_, i) => productImage(90_000 + i)));
     const base = await model.embed(await Promise.all(photos.map((p) => imageToTensor(p, model.spec, 40_000_000))));

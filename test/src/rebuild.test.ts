@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   COMPACT_DESCRIPTOR_MODEL,
+  EFFICIENTNET_LITE0_MODEL,
   EmbeddingMetrics,
   emptyProductState,
   ensureDescriptorModel,
@@ -113,6 +114,24 @@ function assertClose(actual: Float32Array | undefined, expected: Float32Array | 
   assert.ok(actual && expected && actual.length === expected.length, `${what}: vectors present, same size`);
   const worst = actual.reduce((max, v, i) => Math.max(max, Math.abs(v - (expected[i] as number))), 0);
   assert.ok(worst < 1e-5, `${what}: vectors differ by ${worst}`);
+}
+
+/** Creates product n1 with `image` and waits for the live processor to index it into `version`: its point. */
+async function indexNewProduct(
+  embedding: TestEmbedding,
+  { host, topic }: Pick<Awaited<ReturnType<typeof catalogue>>, 'host' | 'topic'>,
+  image: Buffer,
+  version: string,
+): Promise<ProductPoint | undefined> {
+  host.put('n1.jpg', image);
+  await topic.produce([productEvent('product.created', 'n1', Date.UTC(2026, 0, 2), { image_key: 'n1.jpg' })]);
+  const store = embedding.versions.store(version);
+  await waitFor(async () => (await store.get(['n1'])).size === 1, {
+    description: `the live processor to index n1 into ${version} with its model`,
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  return (await store.get(['n1'])).get('n1');
 }
 
 /**
@@ -292,21 +311,13 @@ test('a rebuild with another model should build a version of its dimension that 
   ensureDescriptorModel(modelDir, COMPACT_DESCRIPTOR_MODEL);
   const first = await embedding.versions.serving();
 
-  const { result, embedded } = await runRebuild(embedding, { modelDir });
+  const { result, embedded } = await runRebuild(embedding, { model: { dir: modelDir } });
 
   assert.equal(result.donor, null, 'vectors of another model are never reused');
   assert.equal(result.version.modelId, COMPACT_DESCRIPTOR_MODEL.id);
   assert.equal(result.version.dimension, COMPACT_DESCRIPTOR_MODEL.dimension);
   assert.ok(embedded > 0);
-  host.put('n1.jpg', images.get('p1/a.jpg') as Buffer);
-  await topic.produce([productEvent('product.created', 'n1', Date.UTC(2026, 0, 2), { image_key: 'n1.jpg' })]);
-  const v2 = embedding.versions.store(result.version.name);
-  await waitFor(async () => (await v2.get(['n1'])).size === 1, {
-    description: 'the live processor to index into the new version with its model',
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
-  const n1 = (await v2.get(['n1'])).get('n1');
+  const n1 = await indexNewProduct(embedding, { host, topic }, images.get('p1/a.jpg') as Buffer, result.version.name);
   assert.equal(n1?.vector.length, COMPACT_DESCRIPTOR_MODEL.dimension);
   assert.equal(n1?.payload.model_id, COMPACT_DESCRIPTOR_MODEL.id);
 
@@ -340,4 +351,22 @@ test('a rebuild with another model should build a version of its dimension that 
     assert.equal(point.payload.model_id, embedding.model.spec.id);
   }
   await assert.rejects(embedding.versions.drop(first?.name as string), { code: 'INDEX_VERSION_REFUSED' });
+});
+
+test('a rebuild with the pretrained model should record only its id, and the live processor should index new products with it', async (t) => {
+  const { host, images, topic, events } = await catalogue(t, 10);
+  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
+  await embedding.waitForHandled(events.length);
+
+  const { result } = await runRebuild(embedding, { model: { id: EFFICIENTNET_LITE0_MODEL.id } });
+
+  assert.ok(result.switched);
+  assert.deepEqual(
+    { modelId: result.version.modelId, modelDir: result.version.modelDir, dimension: result.version.dimension },
+    { modelId: EFFICIENTNET_LITE0_MODEL.id, modelDir: null, dimension: EFFICIENTNET_LITE0_MODEL.dimension },
+    'a built-in model is recorded by id, so any process opens it from its own cache',
+  );
+  const n1 = await indexNewProduct(embedding, { host, topic }, images.get('p1/a.jpg') as Buffer, result.version.name);
+  assert.equal(n1?.payload.model_id, EFFICIENTNET_LITE0_MODEL.id);
+  assert.equal(n1?.vector.length, EFFICIENTNET_LITE0_MODEL.dimension);
 });

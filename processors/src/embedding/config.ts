@@ -9,12 +9,23 @@ import {
   shutdownTimeout,
 } from '@vsp/platform';
 import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
+import { BUILT_IN_MODEL_IDS } from './model/built-in-models.js';
+import { DESCRIPTOR_MODEL } from './model/descriptor-model.js';
 
 /** The models vectors are made with (each index version records which). */
 export const modelSettings = {
-  /** A model folder (manifest.json + model.onnx, or Immich's CLIP layout); unset = the generated descriptor. */
+  /**
+   * The built-in model new index versions are built with: made in MODEL_CACHE_DIR on first use
+   * (a pretrained one is fetched with pip and converted). A version keeps the model it was built
+   * with; changing this affects the next first version or rebuild only.
+   */
+  MODEL: Type.Union(
+    BUILT_IN_MODEL_IDS.map((id) => Type.Literal(id)),
+    { default: DESCRIPTOR_MODEL.id },
+  ),
+  /** A model folder of one's own (manifest.json + model.onnx, or Immich's CLIP layout), instead of MODEL. */
   MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  /** Where the generated default model is written. */
+  /** Where the built-in models are made. */
   MODEL_CACHE_DIR: Type.String({ default: `${repoRoot}data/models` }),
   /** ONNX Runtime intra-op threads; with sharp at 1 thread this fits 2 cores. */
   INFERENCE_THREADS: Type.Integer({ default: 1, minimum: 1 }),

@@ -4,8 +4,7 @@ import { createKafkaClient, runCommandLine, UsageError, userPath } from '@vsp/pl
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from './config.js';
 import { imageToTensor } from './images/image-preprocessor.js';
-import { GENERATED_MODELS } from './model/descriptor-model.js';
-import { ensureDescriptorModel } from './model/model-spec.js';
+import { BUILT_IN_MODEL_IDS, isBuiltInModel, writeBuiltInModel } from './model/built-in-models.js';
 import { openModelOf } from './model/open-model.js';
 import { IndexVersions } from './vector-store/index-versions.js';
 
@@ -15,8 +14,8 @@ const USAGE = `usage: npm run index -- <command>
   drop <collection>              delete a version that does not serve
   get <product_id>               a product's payload and vector dimension, from the serving version
   search --image <file> [--k 5]  the nearest products to an image, embedded with the serving version's model
-  write-model <id> [dir]         writes a generated model (${GENERATED_MODELS.map((m) => m.id).join(', ')})
-                                 into dir (default MODEL_CACHE_DIR/<id>), for \`npm run rebuild -- --model dir\`
+  write-model <id> [dir]         makes a built-in model (${BUILT_IN_MODEL_IDS.join(', ')})
+                                 in dir (default MODEL_CACHE_DIR/<id>), e.g. for a machine without pip
   --help                         this text`;
 
 const silent = pino({ level: 'silent' });
@@ -101,11 +100,12 @@ await runCommandLine({
         return 0;
       }
       case 'write-model': {
-        const model = GENERATED_MODELS.find((m) => m.id === argument);
-        if (!model) throw new UsageError(`write-model needs one of ${GENERATED_MODELS.map((m) => m.id).join(', ')}`);
-        const dir = positionals[2] ? userPath(positionals[2]) : join(config.MODEL_CACHE_DIR, model.id);
-        ensureDescriptorModel(dir, model);
-        console.log(`${model.id} (dimension ${model.dimension}) is in ${dir}`);
+        if (!argument || !isBuiltInModel(argument)) {
+          throw new UsageError(`write-model needs one of ${BUILT_IN_MODEL_IDS.join(', ')}`);
+        }
+        const dir = positionals[2] ? userPath(positionals[2]) : join(config.MODEL_CACHE_DIR, argument);
+        await writeBuiltInModel(argument, dir);
+        console.log(`${argument} is in ${dir}`);
         return 0;
       }
       default:

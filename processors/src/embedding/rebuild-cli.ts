@@ -3,13 +3,15 @@ import closeWithGrace from 'close-with-grace';
 import { HealthServer } from '../runtime/health-server.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
+import { BUILT_IN_MODEL_IDS, isBuiltInModel } from './model/built-in-models.js';
 import { type RebuildProgress, rebuild } from './rebuild.js';
 import { IndexVersions } from './vector-store/index-versions.js';
 
-const USAGE = `usage: npm run rebuild -- [--model DIR] [--collection NAME] [--no-switch]
+const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch]
   Builds a new version of the vector index from the start of the log while the current one keeps
   serving, then moves the alias to it. Ctrl-C (or a crash) leaves it unfinished; run again to resume.
-  --model DIR        the model to embed with (default: the serving version's, reusing its vectors)
+  --model ID|DIR     the model to embed with: a built-in one (${BUILT_IN_MODEL_IDS.join(', ')})
+                     or a model folder (default: the serving version's, reusing its vectors)
   --collection NAME  the version to build or resume (default: an unfinished one, else the next free)
   --no-switch        leave the finished version ready for \`npm run index -- switch NAME\``;
 
@@ -41,7 +43,12 @@ await runCommandLine({
       versions: IndexVersions.connect(config),
       logger,
       metrics,
-      modelDir: values.model === undefined ? undefined : userPath(values.model),
+      model:
+        values.model === undefined
+          ? undefined
+          : isBuiltInModel(values.model)
+            ? { id: values.model }
+            : { dir: userPath(values.model) },
       collection: values.collection,
       switchAlias: !values['no-switch'],
       signal: stop.signal,

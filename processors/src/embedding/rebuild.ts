@@ -20,8 +20,8 @@ export interface RebuildOptions {
   versions: IndexVersions;
   logger: Logger;
   metrics: EmbeddingMetrics;
-  /** The model folder to build with; default: the serving version's model (a same-model rebuild). */
-  modelDir?: string | undefined;
+  /** The model to build with, a built-in one by id or a folder; default: the serving version's (a same-model rebuild). */
+  model?: { id: string } | { dir: string } | undefined;
   /** The version to build (or resume) instead of the next free one. */
   collection?: string | undefined;
   /** Move the alias once caught up (default); false leaves the version ready for `index switch`. */
@@ -157,11 +157,15 @@ async function deadLettersByReason(metrics: EmbeddingMetrics, processor: string)
   return byReason;
 }
 
+/** The model to build with, and the folder a new version records (none for a built-in model). */
 async function openRebuildModel(
-  { config, modelDir }: RebuildOptions,
+  { config, model }: RebuildOptions,
   serving: IndexVersion | undefined,
 ): Promise<{ model: EmbeddingModel; modelDir: string | undefined }> {
-  if (modelDir) return { model: await openModel({ ...config, MODEL_DIR: modelDir }), modelDir };
+  if (model && 'dir' in model)
+    return { model: await openModel({ ...config, MODEL_DIR: model.dir }), modelDir: model.dir };
+  if (model)
+    return { model: await openModel({ ...config, MODEL: model.id, MODEL_DIR: undefined }), modelDir: undefined };
   if (serving) return { model: await openModelOf(serving, config), modelDir: serving.modelDir ?? undefined };
   return { model: await openModel(config), modelDir: config.MODEL_DIR };
 }

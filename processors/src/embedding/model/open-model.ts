@@ -1,24 +1,23 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ModelMismatchError } from '../../errors.js';
 import type { IndexVersion, IndexVersionSpec } from '../vector-store/index-versions.js';
-import { DESCRIPTOR_MODEL } from './descriptor-model.js';
+import { builtInModelFolder } from './built-in-models.js';
 import { EmbeddingModel } from './embedding-model.js';
-import { ensureDescriptorModel, readModelSpec } from './model-spec.js';
+import { readModelSpec } from './model-spec.js';
 
 export interface ModelSettings {
+  /** A built-in model's id (see built-in-models.ts). */
+  MODEL: string;
+  /** A model folder of one's own, instead of MODEL. */
   MODEL_DIR?: string | undefined;
   MODEL_CACHE_DIR: string;
   INFERENCE_THREADS: number;
   INFERENCE_BATCH_MAX: number;
 }
 
-/** MODEL_DIR's model, or the generated descriptor (written into the cache folder if missing). */
-export function openModel(settings: ModelSettings) {
-  let dir = settings.MODEL_DIR;
-  if (!dir) {
-    dir = join(settings.MODEL_CACHE_DIR, DESCRIPTOR_MODEL.id);
-    ensureDescriptorModel(dir);
-  }
+/** MODEL_DIR's model, or the built-in MODEL (made in the cache folder if missing). */
+export async function openModel(settings: ModelSettings) {
+  const dir = settings.MODEL_DIR ?? (await builtInModelFolder(settings.MODEL, settings.MODEL_CACHE_DIR));
   return EmbeddingModel.open(readModelSpec(dir), {
     threads: settings.INFERENCE_THREADS,
     maxBatch: settings.INFERENCE_BATCH_MAX,
@@ -30,11 +29,12 @@ export function openModel(settings: ModelSettings) {
  * always embeds with it. Refuses a folder that now holds another model.
  */
 export async function openModelOf(version: IndexVersion, settings: ModelSettings): Promise<EmbeddingModel> {
-  const model = await openModel({ ...settings, MODEL_DIR: version.modelDir ?? undefined });
+  // A version built with a built-in model records only its id (modelDir null).
+  const model = await openModel({ ...settings, MODEL: version.modelId, MODEL_DIR: version.modelDir ?? undefined });
   if (model.spec.id !== version.modelId) {
     await model.close();
     throw new ModelMismatchError(
-      `${version.name} holds vectors of model ${version.modelId}, but ${version.modelDir ?? 'the generated default model'} is ${model.spec.id}`,
+      `${version.name} holds vectors of model ${version.modelId}, but ${version.modelDir ?? 'the built-in model'} is ${model.spec.id}`,
     );
   }
   return model;

