@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { ModelInvalidError } from '../../errors.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL, type DescriptorModel } from './descriptor-model.js';
 
@@ -44,12 +45,21 @@ export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESC
   });
 }
 
+/**
+ * Writes a model folder. Each file appears whole (written aside, then renamed), the manifest last:
+ * another process making or opening the same model at the same time never reads half a file.
+ */
 export function writeModelFolder(dir: string, bytes: Uint8Array, manifest: ModelFolder): void {
   const modelPath = join(dir, 'model.onnx');
   if (existsSync(modelPath) && Buffer.from(bytes).equals(readFileSync(modelPath))) return;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(modelPath, bytes);
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const writeWhole = (path: string, data: Uint8Array | string) => {
+    const aside = `${path}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(aside, data);
+    renameSync(aside, path);
+  };
+  writeWhole(modelPath, bytes);
+  writeWhole(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Reads a model folder in either layout. */
