@@ -3,6 +3,7 @@ import {
   CLIP_SIZED_MODEL,
   CLIP_SIZED_MULTIPLY_ADDS,
   createEventTopic,
+  EFFICIENTNET_LITE0_MODEL,
   ensureClipSizedModel,
   productEvent,
   productImage,
@@ -37,6 +38,13 @@ export async function runEmbeddingBench({ images, clipImages }: EmbeddingBenchOp
 
   console.log(`  generated descriptor (${images} images, default settings):`);
   await processorAgainstBare(photos, {}, 64);
+
+  const pretrained = { MODEL: EFFICIENTNET_LITE0_MODEL.id, MODEL_CACHE_DIR: `${repoRoot}data/models` };
+  console.log(`  ${EFFICIENTNET_LITE0_MODEL.id} (the pretrained model; ${clipImages * 3} images, default settings):`);
+  console.log('  a loopback image host answering at once:');
+  await processorAgainstBare(photos.slice(0, clipImages * 3), pretrained, 32);
+  console.log('  an image host answering after 50 ms, 1% of the images missing (404):');
+  await processorAgainstBare(photos.slice(0, clipImages * 3), pretrained, 32, { latencyMs: 50, missingEvery: 100 });
 
   const modelDir = ensureClipSizedModel(`${repoRoot}data/models`);
   const gigaMacs = (CLIP_SIZED_MULTIPLY_ADDS / 1e9).toFixed(1);
@@ -88,13 +96,22 @@ async function decodeFigures(photos: Buffer[]): Promise<void> {
 
 /**
  * One processor run (started idle, then the events produced, timed until all are handled) and
- * bare inference of the same images through the same model in batches of `batch`.
+ * bare inference of the same images through the same model in batches of `batch`. The image host
+ * may answer late and lack every `missingEvery`-th image, as a real one over a network does.
  */
-async function processorAgainstBare(photos: Buffer[], overrides: Record<string, string>, batch: number) {
+async function processorAgainstBare(
+  photos: Buffer[],
+  overrides: Record<string, string>,
+  batch: number,
+  { latencyMs = 0, missingEvery = 0 }: { latencyMs?: number; missingEvery?: number } = {},
+) {
   const scope = new CleanupScope();
   try {
     const host = await startImageHost(scope);
-    for (const [i, photo] of photos.entries()) host.put(`p${i}/main.jpg`, photo);
+    host.setLatency(latencyMs);
+    for (const [i, photo] of photos.entries()) {
+      if (missingEvery === 0 || i % missingEvery !== missingEvery - 1) host.put(`p${i}/main.jpg`, photo);
+    }
     const topic = await createEventTopic(scope, 3);
     const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, overrides);
     const started = performance.now();

@@ -86,6 +86,11 @@ test('3 brokers, RF 3, min ISR 2: a broker SIGKILLed under 300 webhooks/s costs 
       `two down (settled): ${settled.length} answers, all ${statuses(settled)}, the slowest in ${slowestRefusal} ms`,
   );
 
+  // What the ingress said, relative to the first kill: the first place to look when this fails.
+  for (const line of ingress.logs().filter((l) => l.level >= 40)) {
+    const { time, err } = line as { time?: number; err?: { type?: string; message?: string } };
+    t.diagnostic(`+${(time ?? 0) - oneDown} ms ${line.msg}${err ? ` (${err.type}: ${err.message})` : ''}`);
+  }
   assert.deepEqual(missing, [], 'every 200 answered is on the topic');
   assert.deepEqual(statuses(answers), accepted.length === answers.length ? [200] : [200, 503]);
   assert.deepEqual(statuses(oneDownAnswers), [200], 'one broker down costs no webhook');

@@ -238,18 +238,19 @@ export class EventLog {
   }
 
   /**
-   * Kafka can take our writes: the topic's metadata answers, every partition has a leader and at
-   * least min.insync.replicas in sync on brokers that accept connections (fewer, and acks=all
-   * writes are refused: two brokers of three lost).
+   * Kafka can take our writes: the topic's metadata answers and every partition has at least
+   * min.insync.replicas in sync on brokers that accept connections (fewer, and acks=all writes are
+   * refused: two brokers of three lost, or the only one).
    */
   async #writable(minInsync: number): Promise<void> {
     const { topics, brokers } = await this.#clusterView();
-    if (!topics[0] || topics[0].partitions.some((p) => p.leader < 0)) throw new Error('a partition has no leader');
+    if (!topics[0]) throw new Error(`no metadata for ${this.#config.PRODUCT_EVENTS_TOPIC}`);
     const accepting = await Promise.all(brokers.map((b) => brokerAccepts(b.host, b.port)));
     const reachable = new Set(brokers.filter((_, i) => accepting[i]).map((b) => b.nodeId));
     for (const p of topics[0].partitions) {
-      // A leader lost with its broker is re-elected among the others; writes wait for that (see
-      // EventPublisher#fail). Fewer replicas left than min.insync.replicas cannot take them at all.
+      // A leader lost with its broker (or none named while the cluster elects one) is elected among
+      // the others; writes wait for that (see EventPublisher#fail). Fewer replicas left than
+      // min.insync.replicas cannot take them at all.
       const live = p.replicas.filter((r) => reachable.has(r)).length;
       if (Math.min(live, p.isr.length) < minInsync) {
         throw new Error(

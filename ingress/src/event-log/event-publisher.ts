@@ -277,7 +277,10 @@ export class EventPublisher {
   #fail(batch: Pending[], cause: unknown): boolean {
     if (leaderMoving(cause) && !this.#breaker.opened) return this.#sendAgain(batch, cause);
     // A send that failed after the producer's own retries means Kafka is not taking writes now.
-    if (!this.#breaker.opened) this.#breaker.open();
+    if (!this.#breaker.opened) {
+      this.#options.logger.warn({ err: cause }, 'Kafka did not acknowledge a batch');
+      this.#breaker.open();
+    }
     this.#reject(batch, 'Kafka did not acknowledge the event', cause);
     return false;
   }

@@ -15,6 +15,8 @@ export interface ImageHost {
   answer(key: string, status: number): void;
   /** While down, every connection is dropped: what an outage looks like to the fetcher. */
   setDown(down: boolean): void;
+  /** Every answer waits this long first, as a real image host across a network would. */
+  setLatency(ms: number): void;
   /** How often each key was requested. */
   requests: Map<string, number>;
 }
@@ -24,13 +26,18 @@ export async function startImageHost(t: CleanupContext): Promise<ImageHost> {
   const served = new Map<string, Served>();
   const requests = new Map<string, number>();
   let down = false;
+  let latencyMs = 0;
   const server: Server = createServer((request, response) => {
     if (down) return void request.socket.destroy();
     const key = decodeURIComponent(new URL(request.url ?? '/', 'http://host').pathname.replace(/^\/images\//, ''));
     requests.set(key, (requests.get(key) ?? 0) + 1);
     const entry = served.get(key) ?? { status: 404, contentType: 'text/plain', body: Buffer.from('not found') };
-    response.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': entry.body.length });
-    response.end(entry.body);
+    const answer = () => {
+      response.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': entry.body.length });
+      response.end(entry.body);
+    };
+    if (latencyMs > 0) setTimeout(answer, latencyMs);
+    else answer();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onCleanup(
@@ -47,6 +54,9 @@ export async function startImageHost(t: CleanupContext): Promise<ImageHost> {
     answer: (key, status) => served.set(key, { status, contentType: 'text/plain', body: Buffer.from(String(status)) }),
     setDown: (value) => {
       down = value;
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
     },
     requests,
   };

@@ -317,6 +317,7 @@ export async function startTestEmbedding(
 }
 
 export { nearDuplicate, productImage, seededRandom } from '@vsp/demo';
+export { EFFICIENTNET_LITE0_MODEL } from '../embedding/model/pretrained-models.js';
 export { CLIP_SIZED_MODEL, CLIP_SIZED_MULTIPLY_ADDS, ensureClipSizedModel } from './clip-sized-model.js';
 export { FakeQdrantServer } from './fake-qdrant-server.js';
 export { type ImageHost, startImageHost } from './image-host.js';
