@@ -49,6 +49,14 @@ test('a rebuild over a log of bad images should summarise its dead letters, add 
     .filter((l) => l.includes('Failed to process webhook'));
   assert.deepEqual(perLetter.slice(0, 3), [], 'no line per dead letter');
   assert.equal(await lettersInDlq(), BAD, 'no duplicate letter');
+  // Replayed only once the live processor follows the new version: events it meets while still on
+  // the old one are met again in the new one's group (at-least-once), each a letter of its own.
+  const serves = /now serves (\S+)$/m.exec(rebuild.stdout)?.[1];
+  await waitFor(
+    async () =>
+      ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { version?: string }).version === serves,
+    { description: `the live processor to follow ${serves}`, timeoutMs: 30_000, intervalMs: 200 },
+  );
 
   const dlq = (...args: string[]) => runEntry('processors/src/dead-letters/dlq-cli.ts', args, env);
   const first = await dlq('replay');
