@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { nearDuplicate, productImage } from '@vsp/processors/testing';
+import { repoRoot } from '@vsp/platform';
+import { DESCRIPTOR_MODEL } from '@vsp/processors';
+import { nearDuplicate, productImage, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from '@vsp/processors/testing';
 import { createVectorIndex, onCleanup, stopService, waitFor } from '@vsp/test-harness';
 import sharp from 'sharp';
 import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
@@ -50,6 +52,7 @@ test('search should find the product of a recompressed photo first, by upload or
       currency: 'KGS',
       image_key: 'p12/main.jpg',
       image_url: new URL('p12/main.jpg', search.config.IMAGE_BASE_URL).toString(),
+      similar: true,
     },
   );
   assert.ok(multipart.body.results[0].score > 0.9);
@@ -228,4 +231,23 @@ test('search readiness should turn 503 while the vector store is down and 200 ag
 
   assert.equal(down.body.ready, false);
   assert.match(down.body.problem ?? '', /vector store does not answer/);
+});
+
+test('search should mark as similar only results at or above the model’s match threshold: a photo of something not in the catalogue has none', async (t) => {
+  const { images, search } = await indexedCatalogue(t);
+  const [cat] = (await samplePhotos(join(repoRoot, 'data/photos'), [SAMPLE_PHOTOS[0] as SamplePhoto])).values();
+  const url = `${search.url}/api/v1/search?k=5`;
+
+  const copy = await post(url, form(await nearDuplicate(images[12] as Buffer)));
+  const unrelated = await post(url, form(cat as Buffer, 'image/png'));
+
+  assert.equal(copy.body.match_threshold, DESCRIPTOR_MODEL.matchThreshold);
+  assert.equal(copy.body.results[0].product_id, 'p12');
+  assert.equal(copy.body.results[0].similar, true);
+  t.diagnostic(`a cat's best score ${unrelated.body.results[0].score.toFixed(3)}`);
+  assert.equal(unrelated.body.results.length, 5, 'the nearest are still listed');
+  assert.deepEqual(
+    unrelated.body.results.map((r: { similar: boolean }) => r.similar),
+    [false, false, false, false, false],
+  );
 });

@@ -27,12 +27,16 @@ export interface SearchResult {
   currency: string | null;
   image_key: string | null;
   image_url: string | null;
+  /** Scored at or above the model's match threshold (always, for a model without one). */
+  similar: boolean;
 }
 
 export interface SearchAnswer {
   /** The version that answered, and the model its vectors (and the query's) came from. */
   collection: string;
   model_id: string;
+  /** The score from which a result counts as similar, calibrated per model; null: not calibrated. */
+  match_threshold: number | null;
   took_ms: number;
   results: SearchResult[];
 }
@@ -132,14 +136,14 @@ export class VisualSearch {
       const tensor = await this.#time('decode', () => decode(image, model, this.#options.config.IMAGE_MAX_PIXELS));
       const [vector] = await this.#time('embed', () => model.embed([tensor]));
       const hits = await this.#time('query', () => this.#query(() => store.search(vector as Float32Array, k, filter)));
-      return this.#answer(version, started, hits);
+      return this.#answer(version, model, started, hits);
     });
   }
 
   /** The k products that look most like `productId`, by its stored vector; never the product itself. */
   similar(productId: string, k: number, filter: SearchFilter): Promise<SearchAnswer> {
     const started = performance.now();
-    return this.#use(async ({ version, store }) => {
+    return this.#use(async ({ version, model, store }) => {
       const point = (await this.#query(() => store.get([productId]))).get(productId);
       if (!point?.payload.searchable) {
         throw new ProductNotFoundError(`product ${productId} is not in the index, or has no image to compare`);
@@ -147,7 +151,7 @@ export class VisualSearch {
       const hits = await this.#time('query', () =>
         this.#query(() => store.search(point.vector, k, { ...filter, excludeProductId: productId })),
       );
-      return this.#answer(version, started, hits);
+      return this.#answer(version, model, started, hits);
     });
   }
 
@@ -209,11 +213,13 @@ export class VisualSearch {
     }
   }
 
-  #answer(version: IndexVersion, started: number, hits: SearchHit[]): SearchAnswer {
+  #answer(version: IndexVersion, model: EmbeddingModel, started: number, hits: SearchHit[]): SearchAnswer {
     const base = this.#options.config.IMAGE_BASE_URL;
+    const threshold = model.spec.matchThreshold;
     return {
       collection: version.name,
       model_id: version.modelId,
+      match_threshold: threshold ?? null,
       took_ms: Math.round((performance.now() - started) * 10) / 10,
       results: hits.map(({ productId, score, payload }) => ({
         product_id: productId,
@@ -224,6 +230,7 @@ export class VisualSearch {
         currency: payload.currency,
         image_key: payload.image_key,
         image_url: payload.image_key === null ? null : imageLink(payload.image_key, base),
+        similar: threshold === undefined || score >= threshold,
       })),
     };
   }

@@ -316,7 +316,14 @@ export async function startTestEmbedding(
   };
 }
 
-export { nearDuplicate, productImage, seededRandom } from '@vsp/demo';
+export {
+  nearDuplicate,
+  productImage,
+  SAMPLE_PHOTOS,
+  type SamplePhoto,
+  samplePhotos,
+  seededRandom,
+} from '@vsp/demo';
 export { EFFICIENTNET_LITE0_MODEL } from '../embedding/model/pretrained-models.js';
 export { CLIP_SIZED_MODEL, CLIP_SIZED_MULTIPLY_ADDS, ensureClipSizedModel } from './clip-sized-model.js';
 export { FakeQdrantServer } from './fake-qdrant-server.js';

@@ -14,6 +14,8 @@ export interface ModelSpec {
   size: number;
   mean: readonly number[];
   std: readonly number[];
+  /** The score at or above which a search result counts as similar; undefined: not calibrated. */
+  matchThreshold?: number | undefined;
 }
 
 /** Immich's CLIP export: `visual/model.onnx` + `visual/preprocess_cfg.json`. */
@@ -28,6 +30,8 @@ export interface ModelFolder {
   id: string;
   input: { name: string; size: number; mean: readonly number[]; std: readonly number[] };
   output: { name: string; dimension: number };
+  /** See ModelSpec.matchThreshold; measured by `npm run bench -- --only quality`. */
+  matchThreshold?: number;
   /** Where a pretrained model came from (package, version, licence, checkpoint). */
   source?: Record<string, string>;
 }
@@ -37,11 +41,12 @@ export interface ModelFolder {
  * there already. Deterministic: every machine generates the same file.
  */
 export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESCRIPTOR_MODEL): void {
-  const { id, inputName, outputName, size, mean, std, dimension } = model;
+  const { id, inputName, outputName, size, mean, std, dimension, matchThreshold } = model;
   writeModelFolder(dir, buildDescriptorModel(model), {
     id,
     input: { name: inputName, size, mean, std },
     output: { name: outputName, dimension },
+    ...(matchThreshold === undefined ? {} : { matchThreshold }),
   });
 }
 
@@ -50,16 +55,16 @@ export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESC
  * another process making or opening the same model at the same time never reads half a file.
  */
 export function writeModelFolder(dir: string, bytes: Uint8Array, manifest: ModelFolder): void {
-  const modelPath = join(dir, 'model.onnx');
-  if (existsSync(modelPath) && Buffer.from(bytes).equals(readFileSync(modelPath))) return;
   mkdirSync(dir, { recursive: true });
-  const writeWhole = (path: string, data: Uint8Array | string) => {
-    const aside = `${path}.${process.pid}.${threadId}.tmp`;
-    writeFileSync(aside, data);
-    renameSync(aside, path);
-  };
-  writeWhole(modelPath, bytes);
-  writeWhole(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeUnlessSame(join(dir, 'model.onnx'), Buffer.from(bytes));
+  writeUnlessSame(join(dir, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+}
+
+function writeUnlessSame(path: string, data: Buffer): void {
+  if (existsSync(path) && data.equals(readFileSync(path))) return;
+  const aside = `${path}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(aside, data);
+  renameSync(aside, path);
 }
 
 /** Reads a model folder in either layout. */
@@ -75,6 +80,7 @@ export function readModelSpec(dir: string): ModelSpec {
       size: manifest.input.size,
       mean: manifest.input.mean,
       std: manifest.input.std,
+      matchThreshold: manifest.matchThreshold,
     };
   }
   const immichConfig = join(dir, 'visual', 'preprocess_cfg.json');
