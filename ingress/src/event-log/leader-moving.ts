@@ -14,6 +14,9 @@ const LEADER_MOVING = new Set([
   'REPLICA_NOT_AVAILABLE',
   'REQUEST_TIMED_OUT',
   'NETWORK_EXCEPTION',
+  // The new leader's view of the idempotent producer's sequence after the move; the send after a
+  // failure goes through a new producer (RenewableProducer), which starts a sequence of its own.
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
 ]);
 /** Kafka itself refusing the write: waiting would not help within a request's time. */
 const REFUSED = new Set(['NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND']);
