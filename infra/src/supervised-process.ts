@@ -7,6 +7,8 @@ export interface ProcessSpec {
   entry: string;
   /** Node and V8 options before the entry. */
   nodeArgs?: readonly string[];
+  /** Arguments after the entry. */
+  args?: readonly string[];
 }
 
 export interface SupervisionOptions {
@@ -41,14 +43,18 @@ export class SupervisedProcess {
 
   start(): void {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [...(this.#spec.nodeArgs ?? []), this.#spec.entry], {
-      cwd: this.#options.cwd,
-      stdio: 'inherit',
-      // Own process group: Ctrl-C in the terminal reaches only the launcher, which passes on one
-      // SIGTERM. A service that got both would take the second signal as "exit now".
-      detached: true,
-      env: this.#options.env,
-    });
+    const child = spawn(
+      process.execPath,
+      [...(this.#spec.nodeArgs ?? []), this.#spec.entry, ...(this.#spec.args ?? [])],
+      {
+        cwd: this.#options.cwd,
+        stdio: 'inherit',
+        // Own process group: Ctrl-C in the terminal reaches only the launcher, which passes on one
+        // SIGTERM. A service that got both would take the second signal as "exit now".
+        detached: true,
+        env: this.#options.env,
+      },
+    );
     this.#child = child;
     this.#options.report(`pipeline: started ${this.#spec.name} (pid ${child.pid})`);
     child.once('exit', (code, signal) => {

@@ -18,6 +18,8 @@ import { stageLines } from './stage-times.js';
 export interface EmbeddingBenchOptions {
   /** Images per run with the generated descriptor. */
   images: number;
+  /** Images per run with the pretrained model. */
+  pretrainedImages: number;
   /** Images per run with the CLIP-sized stand-in. */
   clipImages: number;
 }
@@ -31,20 +33,25 @@ const MAX_PIXELS = 40_000_000;
  * dominates), then with a CLIP ViT-B/32-sized stand-in (where inference dominates) for each
  * INFERENCE_THREADS and INFERENCE_BATCH_MAX.
  */
-export async function runEmbeddingBench({ images, clipImages }: EmbeddingBenchOptions): Promise<void> {
-  const photos = await Promise.all(Array.from({ length: images }, (_, i) => productImage(70_000 + i)));
+export async function runEmbeddingBench({
+  images,
+  pretrainedImages,
+  clipImages,
+}: EmbeddingBenchOptions): Promise<void> {
+  const count = Math.max(images, pretrainedImages, clipImages);
+  const photos = await Promise.all(Array.from({ length: count }, (_, i) => productImage(70_000 + i)));
   console.log(`embedding benchmark: product photos (480x360 JPEG) from a loopback image host`);
   await decodeFigures(photos.slice(0, 400));
 
   console.log(`  generated descriptor (${images} images, default settings):`);
-  await processorAgainstBare(photos, {}, 64);
+  await processorAgainstBare(photos.slice(0, images), {}, 64);
 
   const pretrained = { MODEL: EFFICIENTNET_LITE0_MODEL.id, MODEL_CACHE_DIR: `${repoRoot}data/models` };
-  console.log(`  ${EFFICIENTNET_LITE0_MODEL.id} (the pretrained model; ${clipImages * 3} images, default settings):`);
+  console.log(`  ${EFFICIENTNET_LITE0_MODEL.id} (the default model; ${pretrainedImages} images, default settings):`);
   console.log('  a loopback image host answering at once:');
-  await processorAgainstBare(photos.slice(0, clipImages * 3), pretrained, 32);
+  await processorAgainstBare(photos.slice(0, pretrainedImages), pretrained, 32);
   console.log('  an image host answering after 50 ms, 1% of the images missing (404):');
-  await processorAgainstBare(photos.slice(0, clipImages * 3), pretrained, 32, { latencyMs: 50, missingEvery: 100 });
+  await processorAgainstBare(photos.slice(0, pretrainedImages), pretrained, 32, { latencyMs: 50, missingEvery: 100 });
 
   const modelDir = ensureClipSizedModel(`${repoRoot}data/models`);
   const gigaMacs = (CLIP_SIZED_MULTIPLY_ADDS / 1e9).toFixed(1);

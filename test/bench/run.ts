@@ -14,7 +14,9 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --duration 20 --connections 64        ingress: seconds and connections per load run
   --cpu-prof DIR                         ingress: write its processes' V8 CPU profiles there
   --products 60000 --naive-events 20000 persistence: catalogue size and the naive baseline's events
-  --images 2000 --clip-images 96         embedding: images per run, with the descriptor / the CLIP-sized stand-in
+  --images 2000 --pretrained-images 1000 --clip-images 96
+                                         embedding: images per run, with the descriptor / the default
+                                         (pretrained) model / the CLIP-sized stand-in
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --tap-events 200000                    tap: events on the topic
   --search-points 100000 --search-requests 400 --search-index-wait 600
@@ -30,6 +32,7 @@ const options = {
   products: { type: 'string', default: '60000' },
   'naive-events': { type: 'string', default: '20000' },
   images: { type: 'string', default: '2000' },
+  'pretrained-images': { type: 'string', default: '1000' },
   'clip-images': { type: 'string', default: '96' },
   'rebuild-products': { type: 'string', default: '50000' },
   'tap-events': { type: 'string', default: '200000' },
@@ -67,7 +70,12 @@ await runCommandLine({
           cpuProfileDir: values['cpu-prof'] && userPath(values['cpu-prof']),
         }),
       persistence: () => runPersistenceBench({ products: number('products'), naiveEvents: number('naive-events') }),
-      embedding: () => runEmbeddingBench({ images: number('images'), clipImages: number('clip-images') }),
+      embedding: () =>
+        runEmbeddingBench({
+          images: number('images'),
+          pretrainedImages: number('pretrained-images'),
+          clipImages: number('clip-images'),
+        }),
       rebuild: () => runRebuildBench({ products: number('rebuild-products') }),
       tap: () => runTapBench({ events: number('tap-events') }),
       search: () =>

@@ -10,7 +10,7 @@ import {
 } from '@vsp/platform';
 import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
 import { BUILT_IN_MODEL_IDS } from './model/built-in-models.js';
-import { DESCRIPTOR_MODEL } from './model/descriptor-model.js';
+import { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
 
 /** The models vectors are made with (each index version records which). */
 export const modelSettings = {
@@ -21,7 +21,7 @@ export const modelSettings = {
    */
   MODEL: Type.Union(
     BUILT_IN_MODEL_IDS.map((id) => Type.Literal(id)),
-    { default: DESCRIPTOR_MODEL.id },
+    { default: EFFICIENTNET_LITE0_MODEL.id },
   ),
   /** A model folder of one's own (manifest.json + model.onnx, or Immich's CLIP layout), instead of MODEL. */
   MODEL_DIR: Type.Optional(Type.String({ minLength: 1 })),

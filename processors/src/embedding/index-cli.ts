@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKafkaClient, runCommandLine, UsageError, userPath } from '@vsp/platform';
@@ -14,8 +15,9 @@ const USAGE = `usage: npm run index -- <command>
   drop <collection>              delete a version that does not serve
   get <product_id>               a product's payload and vector dimension, from the serving version
   search --image <file> [--k 5]  the nearest products to an image, embedded with the serving version's model
-  write-model <id> [dir]         makes a built-in model (${BUILT_IN_MODEL_IDS.join(', ')})
-                                 in dir (default MODEL_CACHE_DIR/<id>), e.g. for a machine without pip
+  write-model [id] [dir]         makes a built-in model (${BUILT_IN_MODEL_IDS.join(', ')};
+                                 default MODEL) in dir (default MODEL_CACHE_DIR/<id>), e.g. for a
+                                 machine without pip; npm start runs it first
   --help                         this text`;
 
 const silent = pino({ level: 'silent' });
@@ -100,12 +102,17 @@ await runCommandLine({
         return 0;
       }
       case 'write-model': {
-        if (!argument || !isBuiltInModel(argument)) {
-          throw new UsageError(`write-model needs one of ${BUILT_IN_MODEL_IDS.join(', ')}`);
+        if (argument === undefined && config.MODEL_DIR) {
+          console.log(`MODEL_DIR is set: the model in ${config.MODEL_DIR} is used, nothing to make`);
+          return 0;
         }
-        const dir = positionals[2] ? userPath(positionals[2]) : join(config.MODEL_CACHE_DIR, argument);
-        await writeBuiltInModel(argument, dir);
-        console.log(`${argument} is in ${dir}`);
+        const id = argument ?? config.MODEL;
+        if (!isBuiltInModel(id)) throw new UsageError(`write-model needs one of ${BUILT_IN_MODEL_IDS.join(', ')}`);
+        const dir = positionals[2] ? userPath(positionals[2]) : join(config.MODEL_CACHE_DIR, id);
+        const started = Date.now();
+        if (!existsSync(join(dir, 'model.onnx'))) console.log(`making model ${id} in ${dir} (once)…`);
+        await writeBuiltInModel(id, dir);
+        console.log(`model ${id} is in ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
         return 0;
       }
       default:

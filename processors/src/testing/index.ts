@@ -18,6 +18,7 @@ import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
 import { LiveEmbedding, type LiveEmbeddingOptions } from '../embedding/live-embedding.js';
+import { DESCRIPTOR_MODEL } from '../embedding/model/descriptor-model.js';
 import type { EmbeddingModel } from '../embedding/model/embedding-model.js';
 import { openModel } from '../embedding/model/open-model.js';
 import { IndexVersions } from '../embedding/vector-store/index-versions.js';
@@ -240,8 +241,15 @@ export interface TestEmbedding {
 }
 
 /**
+ * The model of tests where the model is not the point: generated from committed code in
+ * milliseconds, where the default is downloaded and converted on first use. Tests of the default
+ * model (conversion, demo, quality) name it.
+ */
+export const TEST_MODEL = DESCRIPTOR_MODEL.id;
+
+/**
  * Settings for an embedding processor consuming `topic` into an index of its own on the real
- * Qdrant (deleted after the test), with the generated descriptor model, fetching from
+ * Qdrant (deleted after the test), with TEST_MODEL, fetching from
  * `imageBaseUrl`. Overrides are environment variables, as an operator would set them.
  */
 export async function testEmbeddingConfig(
@@ -263,6 +271,7 @@ export async function testEmbeddingConfig(
     IMAGE_FETCH_TIMEOUT_MS: '2000',
     QDRANT_URL: index.qdrantUrl,
     VECTOR_ALIAS: index.alias,
+    MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: join(dataDir, 'models'),
     RETRY_INITIAL_MS: '100',
     RETRY_MAX_MS: '1000',

@@ -5,6 +5,7 @@ import {
   productImage,
   startImageHost,
   startTestEmbedding,
+  TEST_MODEL,
 } from '@vsp/processors/testing';
 import { type CleanupContext, onCleanup } from '@vsp/test-harness';
 import pino from 'pino';
@@ -32,6 +33,7 @@ export async function startTestSearch(
   const config = loadSearchConfig({
     QDRANT_URL: index.QDRANT_URL,
     VECTOR_ALIAS: index.VECTOR_ALIAS,
+    MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: index.MODEL_CACHE_DIR,
     IMAGE_BASE_URL: index.IMAGE_BASE_URL,
     LOG_DIR: '',

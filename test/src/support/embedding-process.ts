@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_MODEL } from '@vsp/processors/testing';
 import {
   type CleanupContext,
   createVectorIndex,
@@ -42,6 +43,7 @@ export async function embeddingProcess(
     IMAGE_BASE_URL: imageBaseUrl,
     QDRANT_URL: index.qdrantUrl,
     VECTOR_ALIAS: index.alias,
+    MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: cache,
     LOG_DIR: '',
     LOG_LEVEL: 'warn',

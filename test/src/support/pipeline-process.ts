@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testIngressEnv } from '@vsp/ingress/testing';
-import { createEventTopic } from '@vsp/processors/testing';
+import { createEventTopic, TEST_MODEL } from '@vsp/processors/testing';
 import { dlqTopicName } from '@vsp/schemas';
 import {
   type CleanupContext,
@@ -64,6 +64,7 @@ export async function startPipeline(
     EMBEDDING_HOST: '127.0.0.1',
     SEARCH_PORT: String(ports.search),
     SEARCH_HOST: '127.0.0.1',
+    MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: cache,
     LOG_LEVEL: 'warn',
     ...overrides,
