@@ -41,7 +41,7 @@ const ORIENTATIONS = 8;
  * without a match stayed below in `npm run bench -- --only quality` (2026-12-04): unrelated
  * photos score high with it, so only near-copies count as similar.
  */
-export const DESCRIPTOR_MODEL = { ...descriptor('vsp-colour-gradient-v1', 8, 4), matchThreshold: 0.948 };
+export const DESCRIPTOR_MODEL = { ...descriptor('vsp-colour-gradient-v1', 8, 4), matchThreshold: 0.952 };
 /** A coarser one, 4x4 + 2x2, 80 values: a second model to rebuild the index with. */
 export const COMPACT_DESCRIPTOR_MODEL = descriptor('vsp-colour-gradient-compact-v1', 4, 2);
 export const GENERATED_MODELS = [DESCRIPTOR_MODEL, COMPACT_DESCRIPTOR_MODEL] as const;
