@@ -26,7 +26,13 @@ export { AliasWatch } from './embedding/vector-store/alias-watch.js';
 export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
 export { imageSourceOf, type ProductPayload } from './embedding/vector-store/product-payload.js';
 export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
-export type { ProductPoint, SearchFilter, SearchHit, VectorStore } from './embedding/vector-store/vector-store.js';
+export type {
+  CategoryCount,
+  ProductPoint,
+  SearchFilter,
+  SearchHit,
+  VectorStore,
+} from './embedding/vector-store/vector-store.js';
 export * from './errors.js';
 export { loadPersistenceConfig, type PersistenceConfig } from './persistence/config.js';
 export { migrate } from './persistence/migrate.js';

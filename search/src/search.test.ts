@@ -68,7 +68,7 @@ test('search should find the product of a recompressed photo first, by upload or
   }
 });
 
-test('search should apply category, currency and price filters, never show a deleted product, and find similar products without the product itself', async (t) => {
+test('search should apply category, currency and price filters (decimal comma too), list the categories it can filter by, never show a deleted product, and find similar products without the product itself', async (t) => {
   const { images, search } = await indexedCatalogue(t);
   const photo = await nearDuplicate(images[7] as Buffer);
   const ask = async (query: string) =>
@@ -82,7 +82,9 @@ test('search should apply category, currency and price filters, never show a del
   const shoes = await ask(`category=${encodeURIComponent('Обувь')}`);
   const dollars = await ask('currency=USD');
   const band = await ask('min_price=1500&max_price=2000.5');
+  const bandWithCommas = await ask(`min_price=1500&max_price=${encodeURIComponent('2000,5')}`);
   const all = await ask('');
+  const categories = await (await fetch(`${search.url}/api/v1/categories`)).json();
   const similar: Answer['body'] = await (await fetch(`${search.url}/api/v1/products/p12/similar?k=40`)).json();
 
   assert.ok(shoes.length === PRODUCTS / 2 && shoes.every((r) => r.category === 'Обувь'));
@@ -92,6 +94,13 @@ test('search should apply category, currency and price filters, never show a del
     [1500.5, 1600.5, 1800.5, 1900.5, 2000.5],
     'p7 (1700.5) is deleted',
   );
+  assert.deepEqual(bandWithCommas, band);
+  assert.deepEqual(categories, {
+    categories: [
+      { category: 'Обувь', products: PRODUCTS / 2 },
+      { category: 'Одежда', products: PRODUCTS / 2 - 1 },
+    ],
+  });
   assert.equal(all.length, PRODUCTS - 1, 'every product but the deleted one');
   assert.ok(!all.some((r) => r.product_id === 'p7'), 'the deleted product never appears');
   assert.equal(similar.results.length, PRODUCTS - 2);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   AliasWatch,
+  type CategoryCount,
   type EmbeddingModel,
   ImageTooLargeError as ImageOverLimitError,
   type IndexVersion,
@@ -58,6 +59,8 @@ export interface Readiness {
 }
 
 const READY_TIMEOUT_MS = 1_000;
+/** More than a shopper's list can usefully hold. */
+const MAX_CATEGORIES = 200;
 
 async function storeProblem(store: VectorStore): Promise<string | null> {
   const timer = new AbortController();
@@ -153,6 +156,11 @@ export class VisualSearch {
       );
       return this.#answer(version, model, started, hits);
     });
+  }
+
+  /** The categories of the products a search can find, those with the most products first. */
+  categories(): Promise<CategoryCount[]> {
+    return this.#use(({ store }) => this.#query(() => store.categories(MAX_CATEGORIES)));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { EmbeddingMetrics, rebuild } from '@vsp/processors';
 import {
   createEventTopic,
+  EFFICIENTNET_LITE0_MODEL,
   productEvent,
   productImage,
   startImageHost,
@@ -14,6 +15,8 @@ import { stageLines } from './stage-times.js';
 
 export interface RebuildBenchOptions {
   products: number;
+  /** Products in the log of the model-change rebuild (one photo each). */
+  modelChangeProducts: number;
 }
 
 /**
@@ -22,7 +25,12 @@ export interface RebuildBenchOptions {
  * log, in the same run. The rebuild reuses the serving version's vectors, so it runs at Kafka and
  * Qdrant speed; the first-time indexing fetches, decodes and embeds every product's image.
  */
-export async function runRebuildBench({ products }: RebuildBenchOptions): Promise<void> {
+export async function runRebuildBench({ products, modelChangeProducts }: RebuildBenchOptions): Promise<void> {
+  await sameModelRebuild(products);
+  await modelChangeRebuild(modelChangeProducts);
+}
+
+async function sameModelRebuild(products: number): Promise<void> {
   const scope = new CleanupScope();
   try {
     const host = await startImageHost(scope);
@@ -80,6 +88,74 @@ export async function runRebuildBench({ products }: RebuildBenchOptions): Promis
     );
     console.log('  where the rebuild spent its time:');
     for (const line of await stageLines(metrics, rebuildSeconds)) console.log(`    ${line}`);
+  } finally {
+    await scope.close();
+  }
+}
+
+/**
+ * The operator's first real model change: an index the live processor built with the colour
+ * descriptor is rebuilt with the default pretrained model (every image fetched and embedded
+ * again) and switched to, while the alias is asked every 100 ms whether it answers.
+ */
+async function modelChangeRebuild(products: number): Promise<void> {
+  const scope = new CleanupScope();
+  try {
+    const host = await startImageHost(scope);
+    const photos = await Promise.all(Array.from({ length: products }, (_, i) => productImage(60_000 + i)));
+    for (const [i, photo] of photos.entries()) host.put(`p${i}/main.jpg`, photo);
+    const topic = await createEventTopic(scope, 3);
+    await topic.produce(
+      photos.map((_, i) =>
+        productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, {
+          title: `Товар ${i}`,
+          image_key: `p${i}/main.jpg`,
+        }),
+      ),
+    );
+    const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, {
+      REBUILD_PROGRESS_INTERVAL_MS: '500',
+    });
+    await embedding.waitForHandled(products, 3_600_000);
+    const before = (await embedding.versions.serving())?.modelId;
+
+    const searches = { done: 0, failed: 0 };
+    let searching = true;
+    const searcher = (async () => {
+      while (searching) {
+        // A count through the alias: the dimension changes at the switch, so a fixed query vector
+        // could not ask both versions.
+        await embedding.store
+          .count()
+          .then(() => searches.done++)
+          .catch(() => searches.failed++);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const metrics = new EmbeddingMetrics('bench_model_change_');
+    const started = performance.now();
+    const result = await rebuild({
+      config: embedding.config,
+      kafka: await createKafka(),
+      versions: embedding.versions,
+      logger: pino({ level: 'warn' }),
+      metrics,
+      model: { id: EFFICIENTNET_LITE0_MODEL.id },
+      onProgress: () => {},
+    });
+    const seconds = (performance.now() - started) / 1000;
+    searching = false;
+    await searcher;
+    const after = await embedding.versions.serving();
+    const served = await embedding.store.count();
+
+    console.log(
+      `  model change ${before} → ${after?.modelId} (${products} products, one photo each, rebuilt into ${result.version.name}): ` +
+        `${(products / seconds).toFixed(1)} images/s (${seconds.toFixed(1)} s, switched: ${result.switched}); ` +
+        `the alias answered ${searches.done} of ${searches.done + searches.failed} checks every 100 ms meanwhile; ${served} points served after`,
+    );
+    console.log('  where the model change spent its time:');
+    for (const line of await stageLines(metrics, seconds)) console.log(`    ${line}`);
   } finally {
     await scope.close();
   }

@@ -1,4 +1,5 @@
 import { runCommandLine, UsageError, userPath } from '@vsp/platform';
+import { BUILT_IN_MODEL_IDS, EFFICIENTNET_LITE0_MODEL } from '@vsp/processors';
 import { runEmbeddingBench } from './embedding.bench.js';
 import { runFreshnessBench } from './freshness.bench.js';
 import { runIngressBench } from './ingress.bench.js';
@@ -18,8 +19,10 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
                                          embedding: images per run, with the descriptor / the default
                                          (pretrained) model / the CLIP-sized stand-in
   --rebuild-products 50000               rebuild: products in the log (4 events each)
+  --model-change-products 2000           rebuild: products in the model change's log (1 photo each)
   --tap-events 200000                    tap: events on the topic
   --search-points 100000 --search-requests 400 --search-index-wait 600
+  --search-model efficientnet-lite0-imagenet   search: a built-in model (the default model)
   --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
   --freshness-qdrant real|fake           freshness: the real Qdrant, or the in-memory fake (a fast store)
   --quality-distractors 200              quality: synthetic photos beside the real ones`;
@@ -35,10 +38,12 @@ const options = {
   'pretrained-images': { type: 'string', default: '1000' },
   'clip-images': { type: 'string', default: '96' },
   'rebuild-products': { type: 'string', default: '50000' },
+  'model-change-products': { type: 'string', default: '2000' },
   'tap-events': { type: 'string', default: '200000' },
   'search-points': { type: 'string', default: '100000' },
   'search-requests': { type: 'string', default: '400' },
   'search-index-wait': { type: 'string', default: '600' },
+  'search-model': { type: 'string', default: EFFICIENTNET_LITE0_MODEL.id },
   'freshness-rate': { type: 'string', default: '1000' },
   'freshness-duration': { type: 'string', default: '60' },
   'freshness-image-share': { type: 'string', default: '0.1' },
@@ -51,12 +56,12 @@ await runCommandLine({
   usage: USAGE,
   options,
   async run({ values }) {
-    const choice = <C extends string>(name: 'freshness-qdrant', choices: readonly C[]): C => {
+    const choice = <C extends string>(name: 'freshness-qdrant' | 'search-model', choices: readonly C[]): C => {
       if (!choices.includes(values[name] as C))
         throw new UsageError(`--${name} ${values[name]}: expected one of ${choices.join(', ')}`);
       return values[name] as C;
     };
-    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-qdrant'>) => {
+    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-qdrant' | 'search-model'>) => {
       const value = Number(values[name]);
       if (!Number.isFinite(value) || value <= 0)
         throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
@@ -76,13 +81,18 @@ await runCommandLine({
           pretrainedImages: number('pretrained-images'),
           clipImages: number('clip-images'),
         }),
-      rebuild: () => runRebuildBench({ products: number('rebuild-products') }),
+      rebuild: () =>
+        runRebuildBench({
+          products: number('rebuild-products'),
+          modelChangeProducts: number('model-change-products'),
+        }),
       tap: () => runTapBench({ events: number('tap-events') }),
       search: () =>
         runSearchBench({
           points: number('search-points'),
           requests: number('search-requests'),
           indexWaitSeconds: number('search-index-wait'),
+          model: choice('search-model', BUILT_IN_MODEL_IDS),
         }),
       freshness: () =>
         runFreshnessBench({

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { DESCRIPTOR_MODEL, IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/processors';
+import { IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/processors';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex } from '@vsp/test-harness';
@@ -13,6 +13,8 @@ export interface SearchBenchOptions {
   requests: number;
   /** How long to wait for Qdrant to build its index before measuring. */
   indexWaitSeconds: number;
+  /** The built-in model the points and the queries are embedded with. */
+  model: string;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -21,11 +23,16 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 
 /**
  * Searches/s and latency per stage of the search service over `points` indexed points (real
- * descriptor vectors of 500 photos, each repeated with small noise), with 1 and 8 concurrent
+ * vectors of 500 photos from `model`, each repeated with small noise), with 1 and 8 concurrent
  * clients uploading recompressed photos over HTTP; and recall@10 of Qdrant's HNSW index against
  * exact search.
  */
-export async function runSearchBench({ points, requests, indexWaitSeconds }: SearchBenchOptions): Promise<void> {
+export async function runSearchBench({
+  points,
+  requests,
+  indexWaitSeconds,
+  model: modelId,
+}: SearchBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
     const { qdrantUrl, alias } = await createVectorIndex(scope);
@@ -33,7 +40,7 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
     const versions = new IndexVersions(client, alias);
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
     const model = await openModel({
-      MODEL: DESCRIPTOR_MODEL.id,
+      MODEL: modelId,
       MODEL_CACHE_DIR: cache,
       INFERENCE_THREADS: 1,
       INFERENCE_BATCH_MAX: 32,
@@ -42,9 +49,9 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
     const photos = await Promise.all(Array.from({ length: 500 }, (_, i) => productImage(90_000 + i)));
     const base = await model.embed(await Promise.all(photos.map((p) => imageToTensor(p, model.spec, 40_000_000))));
     const version = await versions.ensureServing({
-      modelId: DESCRIPTOR_MODEL.id,
+      modelId,
       modelDir: null,
-      dimension: DESCRIPTOR_MODEL.dimension,
+      dimension: model.dimension,
       groupPrefix: 'bench',
     });
     const store = versions.store(version.name);
@@ -58,12 +65,12 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
           (v) => v + (j < base.length ? 0 : (next() - 0.5) * 0.02),
         );
         const norm = Math.hypot(...vector);
-        batch.push({ productId: `p${j}`, vector: vector.map((v) => v / norm), payload: payloadOf(j) });
+        batch.push({ productId: `p${j}`, vector: vector.map((v) => v / norm), payload: payloadOf(j, modelId) });
       }
       await store.upsert(batch);
     }
     console.log(
-      `search benchmark: ${points} points upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      `search benchmark: ${points} points of ${modelId} (${model.dimension} dimensions) upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
     const indexed = performance.now();
     let info = await client.getCollection(version.name);
@@ -129,7 +136,7 @@ export async function runSearchBench({ points, requests, indexWaitSeconds }: Sea
   }
 }
 
-function payloadOf(j: number): ProductPoint['payload'] {
+function payloadOf(j: number, modelId: string): ProductPoint['payload'] {
   const price = 100 + (j % 5_000);
   return {
     product_id: `p${j}`,
@@ -148,7 +155,7 @@ function payloadOf(j: number): ProductPoint['payload'] {
     event_time: 0,
     image_source: `p${j}/main.jpg@`,
     image_sha256: null,
-    model_id: DESCRIPTOR_MODEL.id,
+    model_id: modelId,
     searchable: true,
   };
 }

@@ -41,7 +41,50 @@ test('the search page should show the uploaded photo’s product first in the gr
     title: 'Товар 21',
     image: new URL('p21/main.jpg', search.config.IMAGE_BASE_URL).toString(),
   });
-  assert.match((await page.textContent('#status')) ?? '', /^Похожих товаров: \d+$/);
+  assert.match((await page.textContent('#status')) ?? '', /^Найдено похожих товаров: \d+$/);
+  assert.equal(await page.getAttribute('#status', 'role'), 'status', 'screen readers announce the status');
   const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
   assert.ok(width <= 390, `no horizontal scrolling on a phone (${width} px)`);
+});
+
+test('the search page should offer only the index’s categories, take prices with a decimal comma and say in Russian what went wrong, clearing old results', async (t) => {
+  const { images, search } = await indexedCatalogue(t);
+  const photo = await nearDuplicate(images[4] as Buffer);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  onCleanup(t, () => browser.close());
+  const page = await browser.newPage();
+  await page.goto(search.url);
+  await page.waitForFunction("document.querySelectorAll('#category option').length > 1", undefined, {
+    timeout: 10_000,
+  });
+  const options = await page.evaluate("[...document.querySelectorAll('#category option')].map((o) => o.textContent)");
+
+  await page.selectOption('#category', 'Обувь');
+  await page.fill('#min_price', '1 000,5');
+  await page.fill('#max_price', '1500,50');
+  await page.setInputFiles('#file', { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photo });
+  await page.waitForSelector('.result', { timeout: 30_000 });
+  const found = await page.evaluate("[...document.querySelectorAll('.result')].map((r) => r.dataset.productId)");
+  await page.fill('#min_price', 'дёшево');
+  await page.click('#go');
+  await page.waitForSelector('#status.error', { timeout: 10_000 });
+  const invalid = await page.textContent('#status');
+  const left = await page.evaluate("document.querySelectorAll('.result').length");
+  await page.fill('#min_price', '');
+  await page.fill('#product', 'no-such-product');
+  await page.click('#go');
+  await page.waitForFunction("document.querySelector('#status').textContent.includes('не найден')", undefined, {
+    timeout: 10_000,
+  });
+  const missing = await page.textContent('#status');
+
+  assert.deepEqual(options, ['все категории', 'Обувь (20)', 'Одежда (19)']);
+  assert.equal((found as string[])[0], 'p4');
+  assert.ok(
+    (found as string[]).every((id) => ['p0', 'p2', 'p4'].includes(id)),
+    `shoes from 1000.5 to 1500.5 only: ${found}`,
+  );
+  assert.match(invalid ?? '', /^Проверьте фильтры: цена — число/);
+  assert.equal(left, 0, 'a failed search leaves no old results');
+  assert.equal(missing, 'Товар с таким номером не найден, или у него нет фото.');
 });

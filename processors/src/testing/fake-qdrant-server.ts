@@ -143,6 +143,17 @@ export class FakeQdrantServer {
           vector: body.with_vector ? p.vector : null,
         }));
     }
+    if (method === 'POST' && rest === '/facet') {
+      const key = required(body?.key, 'key') as string;
+      const counts = new Map<unknown, number>();
+      for (const { payload } of collection.points.values()) {
+        if (passes(payload, body.filter ?? {}) && payload[key] != null) {
+          counts.set(payload[key], (counts.get(payload[key]) ?? 0) + 1);
+        }
+      }
+      const hits = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count);
+      return { hits: hits.slice(0, body.limit ?? 10) };
+    }
     if (method === 'POST' && rest === '/points/search') {
       const vector = required(body?.vector, 'vector') as number[];
       return [...collection.points.values()]

@@ -118,6 +118,23 @@ export function vectorStoreContract(name: string, create: StoreFactory): void {
     assert.deepEqual(await ids({ maxPrice: 30 }), ['p3']);
     assert.deepEqual(await ids({ category: 'Обувь', excludeProductId: 'p1' }), ['p2', 'p3', 'p5']);
   });
+
+  test(`${name} should count the categories of searchable products only, most first`, async (t) => {
+    const store = await create(t);
+    await store.upsert([
+      contractPoint('p1', [1, 0, 0, 0, 0, 0, 0, 0], { category: 'Обувь' }),
+      contractPoint('p2', [0, 1, 0, 0, 0, 0, 0, 0], { category: 'Обувь' }),
+      contractPoint('p3', [0, 0, 1, 0, 0, 0, 0, 0], { category: 'Одежда' }),
+      contractPoint('p4', [0, 0, 0, 1, 0, 0, 0, 0], { category: 'Посуда', searchable: false, deleted: true }),
+      contractPoint('p5', [0, 0, 0, 0, 1, 0, 0, 0], { category: null }),
+    ]);
+
+    assert.deepEqual(await store.categories(10), [
+      { category: 'Обувь', products: 2 },
+      { category: 'Одежда', products: 1 },
+    ]);
+    assert.deepEqual(await store.categories(1), [{ category: 'Обувь', products: 2 }]);
+  });
 }
 
 test('point ids should be UUIDv5 of the product id, the same everywhere', () => {

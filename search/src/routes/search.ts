@@ -18,6 +18,7 @@ type Query = Record<string, string | undefined>;
  * POST /api/v1/search: an image (multipart field `image`, or the whole body as image/jpeg|png|webp)
  * and `k`, `category`, `currency`, `min_price`, `max_price` (query string or multipart fields).
  * GET /api/v1/products/:id/similar: the same, from the product's stored vector.
+ * GET /api/v1/categories: the categories a filter can choose from, as the index holds them.
  */
 export const searchRoutes: FastifyPluginAsync<SearchRoutesOptions> = async (app, { search, maxK, maxImageBytes }) => {
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: maxImageBytes }, (_request, body, done) =>
@@ -37,6 +38,8 @@ export const searchRoutes: FastifyPluginAsync<SearchRoutesOptions> = async (app,
     request.server.searchMetrics.requests.inc({ route: '/api/v1/products/:id/similar', code: 'ok' });
     return answer;
   });
+
+  app.get('/api/v1/categories', async () => ({ categories: await search.categories() }));
 };
 
 /** The image and any other form fields of the request. */
@@ -83,9 +86,10 @@ function filterOf(query: Query): SearchFilter {
   const price = (name: 'min_price' | 'max_price') => {
     const text = query[name];
     if (text === undefined || text === '') return undefined;
-    const value = Number(text);
-    if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value)) {
-      throw new QueryInvalidError(`${name} must be a non-negative decimal number, not ${text}`);
+    // The decimal comma is how prices are written in Russian and Kyrgyz.
+    const value = Number(text.replace(',', '.'));
+    if (!/^\d+([.,]\d+)?$/.test(text) || !Number.isFinite(value)) {
+      throw new QueryInvalidError(`${name} must be a non-negative decimal number (1500.50 or 1500,50), not ${text}`);
     }
     return value;
   };

@@ -1,7 +1,14 @@
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { SinkRejectedError, SinkUnavailableError } from '../../errors.js';
 import type { ProductPayload } from './product-payload.js';
-import { type ProductPoint, pointId, type SearchFilter, type SearchHit, type VectorStore } from './vector-store.js';
+import {
+  type CategoryCount,
+  type ProductPoint,
+  pointId,
+  type SearchFilter,
+  type SearchHit,
+  type VectorStore,
+} from './vector-store.js';
 
 /** The production store: one Qdrant collection (or the alias over one), over REST. */
 export class QdrantVectorStore implements VectorStore {
@@ -57,6 +64,13 @@ export class QdrantVectorStore implements VectorStore {
 
   async count(): Promise<number> {
     return (await callQdrant(() => this.client.count(this.name, { exact: true }))).count;
+  }
+
+  async categories(limit: number): Promise<CategoryCount[]> {
+    const { hits } = await callQdrant(() =>
+      this.client.facet(this.name, { key: 'category', limit, exact: true, filter: qdrantFilter({}) }),
+    );
+    return hits.map((hit) => ({ category: String(hit.value), products: hit.count }));
   }
 }
 

@@ -41,6 +41,13 @@ export interface VectorStore {
   search(vector: Float32Array, k: number, filter?: SearchFilter): Promise<SearchHit[]>;
   /** Points held, exactly; also a cheap request that fails while the store is down. */
   count(): Promise<number>;
+  /** The categories of searchable products, with how many each has, most first, at most `limit`. */
+  categories(limit: number): Promise<CategoryCount[]>;
+}
+
+export interface CategoryCount {
+  category: string;
+  products: number;
 }
 
 // A fixed namespace for UUIDv5: the same product id gives the same point id in every store.
