@@ -23,7 +23,7 @@ export { openModel, openModelOf } from './embedding/model/open-model.js';
 export { EFFICIENTNET_LITE0_MODEL } from './embedding/model/pretrained-models.js';
 export { type RebuildOptions, type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
 export { AliasWatch } from './embedding/vector-store/alias-watch.js';
-export { type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
+export { createQdrantClient, type IndexVersion, IndexVersions } from './embedding/vector-store/index-versions.js';
 export { imageSourceOf, type ProductPayload } from './embedding/vector-store/product-payload.js';
 export { QdrantVectorStore } from './embedding/vector-store/qdrant-vector-store.js';
 export type {

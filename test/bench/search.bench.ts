@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QdrantClient } from '@qdrant/js-client-rest';
-import { IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/processors';
+import { createQdrantClient, IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/processors';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex } from '@vsp/test-harness';
@@ -36,7 +35,7 @@ export async function runSearchBench({
   const scope = new CleanupScope();
   try {
     const { qdrantUrl, alias } = await createVectorIndex(scope);
-    const client = new QdrantClient({ url: qdrantUrl, checkCompatibility: false });
+    const client = createQdrantClient(qdrantUrl);
     const versions = new IndexVersions(client, alias);
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
     const model = await openModel({

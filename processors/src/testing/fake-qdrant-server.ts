@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -29,7 +35,7 @@ export class FakeQdrantServer {
   readonly collections = new Map<string, FakeCollection>();
   readonly aliases = new Map<string, string>();
   /** Every request received, for tests that check what was sent. */
-  readonly requests: { method: string; path: string; body: unknown }[] = [];
+  readonly requests: { method: string; path: string; body: unknown; headers: IncomingHttpHeaders }[] = [];
   readonly #server: Server;
 
   /** `record: false` keeps no request log (a benchmark sends too many to keep). */
@@ -54,7 +60,9 @@ export class FakeQdrantServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
-    if (this.options.record !== false) this.requests.push({ method: request.method ?? '', path, body });
+    if (this.options.record !== false) {
+      this.requests.push({ method: request.method ?? '', path, body, headers: request.headers });
+    }
     try {
       const result = this.#route(request.method ?? '', path, body);
       if (result === undefined)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QdrantClient } from '@qdrant/js-client-rest';
 import { type CleanupContext, onCleanup, uniqueName } from '@vsp/test-harness';
 import { SinkRejectedError } from '../../errors.js';
 import { FakeQdrantServer } from '../../testing/fake-qdrant-server.js';
@@ -18,8 +17,8 @@ const SPEC = {
 async function fakeVersions(t: CleanupContext): Promise<{ versions: IndexVersions; fake: FakeQdrantServer }> {
   const fake = new FakeQdrantServer();
   onCleanup(t, () => fake.close());
-  const client = new QdrantClient({ url: await fake.listen(), checkCompatibility: false });
-  return { versions: new IndexVersions(client, uniqueName('products')), fake };
+  const versions = IndexVersions.connect({ QDRANT_URL: await fake.listen(), VECTOR_ALIAS: uniqueName('products') });
+  return { versions, fake };
 }
 
 vectorStoreContract('Qdrant store against the real Qdrant', async (t) => {
@@ -32,6 +31,16 @@ vectorStoreContract('Qdrant store against a FAKE Qdrant server', async (t) => {
   const { versions } = await fakeVersions(t);
   await versions.ensureServing(SPEC);
   return versions.store(versions.alias);
+});
+
+test('the Qdrant client should ask for uncompressed answers, which arrive without the 45 ms a compressed one took (request headers seen by the FAKE server)', async (t) => {
+  const { versions, fake } = await fakeVersions(t);
+
+  await versions.ensureServing(SPEC);
+  await versions.store(versions.alias).search(Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]), 3);
+
+  assert.ok(fake.requests.length > 0);
+  for (const { path, headers } of fake.requests) assert.equal(headers['accept-encoding'], 'identity', path);
 });
 
 test('index versions should index the payload fields people filter by and make the alias once (request shapes seen by the FAKE server)', async (t) => {
