@@ -1,4 +1,6 @@
 export const PLATFORM_ERROR_CODES = [
+  'SINK_UNAVAILABLE',
+  'SINK_REJECTED',
   'CONFIG_INVALID',
   'WAIT_TIMEOUT',
   'PACKAGE_UNAVAILABLE',
@@ -62,4 +64,15 @@ export class PackageUnavailableError extends PipelineError {
 /** A file of a fetched package is not the one expected: never used. */
 export class PackageFileMismatchError extends PipelineError {
   static override readonly code: PlatformErrorCode = 'PACKAGE_FILE_MISMATCH';
+}
+
+/** The sink (database, vector store) is down or slow; the write may succeed later. */
+export class SinkUnavailableError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'SINK_UNAVAILABLE';
+  static override readonly retriable = true;
+}
+
+/** The sink refused this data for good (a constraint or data error, Qdrant's 4xx). */
+export class SinkRejectedError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'SINK_REJECTED';
 }

@@ -23,6 +23,8 @@ export {
   PipelineError,
   PLATFORM_ERROR_CODES,
   type PlatformErrorCode,
+  SinkRejectedError,
+  SinkUnavailableError,
   WaitTimeoutError,
 } from './errors.js';
 export { type EventLogToolConfig, eventLogTool } from './event-log-tool.js';

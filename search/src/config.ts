@@ -7,7 +7,7 @@ import {
   searchServiceSettings,
   shutdownTimeout,
 } from '@vsp/platform';
-import { modelSettings, vectorIndexSettings } from '@vsp/processors';
+import { modelSettings, vectorIndexSettings } from '@vsp/vector-index';
 
 export const SearchConfigSchema = Type.Object({
   ...searchServiceSettings,

@@ -1,4 +1,4 @@
-import { IndexVersions } from '@vsp/processors';
+import { IndexVersions } from '@vsp/vector-index';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildSearchApp } from './app.js';

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@vsp/platform';
-import { DESCRIPTOR_MODEL } from '@vsp/processors';
 import { nearDuplicate, productImage, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from '@vsp/processors/testing';
 import { createVectorIndex, onCleanup, stopService, waitFor } from '@vsp/test-harness';
+import { DESCRIPTOR_MODEL } from '@vsp/vector-index';
 import sharp from 'sharp';
 import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
 

@@ -11,7 +11,7 @@ import {
   type SearchFilter,
   type SearchHit,
   type VectorStore,
-} from '@vsp/processors';
+} from '@vsp/vector-index';
 import type { Logger } from 'pino';
 import type { SearchConfig } from './config.js';
 import { ImageTooLargeError, ImageUndecodableError, IndexUnavailableError, ProductNotFoundError } from './errors.js';

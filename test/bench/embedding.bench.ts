@@ -10,8 +10,8 @@ import {
   startImageHost,
   startTestEmbedding,
 } from '@vsp/processors/testing';
+import { imageToTensor } from '@vsp/vector-index';
 import sharp from 'sharp';
-import { imageToTensor } from '../../processors/src/embedding/images/image-preprocessor.js';
 import { CleanupScope } from './cleanup-scope.js';
 import { stageLines } from './stage-times.js';
 

@@ -7,7 +7,7 @@ import {
   EFFICIENTNET_LITE0_MODEL,
   imageToTensor,
   openModel,
-} from '@vsp/processors';
+} from '@vsp/vector-index';
 import sharp, { type Sharp } from 'sharp';
 
 export interface QualityBenchOptions {

@@ -1,5 +1,5 @@
 import { runCommandLine, UsageError, userPath } from '@vsp/platform';
-import { BUILT_IN_MODEL_IDS, EFFICIENTNET_LITE0_MODEL } from '@vsp/processors';
+import { BUILT_IN_MODEL_IDS, EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
 import { runEmbeddingBench } from './embedding.bench.js';
 import { runFreshnessBench } from './freshness.bench.js';
 import { runIngressBench } from './ingress.bench.js';

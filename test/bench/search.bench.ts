@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQdrantClient, IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/processors';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex } from '@vsp/test-harness';
+import { createQdrantClient, IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/vector-index';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface SearchBenchOptions {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { IndexVersions } from '@vsp/processors';
 import { waitFor } from '@vsp/test-harness';
+import { IndexVersions } from '@vsp/vector-index';
 import { embeddingProcess } from './support/embedding-process.js';
 import { photoCatalogue } from './support/photo-catalogue.js';
 import { handledEvents, spawnService } from './support/service-process.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { IndexVersions } from '@vsp/processors';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import { freePort, waitFor } from '@vsp/test-harness';
+import { IndexVersions } from '@vsp/vector-index';
 import { embeddingProcess } from './support/embedding-process.js';
 import { persistenceProcess } from './support/persistence-process.js';
 import { spawnService } from './support/service-process.js';

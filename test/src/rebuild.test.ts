@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  COMPACT_DESCRIPTOR_MODEL,
-  EFFICIENTNET_LITE0_MODEL,
   EmbeddingMetrics,
   emptyProductState,
-  ensureDescriptorModel,
   imageSourceOf,
-  imageToTensor,
   mergeEvents,
-  type ProductPoint,
   type RebuildOptions,
   type RebuildProgress,
   rebuild,
@@ -29,6 +24,13 @@ import {
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import { type CleanupContext, createKafka, onCleanup, waitFor } from '@vsp/test-harness';
+import {
+  COMPACT_DESCRIPTOR_MODEL,
+  EFFICIENTNET_LITE0_MODEL,
+  ensureDescriptorModel,
+  imageToTensor,
+  type ProductPoint,
+} from '@vsp/vector-index';
 import pino from 'pino';
 import { deliveries, histories, KEYS_PER_PRODUCT, keyOf, PRODUCTS } from './support/random-catalogue.js';
 import { runEntry } from './support/service-process.js';

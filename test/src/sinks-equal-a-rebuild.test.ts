@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { imageToTensor, type ProductPayload, type ProductPoint } from '@vsp/processors';
 import {
   createEventTopic,
   productEvent,
@@ -14,6 +13,7 @@ import {
   type TestPersistence,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
+import { imageToTensor, type ProductPayload, type ProductPoint } from '@vsp/vector-index';
 import {
   deliveries,
   type Expected,

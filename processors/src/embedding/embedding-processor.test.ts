@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readRecords, waitFor } from '@vsp/test-harness';
+import { imageToTensor } from '@vsp/vector-index';
 import sharp from 'sharp';
 import {
   counterTotal,
@@ -11,7 +12,6 @@ import {
   startImageHost,
   startTestEmbedding,
 } from '../testing/index.js';
-import { imageToTensor } from './images/image-preprocessor.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
 

@@ -1,4 +1,5 @@
 import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
+import { type EmbeddingModel, ImageFetcher, type VectorStore } from '@vsp/vector-index';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
@@ -7,10 +8,7 @@ import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { DeadLetterPolicy } from '../runtime/dead-letter-queue.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
-import { ImageFetcher } from './images/image-fetcher.js';
-import type { EmbeddingModel } from './model/embedding-model.js';
 import { ProductIndexer, type VectorSource } from './product-indexer.js';
-import type { VectorStore } from './vector-store/vector-store.js';
 
 export interface EmbeddingDependencies {
   config: EmbeddingConfig;

@@ -2,12 +2,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKafkaClient, runCommandLine, UsageError, userPath } from '@vsp/platform';
+import {
+  BUILT_IN_MODEL_IDS,
+  IndexVersions,
+  imageToTensor,
+  isBuiltInModel,
+  openModelOf,
+  writeBuiltInModel,
+} from '@vsp/vector-index';
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from './config.js';
-import { imageToTensor } from './images/image-preprocessor.js';
-import { BUILT_IN_MODEL_IDS, isBuiltInModel, writeBuiltInModel } from './model/built-in-models.js';
-import { openModelOf } from './model/open-model.js';
-import { IndexVersions } from './vector-store/index-versions.js';
 
 const USAGE = `usage: npm run index -- <command>
   collections                    every version of the index: points, model, dimension, created, which one serves

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort } from '@vsp/test-harness';
+import { openModelFor } from '@vsp/vector-index';
 import { ProcessorClosedError } from '../errors.js';
 import { createEventTopic, createTestEmbedding, testEmbeddingConfig } from '../testing/index.js';
-import { openModelFor } from './model/open-model.js';
 
 /** A promise and the function that resolves it. */
 function gate(): { opened: Promise<void>; open: () => void } {

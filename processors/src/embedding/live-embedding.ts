@@ -1,4 +1,13 @@
 import type { ProductEvent } from '@vsp/schemas';
+import {
+  AliasWatch,
+  type EmbeddingModel,
+  type IndexVersion,
+  type IndexVersions,
+  type ModelOpener,
+  openModelFor,
+  versionSpecOf,
+} from '@vsp/vector-index';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ProcessorClosedError } from '../errors.js';
@@ -8,10 +17,6 @@ import { untilAvailable } from '../runtime/until-available.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { createEmbeddingProcessor } from './embedding-processor.js';
-import type { EmbeddingModel } from './model/embedding-model.js';
-import { type ModelOpener, openModelFor, versionSpecOf } from './model/open-model.js';
-import { AliasWatch } from './vector-store/alias-watch.js';
-import type { IndexVersion, IndexVersions } from './vector-store/index-versions.js';
 
 export interface LiveEmbeddingOptions {
   config: EmbeddingConfig;

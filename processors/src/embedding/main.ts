@@ -1,10 +1,10 @@
 import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
+import { IndexVersions } from '@vsp/vector-index';
 import { HealthServer } from '../runtime/health-server.js';
 import { runProcessor } from '../runtime/run-processor.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
 import { LiveEmbedding } from './live-embedding.js';
-import { IndexVersions } from './vector-store/index-versions.js';
 
 const config = loadOrExit('embedding', () => loadEmbeddingConfig());
 const logger = createLogger({ name: 'embedding', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });

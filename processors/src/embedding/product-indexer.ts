@@ -1,4 +1,13 @@
 import type { ProductEvent } from '@vsp/schemas';
+import {
+  type EmbeddingModel,
+  type FetchedImage,
+  type ImageFetcher,
+  imageToTensor,
+  type ProductPayload,
+  type ProductPoint,
+  type VectorStore,
+} from '@vsp/vector-index';
 import type { ProcessorError } from '../errors.js';
 import {
   emptyProductState,
@@ -8,18 +17,7 @@ import {
   type ProductState,
 } from '../product/product-state.js';
 import type { WriteOutcome } from '../runtime/consumer-runtime.js';
-import type { FetchedImage, ImageFetcher } from './images/image-fetcher.js';
-import { imageToTensor } from './images/image-preprocessor.js';
-import type { EmbeddingModel } from './model/embedding-model.js';
-import {
-  type EmbeddedImage,
-  embeddedImageOf,
-  imageSourceOf,
-  type ProductPayload,
-  payloadOf,
-  stateOf,
-} from './vector-store/product-payload.js';
-import type { ProductPoint, VectorStore } from './vector-store/vector-store.js';
+import { type EmbeddedImage, embeddedImageOf, imageSourceOf, payloadOf, stateOf } from './index-payload.js';
 
 export type Stage = 'lookup' | 'fetch' | 'decode' | 'infer' | 'upsert';
 /** Where a written point's vector came from: an image fetched and embedded, or one already made. */

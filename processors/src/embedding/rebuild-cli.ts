@@ -1,11 +1,10 @@
 import { createKafkaClient, createLogger, runCommandLine, userPath } from '@vsp/platform';
+import { BUILT_IN_MODEL_IDS, IndexVersions, isBuiltInModel } from '@vsp/vector-index';
 import closeWithGrace from 'close-with-grace';
 import { HealthServer } from '../runtime/health-server.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
-import { BUILT_IN_MODEL_IDS, isBuiltInModel } from './model/built-in-models.js';
 import { type RebuildProgress, rebuild } from './rebuild.js';
-import { IndexVersions } from './vector-store/index-versions.js';
 
 const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch]
   Builds a new version of the vector index from the start of the log while the current one keeps

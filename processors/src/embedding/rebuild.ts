@@ -1,18 +1,24 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { dlqTopicName } from '@vsp/schemas';
+import {
+  type EmbeddingModel,
+  type IndexVersion,
+  IndexVersionRefusedError,
+  type IndexVersions,
+  ModelMismatchError,
+  openModel,
+  openModelOf,
+  versionSpecOf,
+} from '@vsp/vector-index';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { DeadLetterTool } from '../dead-letters/dead-letter-tool.js';
 import { KnownDeadLetters } from '../dead-letters/known-dead-letters.js';
-import { IndexVersionRefusedError, ModelMismatchError } from '../errors.js';
 import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { createEmbeddingProcessor } from './embedding-processor.js';
-import type { EmbeddingModel } from './model/embedding-model.js';
-import { openModel, openModelOf, versionSpecOf } from './model/open-model.js';
-import type { IndexVersion, IndexVersions } from './vector-store/index-versions.js';
 
 export interface RebuildOptions {
   config: EmbeddingConfig;

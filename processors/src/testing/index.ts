@@ -14,15 +14,11 @@ import {
   uniqueName,
   waitFor,
 } from '@vsp/test-harness';
+import { DESCRIPTOR_MODEL, type EmbeddingModel, IndexVersions, openModel, type VectorStore } from '@vsp/vector-index';
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
 import { LiveEmbedding, type LiveEmbeddingOptions } from '../embedding/live-embedding.js';
-import { DESCRIPTOR_MODEL } from '../embedding/model/descriptor-model.js';
-import type { EmbeddingModel } from '../embedding/model/embedding-model.js';
-import { openModel } from '../embedding/model/open-model.js';
-import { IndexVersions } from '../embedding/vector-store/index-versions.js';
-import type { VectorStore } from '../embedding/vector-store/vector-store.js';
 import { loadPersistenceConfig, type PersistenceConfig } from '../persistence/config.js';
 import { migrate } from '../persistence/migrate.js';
 import { createPersistenceProcessor } from '../persistence/persistence-processor.js';
@@ -333,8 +329,13 @@ export {
   samplePhotos,
   seededRandom,
 } from '@vsp/demo';
-export { EFFICIENTNET_LITE0_MODEL } from '../embedding/model/pretrained-models.js';
-export { CLIP_SIZED_MODEL, CLIP_SIZED_MULTIPLY_ADDS, ensureClipSizedModel } from './clip-sized-model.js';
-export { FakeQdrantServer } from './fake-qdrant-server.js';
-export { type ImageHost, startImageHost } from './image-host.js';
-export { createTestVersions } from './test-versions.js';
+export { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
+export {
+  CLIP_SIZED_MODEL,
+  CLIP_SIZED_MULTIPLY_ADDS,
+  createTestVersions,
+  ensureClipSizedModel,
+  FakeQdrantServer,
+  type ImageHost,
+  startImageHost,
+} from '@vsp/vector-index/testing';

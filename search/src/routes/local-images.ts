@@ -1,4 +1,4 @@
-import { imageUrl, localImageResponse } from '@vsp/processors';
+import { imageUrl, localImageResponse } from '@vsp/vector-index';
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../errors.js';
 

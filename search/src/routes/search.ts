@@ -1,4 +1,4 @@
-import type { SearchFilter } from '@vsp/processors';
+import type { SearchFilter } from '@vsp/vector-index';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ImageMissingError, MediaTypeUnsupportedError, QueryInvalidError } from '../errors.js';
 import type { VisualSearch } from '../visual-search.js';

@@ -1,26 +1,6 @@
-import type { ProductData, ProductEventType } from '@vsp/schemas';
-import { catalogueOf, type ProductState } from '../../product/product-state.js';
-
-/** A point's payload: the product's whole state, plus what the vector was made from. */
-export interface ProductPayload extends ProductData {
-  /** `price` as a number, for range filters only; `price` stays the exact decimal. */
-  price_value: number | null;
-  /** A tombstone: kept so a late event cannot bring the product back. */
-  deleted: boolean;
-  deleted_at: number | null;
-  /** The merge registers' versions (see product/product-state.ts). */
-  versions: Record<string, string>;
-  last_event_id: string | null;
-  last_event_type: string | null;
-  /** Time of the newest event applied, epoch milliseconds. */
-  event_time: number;
-  /** The image the vector was computed from (see imageSourceOf); null: the vector is a placeholder. */
-  image_source: string | null;
-  image_sha256: string | null;
-  model_id: string;
-  /** Not deleted and with a real vector: the only points a search returns. */
-  searchable: boolean;
-}
+import type { ProductEventType } from '@vsp/schemas';
+import type { ProductPayload } from '@vsp/vector-index';
+import { catalogueOf, type ProductState } from '../product/product-state.js';
 
 /** What the point's vector was computed from; null for a placeholder. */
 export interface EmbeddedImage {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { ModelMismatchError } from '../../errors.js';
-import type { IndexVersion, IndexVersionSpec } from '../vector-store/index-versions.js';
+import { ModelMismatchError } from '../errors.js';
+import type { IndexVersion, IndexVersionSpec } from '../store/index-versions.js';
 import { builtInModelFolder } from './built-in-models.js';
 import { EmbeddingModel } from './embedding-model.js';
 import { readModelSpec } from './model-spec.js';

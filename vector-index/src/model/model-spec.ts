@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { ModelInvalidError } from '../../errors.js';
+import { ModelInvalidError } from '../errors.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL, type DescriptorModel } from './descriptor-model.js';
 
 /** Everything needed to run a model: where it is and how its input is prepared. */

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { ImageTooLargeError, ImageUndecodableError } from '../../errors.js';
+import { ImageTooLargeError, ImageUndecodableError } from '../errors.js';
 
 export interface PreprocessSpec {
   size: number;

@@ -1,4 +1,4 @@
-import { ModelInvalidError } from '../../errors.js';
+import { ModelInvalidError } from '../errors.js';
 import { encodeModel, int, ints, l2Normalise, node, tensor, valueInfo } from './onnx-proto.js';
 import type { CheckpointTensor } from './torch-checkpoint.js';
 

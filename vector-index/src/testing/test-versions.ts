@@ -1,5 +1,5 @@
 import { type CleanupContext, createVectorIndex } from '@vsp/test-harness';
-import { IndexVersions } from '../embedding/vector-store/index-versions.js';
+import { IndexVersions } from '../store/index-versions.js';
 
 /** Versions behind a fresh alias on the real Qdrant; the test's collections are deleted afterwards. */
 export async function createTestVersions(t: CleanupContext): Promise<IndexVersions> {

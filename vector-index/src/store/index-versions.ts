@@ -1,5 +1,5 @@
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { IndexVersionRefusedError, IndexVersionUnknownError } from '../../errors.js';
+import { IndexVersionRefusedError, IndexVersionUnknownError } from '../errors.js';
 import { callQdrant, QdrantVectorStore, qdrantStatus } from './qdrant-vector-store.js';
 
 /** What a collection was built with and for, kept in the collection's own metadata. */

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { InferenceWorkerExitedError, ModelInvalidError, ProcessorClosedError } from '../../errors.js';
+import { InferenceWorkerExitedError, ModelClosedError, ModelInvalidError } from '../errors.js';
 import type { ModelSpec } from './model-spec.js';
 
 /** One embed call's share of the work: its images, and where their vectors go. */
@@ -39,7 +39,7 @@ const INFERENCE_WORKER = new URL('./inference-worker.mjs', import.meta.url);
  * up and go together, up to `maxBatch` images, the moment it is free. Should the worker die, the
  * embeds of the batch it held fail with InferenceWorkerExitedError (retriable: the records are
  * tried again) and the next batch starts a new worker. `close` fails the queued embeds with
- * ProcessorClosedError and ends the worker once the batch in flight is done.
+ * ModelClosedError and ends the worker once the batch in flight is done.
  */
 export class EmbeddingModel {
   readonly #options: EmbeddingModelOptions;
@@ -72,7 +72,7 @@ export class EmbeddingModel {
   }
 
   async embed(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
-    if (this.#closed) throw new ProcessorClosedError();
+    if (this.#closed) throw new ModelClosedError();
     const { maxBatch } = this.#options;
     const parts: Promise<Float32Array[]>[] = [];
     for (let i = 0; i < tensors.length; i += maxBatch) {
@@ -97,7 +97,7 @@ export class EmbeddingModel {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      for (const request of this.#queue.splice(0)) request.reject(new ProcessorClosedError());
+      for (const request of this.#queue.splice(0)) request.reject(new ModelClosedError());
       // Stopping the worker mid-run (or mid-load) aborts the whole process: ONNX Runtime's binding
       // throws past N-API once its thread is told to stop. So the batch in flight finishes first.
       await this.#inFlight;

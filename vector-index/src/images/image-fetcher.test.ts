@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startImageHost } from '../../testing/image-host.js';
+import { startImageHost } from '../testing/image-host.js';
 import { ImageFetcher, imageUrl } from './image-fetcher.js';
 
 test('image keys should be plain relative paths under the base URL', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SinkRejectedError } from '@vsp/platform';
 import { type CleanupContext, onCleanup, uniqueName } from '@vsp/test-harness';
-import { SinkRejectedError } from '../../errors.js';
-import { FakeQdrantServer } from '../../testing/fake-qdrant-server.js';
-import { createTestVersions } from '../../testing/test-versions.js';
-import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../../testing/vector-store.contract.js';
+import { FakeQdrantServer } from '../testing/fake-qdrant-server.js';
+import { createTestVersions } from '../testing/test-versions.js';
+import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../testing/vector-store.contract.js';
 import { IndexVersions } from './index-versions.js';
 
 const SPEC = {

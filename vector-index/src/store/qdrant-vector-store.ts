@@ -1,5 +1,5 @@
 import type { QdrantClient } from '@qdrant/js-client-rest';
-import { SinkRejectedError, SinkUnavailableError } from '../../errors.js';
+import { SinkRejectedError, SinkUnavailableError } from '@vsp/platform';
 import type { ProductPayload } from './product-payload.js';
 import {
   type CategoryCount,

@@ -1,4 +1,4 @@
-import { ModelInvalidError } from '../../errors.js';
+import { ModelInvalidError } from '../errors.js';
 
 /** One tensor of a checkpoint: its shape and its values, row-major. */
 export interface CheckpointTensor {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTestVersions } from '../../testing/test-versions.js';
-import { CONTRACT_DIMENSION, contractPoint } from '../../testing/vector-store.contract.js';
+import { createTestVersions } from '../testing/test-versions.js';
+import { CONTRACT_DIMENSION, contractPoint } from '../testing/vector-store.contract.js';
 
 const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, groupPrefix: 'group-a' };
 const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, groupPrefix: 'group-b' };

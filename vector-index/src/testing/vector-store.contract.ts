@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CleanupContext } from '@vsp/test-harness';
-import type { ProductPayload } from '../embedding/vector-store/product-payload.js';
-import { type ProductPoint, pointId, type VectorStore } from '../embedding/vector-store/vector-store.js';
+import type { ProductPayload } from '../store/product-payload.js';
+import { type ProductPoint, pointId, type VectorStore } from '../store/vector-store.js';
 
 export const CONTRACT_DIMENSION = 8;
 

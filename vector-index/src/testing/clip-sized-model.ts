@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { seededRandom } from '@vsp/demo';
-import { writeModelFolder } from '../embedding/model/model-spec.js';
-import { encodeModel, float, int, int64Tensor, ints, node, tensor, valueInfo } from '../embedding/model/onnx-proto.js';
+import { writeModelFolder } from '../model/model-spec.js';
+import { encodeModel, float, int, int64Tensor, ints, node, tensor, valueInfo } from '../model/onnx-proto.js';
 
 /**
  * A stand-in for CLIP ViT-B/32's image tower, for benchmarks: the same input (224x224, CLIP's

@@ -1,0 +1,41 @@
+export * from './errors.js';
+export { type FetchedImage, ImageFetcher, type ImageFetcherOptions, imageUrl } from './images/image-fetcher.js';
+export { imageToTensor } from './images/image-preprocessor.js';
+export { localImageResponse } from './images/local-images.js';
+export { BUILT_IN_MODEL_IDS, isBuiltInModel, writeBuiltInModel } from './model/built-in-models.js';
+export {
+  buildDescriptorModel,
+  COMPACT_DESCRIPTOR_MODEL,
+  DESCRIPTOR_MODEL,
+} from './model/descriptor-model.js';
+export { EmbeddingModel } from './model/embedding-model.js';
+export { ensureDescriptorModel } from './model/model-spec.js';
+export {
+  type ModelOpener,
+  type ModelSettings,
+  openModel,
+  openModelFor,
+  openModelOf,
+  versionSpecOf,
+} from './model/open-model.js';
+export { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
+export { modelSettings, vectorIndexSettings } from './settings.js';
+export { AliasWatch } from './store/alias-watch.js';
+export {
+  createQdrantClient,
+  type IndexVersion,
+  type IndexVersionListing,
+  type IndexVersionSpec,
+  IndexVersions,
+  type QdrantSettings,
+} from './store/index-versions.js';
+export type { ProductPayload } from './store/product-payload.js';
+export { QdrantVectorStore } from './store/qdrant-vector-store.js';
+export {
+  type CategoryCount,
+  type ProductPoint,
+  pointId,
+  type SearchFilter,
+  type SearchHit,
+  type VectorStore,
+} from './store/vector-store.js';
