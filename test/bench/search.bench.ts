@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex } from '@vsp/test-harness';
-import { createQdrantClient, IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/vector-index';
+import {
+  createQdrantClient,
+  IndexVersions,
+  imageToTensor,
+  openModel,
+  type ProductPoint,
+  QdrantBackend,
+} from '@vsp/vector-index';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface SearchBenchOptions {
@@ -36,7 +43,7 @@ export async function runSearchBench({
   try {
     const { qdrantUrl, alias } = await createVectorIndex(scope);
     const client = createQdrantClient(qdrantUrl);
-    const versions = new IndexVersions(client, alias);
+    const versions = new IndexVersions(new QdrantBackend(client, qdrantUrl), alias);
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
     const model = await openModel({
       MODEL: modelId,

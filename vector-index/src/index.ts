@@ -21,15 +21,17 @@ export {
 export { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
 export { modelSettings, vectorIndexSettings } from './settings.js';
 export { AliasWatch } from './store/alias-watch.js';
+export type { CollectionBackend, CollectionInfo, CollectionMetadata } from './store/collection-backend.js';
 export {
-  createQdrantClient,
   type IndexVersion,
   type IndexVersionListing,
   type IndexVersionSpec,
   IndexVersions,
   type QdrantSettings,
 } from './store/index-versions.js';
+export { LanceDbBackend } from './store/lancedb-backend.js';
 export type { ProductPayload } from './store/product-payload.js';
+export { createQdrantClient, QdrantBackend } from './store/qdrant-backend.js';
 export { QdrantVectorStore } from './store/qdrant-vector-store.js';
 export {
   type CategoryCount,

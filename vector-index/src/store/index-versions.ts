@@ -1,6 +1,7 @@
-import { QdrantClient } from '@qdrant/js-client-rest';
 import { IndexVersionRefusedError, IndexVersionUnknownError } from '../errors.js';
-import { callQdrant, QdrantVectorStore, qdrantStatus } from './qdrant-vector-store.js';
+import type { CollectionBackend } from './collection-backend.js';
+import { createQdrantClient, QdrantBackend } from './qdrant-backend.js';
+import type { VectorStore } from './vector-store.js';
 
 /** What a collection was built with and for, kept in the collection's own metadata. */
 export interface IndexVersion {
@@ -39,33 +40,6 @@ export interface IndexVersionListing extends IndexVersion {
   serving: boolean;
 }
 
-/** Payload fields people filter by get an index. */
-const PAYLOAD_INDEXES = [
-  ['product_id', 'keyword'],
-  ['category', 'keyword'],
-  ['currency', 'keyword'],
-  ['price_value', 'float'],
-  ['deleted', 'bool'],
-  ['searchable', 'bool'],
-  ['model_id', 'keyword'],
-  ['event_time', 'float'],
-] as const;
-
-/**
- * A client of the Qdrant at `url`. It asks for uncompressed answers: Node's fetch offers gzip, and
- * a compressed answer of a few kilobytes (a search's payloads) reached it 45 ms late on loopback
- * against 2–4 ms uncompressed (`npm run bench -- --only search`: query p50 39 ms before, on
- * 100,000 points).
- */
-export function createQdrantClient(url: string, apiKey?: string | undefined): QdrantClient {
-  return new QdrantClient({
-    url,
-    checkCompatibility: false,
-    headers: { 'accept-encoding': 'identity' },
-    ...(apiKey ? { apiKey } : {}),
-  });
-}
-
 /**
  * The versioned collections behind one alias (`products` → `products_v1`, `products_v2`, …): which
  * exist, what each was built with, and which one the alias serves. A rebuild fills a new version
@@ -75,13 +49,16 @@ export function createQdrantClient(url: string, apiKey?: string | undefined): Qd
  */
 export class IndexVersions {
   constructor(
-    private readonly client: QdrantClient,
+    readonly backend: CollectionBackend,
     readonly alias: string,
   ) {}
 
   /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL. */
   static connect({ QDRANT_URL, QDRANT_API_KEY, VECTOR_ALIAS }: QdrantSettings): IndexVersions {
-    return new IndexVersions(createQdrantClient(QDRANT_URL, QDRANT_API_KEY), VECTOR_ALIAS);
+    return new IndexVersions(
+      new QdrantBackend(createQdrantClient(QDRANT_URL, QDRANT_API_KEY), QDRANT_URL),
+      VECTOR_ALIAS,
+    );
   }
 
   /** The version the alias serves, or undefined before the first one exists. */
@@ -107,21 +84,17 @@ export class IndexVersions {
 
   /** The version named `name`, or undefined when no such collection exists. */
   async get(name: string): Promise<IndexVersion | undefined> {
-    const info = await callQdrant(() => this.client.getCollection(name)).catch((error: unknown) => {
-      if (qdrantStatus(error) === 404) return undefined;
-      throw error;
-    });
+    const info = await this.backend.collection(name);
     if (!info) return undefined;
-    const metadata = (info.config.metadata ?? {}) as Partial<Omit<IndexVersion, 'name'>>;
-    const vectors = info.config.params.vectors as { size: number };
+    const metadata = info.metadata as Partial<Record<keyof IndexVersion, string | null>>;
     return {
       name,
       modelId: metadata.modelId ?? '',
       modelDir: metadata.modelDir ?? null,
-      dimension: vectors.size,
+      dimension: info.dimension,
       createdAt: metadata.createdAt ?? '',
       group: metadata.group ?? '',
-      state: metadata.state ?? 'ready',
+      state: (metadata.state ?? 'ready') as IndexVersion['state'],
     };
   }
 
@@ -165,22 +138,9 @@ export class IndexVersions {
     const group = `${groupPrefix}.${versionName}.${createdAt}`;
     const created: IndexVersion = { ...model, name: versionName, state, createdAt, group };
     const { name: _, dimension, ...metadata } = created;
-    // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
-    const version = await callQdrant(() =>
-      this.client
-        .api()
-        .createCollection({ collection_name: versionName, vectors: { size: dimension, distance: 'Cosine' }, metadata }),
-    ).then(
-      () => created,
-      async (error: unknown) => {
-        if (existing === 'reuse' && qdrantStatus(error) === 409) return this.#sameModel(versionName, spec);
-        throw error;
-      },
-    );
-    for (const [field_name, field_schema] of PAYLOAD_INDEXES) {
-      await callQdrant(() => this.client.createPayloadIndex(versionName, { field_name, field_schema, wait: true }));
-    }
-    return version;
+    if (await this.backend.createCollection(versionName, dimension, metadata)) return created;
+    if (existing === 'reuse') return this.#sameModel(versionName, spec);
+    throw new IndexVersionRefusedError(`${versionName} exists already`);
   }
 
   async nextName(): Promise<string> {
@@ -189,7 +149,7 @@ export class IndexVersions {
   }
 
   async markReady(name: string): Promise<void> {
-    await callQdrant(() => this.client.updateCollection(name, { metadata: { state: 'ready' } }));
+    await this.backend.updateMetadata(name, { state: 'ready' });
   }
 
   /**
@@ -201,15 +161,7 @@ export class IndexVersions {
     if (version.state !== 'ready') {
       throw new IndexVersionRefusedError(`${name} is still being built: the alias only moves to a complete version`);
     }
-    const serving = await this.#servingName();
-    await callQdrant(() =>
-      this.client.updateCollectionAliases({
-        actions: [
-          ...(serving === undefined ? [] : [{ delete_alias: { alias_name: this.alias } }]),
-          { create_alias: { collection_name: name, alias_name: this.alias } },
-        ],
-      }),
-    );
+    await this.backend.setAlias(this.alias, name);
     return version;
   }
 
@@ -219,12 +171,16 @@ export class IndexVersions {
     if ((await this.#servingName()) === name) {
       throw new IndexVersionRefusedError(`${name} serves the alias ${this.alias}: switch to another version first`);
     }
-    await callQdrant(() => this.client.deleteCollection(name));
+    await this.backend.deleteCollection(name);
     return version;
   }
 
-  store(name: string): QdrantVectorStore {
-    return new QdrantVectorStore(this.client, name);
+  store(name: string): VectorStore {
+    return this.backend.store(name);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
   }
 
   async #sameModel(name: string, spec: IndexVersionSpec): Promise<IndexVersion> {
@@ -243,14 +199,12 @@ export class IndexVersions {
     return version;
   }
 
-  async #servingName(): Promise<string | undefined> {
-    const { aliases } = await callQdrant(() => this.client.getAliases());
-    return aliases.find((a) => a.alias_name === this.alias)?.collection_name;
+  #servingName(): Promise<string | undefined> {
+    return this.backend.aliasTarget(this.alias);
   }
 
   async #versionNames(): Promise<string[]> {
-    const { collections } = await callQdrant(() => this.client.getCollections());
-    return collections.map((c) => c.name).filter((name) => this.#isVersion(name));
+    return (await this.backend.collectionNames()).filter((name) => this.#isVersion(name));
   }
 
   #isVersion(name: string): boolean {

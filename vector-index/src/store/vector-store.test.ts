@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { SinkRejectedError } from '@vsp/platform';
 import { type CleanupContext, onCleanup, uniqueName } from '@vsp/test-harness';
 import { FakeQdrantServer } from '../testing/fake-qdrant-server.js';
-import { createTestVersions } from '../testing/test-versions.js';
+import { createEmbeddedTestVersions, createTestVersions } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../testing/vector-store.contract.js';
 import { IndexVersions } from './index-versions.js';
 
@@ -23,6 +23,12 @@ async function fakeVersions(t: CleanupContext): Promise<{ versions: IndexVersion
 
 vectorStoreContract('Qdrant store against the real Qdrant', async (t) => {
   const versions = await createTestVersions(t);
+  await versions.ensureServing(SPEC);
+  return versions.store(versions.alias);
+});
+
+vectorStoreContract('LanceDB store (the embedded one)', async (t) => {
+  const versions = await createEmbeddedTestVersions(t);
   await versions.ensureServing(SPEC);
   return versions.store(versions.alias);
 });
