@@ -12,8 +12,11 @@ const InfraConfigSchema = Type.Object({
   SCHEMA_REGISTRY_URL: Type.Optional(Type.String()),
   DATABASE_URL: Type.Optional(Type.String()),
   QDRANT_URL: Type.Optional(Type.String()),
-  /** The Qdrant server binary infra runs when QDRANT_URL is unset. */
-  QDRANT_BIN: Type.String({ default: `${repoRoot}../shared/qdrant/qdrant` }),
+  /**
+   * A Qdrant server binary for infra to run when QDRANT_URL is unset. With neither, no Qdrant runs
+   * and the index is embedded in the processes (VECTOR_DATA_DIR).
+   */
+  QDRANT_BIN: Type.Optional(Type.String({ minLength: 1 })),
   ...infraPortSettings,
   INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
   /** Read only to know whether `npm start` must generate one (see webhook-secret.ts). */

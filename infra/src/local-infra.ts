@@ -10,21 +10,25 @@ export interface InfraEndpoints {
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
   databaseUrl: string;
-  qdrantUrl: string;
+  /** Undefined: no Qdrant is configured, and the index is embedded in the processes. */
+  qdrantUrl: string | undefined;
 }
 
-/** The four services the pipeline needs (Kafka as one node or several), started and stopped together. */
+/**
+ * The services the pipeline needs (Kafka as one node or several), started and stopped together:
+ * Kafka, the registry, PostgreSQL, and Qdrant when one is configured (QDRANT_URL or QDRANT_BIN).
+ */
 export class LocalInfra {
   readonly kafkaNodes: readonly KafkaService[];
   readonly schemaRegistry: SchemaRegistryService;
   readonly postgres: PostgresService;
-  readonly qdrant: QdrantService;
+  readonly qdrant: QdrantService | undefined;
 
   constructor(private readonly config: InfraConfig) {
     this.kafkaNodes = KafkaService.cluster(config);
     this.schemaRegistry = new SchemaRegistryService(config);
     this.postgres = new PostgresService(config);
-    this.qdrant = new QdrantService(config);
+    this.qdrant = config.QDRANT_BIN || config.QDRANT_URL ? new QdrantService(config, config.QDRANT_BIN) : undefined;
   }
 
   /** Kafka's first node: the one to ask for the cluster's address, its tools, or to stop in a 1-node setup. */
@@ -33,7 +37,7 @@ export class LocalInfra {
   }
 
   get services(): readonly LocalService[] {
-    return [...this.kafkaNodes, this.schemaRegistry, this.postgres, this.qdrant];
+    return [...this.kafkaNodes, this.schemaRegistry, this.postgres, ...(this.qdrant ? [this.qdrant] : [])];
   }
 
   get endpoints(): InfraEndpoints {
@@ -41,7 +45,7 @@ export class LocalInfra {
       kafkaBrokers: this.kafka.endpoint.split(','),
       schemaRegistryUrl: this.schemaRegistry.endpoint,
       databaseUrl: this.postgres.endpoint,
-      qdrantUrl: this.qdrant.endpoint,
+      qdrantUrl: this.qdrant?.endpoint,
     };
   }
 

@@ -53,8 +53,13 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     DATABASE_URL: databaseUrl,
-    QDRANT_URL: qdrantUrl,
+    ...(qdrantUrl ? { QDRANT_URL: qdrantUrl } : {}),
   };
+  console.error(
+    qdrantUrl
+      ? `pipeline: the vector index is on Qdrant at ${qdrantUrl}`
+      : 'pipeline: the vector index is embedded in VECTOR_DATA_DIR (default data/vector-index); set QDRANT_BIN (a qdrant binary infra runs) or QDRANT_URL (a running Qdrant) for Qdrant',
+  );
   if ((await runToEnd(PREPARE_MODEL, env)) !== 0) {
     console.error('pipeline: no model to embed images with (the reason is above); stopping');
     await stopServices(startedHere, config);

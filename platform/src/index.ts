@@ -40,6 +40,7 @@ export {
   infraPortSettings,
   kafkaNodePorts,
   localAddresses,
+  localQdrantUrl,
   SERVICE_ADDRESS_SETTINGS,
   type ServiceAddressSetting,
 } from './service-addresses.js';

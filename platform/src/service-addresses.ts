@@ -30,9 +30,12 @@ export function localAddresses(ports: InfraPorts): Readonly<Record<ServiceAddres
       .join(','),
     SCHEMA_REGISTRY_URL: `http://localhost:${ports.INFRA_REGISTRY_PORT}/apis/ccompat/v7`,
     DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.INFRA_POSTGRES_PORT}/visual_search`,
-    QDRANT_URL: `http://127.0.0.1:${ports.INFRA_QDRANT_PORT}`,
+    QDRANT_URL: localQdrantUrl(ports.INFRA_QDRANT_PORT),
   };
 }
+
+/** Where the Qdrant this checkout's infra runs answers. */
+export const localQdrantUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 /** The broker and controller port of each local Kafka node, node 1 first. */
 export function kafkaNodePorts(ports: InfraPorts): { broker: number; controller: number }[] {

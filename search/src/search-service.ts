@@ -18,7 +18,7 @@ export async function createSearchService(config: SearchConfig, logger: Logger):
   const metrics = new SearchMetrics();
   const search = new VisualSearch({
     config,
-    versions: IndexVersions.connect(config),
+    versions: IndexVersions.open(config),
     logger,
     onStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });

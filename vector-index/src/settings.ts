@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { repoRoot } from '@vsp/platform';
+import { infraPortSettings, repoRoot } from '@vsp/platform';
 import { BUILT_IN_MODEL_IDS } from './model/built-in-models.js';
 import { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
 
@@ -24,11 +24,18 @@ export const modelSettings = {
   INFERENCE_BATCH_MAX: Type.Integer({ default: 32, minimum: 1 }),
 };
 
-/** The vector index and its versions. */
+/**
+ * The vector index and its versions: on the Qdrant at QDRANT_URL; else, with QDRANT_BIN set, on
+ * the one this checkout's infra runs (INFRA_QDRANT_PORT); else embedded in VECTOR_DATA_DIR.
+ */
 export const vectorIndexSettings = {
-  /** Default: this checkout's Qdrant (INFRA_QDRANT_PORT). */
-  QDRANT_URL: Type.String({ pattern: '^https?://' }),
+  QDRANT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   QDRANT_API_KEY: Type.Optional(Type.String()),
+  /** Read to know that this checkout's infra runs a Qdrant server (see infra). */
+  QDRANT_BIN: Type.Optional(Type.String({ minLength: 1 })),
+  INFRA_QDRANT_PORT: infraPortSettings.INFRA_QDRANT_PORT,
+  /** The embedded store's tables and catalogue, when no Qdrant is configured. */
+  VECTOR_DATA_DIR: Type.String({ default: `${repoRoot}data/vector-index` }),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
   /** How often a processor or the search service looks whether a rebuild or a rollback moved the alias. */
   ALIAS_CHECK_INTERVAL_MS: Type.Integer({ default: 2_000, minimum: 100 }),

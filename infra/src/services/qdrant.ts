@@ -6,22 +6,24 @@ import { LocalService } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 
 /**
- * Qdrant, the vector index, run from a server binary: QDRANT_BIN, by default the one the
- * workplace ships beside the checkout (`../shared/qdrant/qdrant`, built from Qdrant's public
- * source). The registries we can reach carry no Qdrant build, so nothing is downloaded here.
+ * Qdrant, when the index is to live in one: run from the server binary at QDRANT_BIN (no registry
+ * ships a Qdrant server, so nothing is downloaded), or left to whoever runs the one at QDRANT_URL.
  */
 export class QdrantService extends LocalService {
   readonly name = 'qdrant';
 
-  constructor(config: InfraConfig) {
+  constructor(
+    config: InfraConfig,
+    private readonly binary: string | undefined,
+  ) {
     super(config, 'qdrant', 'QDRANT_URL', 'INFRA_QDRANT_PORT');
   }
 
   protected async install(): Promise<void> {
-    if (!existsSync(this.config.QDRANT_BIN)) {
+    if (!this.binary || !existsSync(this.binary)) {
       throw new ToolMissingError(
-        `the Qdrant server (${this.config.QDRANT_BIN})`,
-        'set QDRANT_BIN to a qdrant server binary, or QDRANT_URL to a running Qdrant',
+        `the Qdrant server (QDRANT_BIN=${this.binary})`,
+        'set QDRANT_BIN to a qdrant server binary, QDRANT_URL to a running Qdrant, or neither for the embedded index',
       );
     }
   }
@@ -45,7 +47,7 @@ export class QdrantService extends LocalService {
   }
 
   protected launchSpec(): SpawnSpec {
-    return { command: this.config.QDRANT_BIN, args: ['--config-path', this.#configFile], cwd: this.dataDir };
+    return { command: this.binary as string, args: ['--config-path', this.#configFile], cwd: this.dataDir };
   }
 
   async isReady(): Promise<boolean> {

@@ -34,7 +34,7 @@ await runCommandLine({
   async run({ positionals, values }) {
     const [command, argument] = positionals;
     const config = loadEmbeddingConfig();
-    const versions = IndexVersions.connect(config);
+    const versions = IndexVersions.open(config);
     switch (command) {
       case 'collections': {
         const listings = await versions.list();

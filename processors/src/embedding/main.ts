@@ -12,7 +12,7 @@ const metrics = new EmbeddingMetrics('visual_search_embedding_');
 const processor = new LiveEmbedding({
   config,
   kafka: createKafkaClient({ clientId: config.EMBEDDING_GROUP_ID, brokers: config.KAFKA_BROKERS, logger }),
-  versions: IndexVersions.connect(config),
+  versions: IndexVersions.open(config),
   logger,
   metrics,
 });

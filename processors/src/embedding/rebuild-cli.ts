@@ -39,7 +39,7 @@ await runCommandLine({
     const done = rebuild({
       config,
       kafka: createKafkaClient({ clientId: 'visual-search-rebuild', brokers: config.KAFKA_BROKERS, logger }),
-      versions: IndexVersions.connect(config),
+      versions: IndexVersions.open(config),
       logger,
       metrics,
       model:

@@ -283,7 +283,7 @@ export async function createTestEmbedding(
   config: EmbeddingConfig,
   options: Pick<LiveEmbeddingOptions, 'openModel'> = {},
 ): Promise<{ processor: LiveEmbedding; versions: IndexVersions; metrics: EmbeddingMetrics }> {
-  const versions = IndexVersions.connect(config);
+  const versions = IndexVersions.open(config);
   const metrics = new EmbeddingMetrics('test_');
   const processor = new LiveEmbedding({
     config,

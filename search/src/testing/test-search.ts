@@ -27,7 +27,7 @@ export interface TestSearch {
  */
 export async function startTestSearch(
   t: CleanupContext,
-  index: { QDRANT_URL: string; VECTOR_ALIAS: string; MODEL_CACHE_DIR: string; IMAGE_BASE_URL: string },
+  index: { QDRANT_URL?: string | undefined; VECTOR_ALIAS: string; MODEL_CACHE_DIR: string; IMAGE_BASE_URL: string },
   overrides: Record<string, string> = {},
 ): Promise<TestSearch> {
   const config = loadSearchConfig({

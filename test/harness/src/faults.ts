@@ -17,6 +17,7 @@ export interface StoppedService {
  */
 export async function stopService(t: CleanupContext, name: ServiceName): Promise<StoppedService> {
   const service = new LocalInfra(loadInfraConfig())[name];
+  if (!service) throw new Error(`cannot stop ${name}: none is configured (QDRANT_BIN or QDRANT_URL)`);
   const state = await service.state();
   if (state.kind !== 'ours') {
     throw new Error(

@@ -11,6 +11,9 @@ export interface TestVectorIndex {
 /** A fresh alias on the real Qdrant infra runs; whatever collections the test makes behind it go afterwards. */
 export async function createVectorIndex(t: CleanupContext): Promise<TestVectorIndex> {
   const { qdrantUrl } = await ensureInfra();
+  if (!qdrantUrl) {
+    throw new Error('this test needs a Qdrant server: set QDRANT_BIN (a qdrant binary infra runs) or QDRANT_URL');
+  }
   const alias = uniqueName('products');
   onCleanup(t, async () => {
     const response = await fetch(`${qdrantUrl}/collections`);

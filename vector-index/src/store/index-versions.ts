@@ -1,5 +1,7 @@
+import { localQdrantUrl } from '@vsp/platform';
 import { IndexVersionRefusedError, IndexVersionUnknownError } from '../errors.js';
 import type { CollectionBackend } from './collection-backend.js';
+import { LanceDbBackend } from './lancedb-backend.js';
 import { createQdrantClient, QdrantBackend } from './qdrant-backend.js';
 import type { VectorStore } from './vector-store.js';
 
@@ -29,6 +31,14 @@ export interface QdrantSettings {
   VECTOR_ALIAS: string;
 }
 
+/** Where the index lives (see vectorIndexSettings). */
+export interface IndexStoreSettings extends Omit<QdrantSettings, 'QDRANT_URL'> {
+  QDRANT_URL?: string | undefined;
+  QDRANT_BIN?: string | undefined;
+  INFRA_QDRANT_PORT: number;
+  VECTOR_DATA_DIR: string;
+}
+
 export type IndexVersionSpec = Pick<IndexVersion, 'modelId' | 'modelDir' | 'dimension'> & {
   /** The version's consumer group is named from it (see IndexVersion.group). */
   groupPrefix: string;
@@ -52,6 +62,17 @@ export class IndexVersions {
     readonly backend: CollectionBackend,
     readonly alias: string,
   ) {}
+
+  /**
+   * The versions behind VECTOR_ALIAS where the settings say: the Qdrant at QDRANT_URL, else this
+   * checkout's Qdrant when it runs one (QDRANT_BIN), else the embedded store in VECTOR_DATA_DIR.
+   */
+  static open(settings: IndexStoreSettings): IndexVersions {
+    const { QDRANT_URL, QDRANT_BIN, INFRA_QDRANT_PORT, VECTOR_DATA_DIR, ...rest } = settings;
+    const url = QDRANT_URL ?? (QDRANT_BIN ? localQdrantUrl(INFRA_QDRANT_PORT) : undefined);
+    if (url) return IndexVersions.connect({ ...rest, QDRANT_URL: url });
+    return new IndexVersions(new LanceDbBackend(VECTOR_DATA_DIR), settings.VECTOR_ALIAS);
+  }
 
   /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL. */
   static connect({ QDRANT_URL, QDRANT_API_KEY, VECTOR_ALIAS }: QdrantSettings): IndexVersions {

@@ -43,8 +43,10 @@ export class LanceDbBackend implements CollectionBackend {
   async createCollection(name: string, dimension: number, metadata: CollectionMetadata): Promise<boolean> {
     return this.#change(async (catalogue) => {
       if (catalogue.collections[name]) return false;
+      const connection = await this.#connect();
       // A table without a catalogue entry is what a crash between the two steps leaves: replace it.
-      await (await this.#connect()).createEmptyTable(name, tableSchema(dimension), { mode: 'overwrite' });
+      if ((await connection.tableNames()).includes(name)) await connection.dropTable(name);
+      await connection.createEmptyTable(name, tableSchema(dimension));
       this.#tables.delete(name);
       catalogue.collections[name] = { dimension, metadata };
       return true;

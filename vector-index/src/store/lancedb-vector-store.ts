@@ -53,7 +53,11 @@ export class LanceDbVectorStore implements VectorStore {
           `${wrong.productId}'s vector has ${wrong.vector.length} dimensions; ${this.name} holds ${dimension}`,
         );
       }
-      await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(points.map((point) => ({ ...rowOf(point) })));
+      await table
+        .mergeInsert('id')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(points.map((point) => ({ ...rowOf(point) })));
     });
   }
 
