@@ -57,6 +57,9 @@ export class LocalInfra {
   async up(): Promise<{ states: Map<LocalService, ServiceState>; started: LocalService[] }> {
     const before = await this.status();
     const started = [...before].filter(([, state]) => state.kind === 'stopped').map(([service]) => service);
+    const missing = await Promise.allSettled(started.map((service) => service.checkPrerequisites()));
+    const refused = missing.find((r) => r.status === 'rejected');
+    if (refused) throw refused.reason;
     const results = await Promise.allSettled(this.services.map(async (s) => [s, await s.up()] as const));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {

@@ -52,6 +52,11 @@ export abstract class LocalService {
     console.error(`infra: ${this.name}: ${line}`);
   }
 
+  /**
+   * What the service needs that nothing here fetches (a JDK, a server binary), checked for every
+   * service before any of them downloads anything, so a missing tool is reported in seconds.
+   */
+  async checkPrerequisites(): Promise<void> {}
   /** Fetches or installs what is missing; a no-op when everything is cached. */
   protected abstract install(): Promise<void>;
   /** One-time data preparation (format storage, initdb); must be idempotent. */

@@ -57,6 +57,10 @@ export class KafkaService extends LocalService {
     return kafkaNodePorts(this.config)[this.#node - 1] as { broker: number; controller: number };
   }
 
+  override checkPrerequisites(): Promise<void> {
+    return requireJava({ andMaven: !this.#jarsThere() });
+  }
+
   /** The nodes of a cluster share the jars: the first to ask fetches them, the others wait for it. */
   protected install(): Promise<void> {
     let installing = installs.get(this.#jarDir);
@@ -68,10 +72,13 @@ export class KafkaService extends LocalService {
     return installing;
   }
 
-  async #fetchJars(): Promise<void> {
+  #jarsThere(): boolean {
     const jars = [`kafka_2.13-${KAFKA_VERSION}.jar`, `kafka-tools-${KAFKA_VERSION}.jar`];
-    if (jars.every((jar) => existsSync(join(this.#jarDir, jar)))) return;
-    await requireJavaAndMaven();
+    return jars.every((jar) => existsSync(join(this.#jarDir, jar)));
+  }
+
+  async #fetchJars(): Promise<void> {
+    if (this.#jarsThere()) return;
     this.progress(`fetching Kafka ${KAFKA_VERSION} jars from Maven Central into ${this.#jarDir} (first start only)`);
     try {
       await runCommand('mvn', [
@@ -206,8 +213,9 @@ export class KafkaService extends LocalService {
   }
 }
 
-export async function requireJavaAndMaven(): Promise<void> {
-  for (const tool of ['java', 'mvn']) {
+/** Java runs Kafka and the registry; Maven fetches their jars, the first time only. */
+export async function requireJava({ andMaven }: { andMaven: boolean }): Promise<void> {
+  for (const tool of andMaven ? ['java', 'mvn'] : ['java']) {
     if (!(await commandExists(tool)))
       throw new ToolMissingError(tool, 'install a JDK 17+ and Maven (Debian: openjdk-17-jdk-headless maven)');
   }

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, readdirSync, statSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { InfraConfig } from '../config.js';
-import { InstallFailedError } from '../errors.js';
+import { InstallFailedError, ToolMissingError } from '../errors.js';
 import { LocalService } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 import { commandExists, type RunAs, runCommand } from '../run-command.js';
@@ -24,15 +24,19 @@ export class PostgresService extends LocalService {
     super(config, 'postgres', 'DATABASE_URL', 'INFRA_POSTGRES_PORT', 'SIGINT');
   }
 
+  override async checkPrerequisites(): Promise<void> {
+    if (findServerBinDir()) return;
+    if (process.getuid?.() !== 0 || !(await commandExists('apt-get'))) {
+      throw new ToolMissingError(
+        'PostgreSQL (server binaries under /usr/lib/postgresql)',
+        'install the postgresql package, or set DATABASE_URL to a PostgreSQL of your own',
+      );
+    }
+  }
+
   protected async install(): Promise<void> {
     this.#binDir = findServerBinDir();
     if (this.#binDir) return;
-    if (process.getuid?.() !== 0 || !(await commandExists('apt-get'))) {
-      throw new InstallFailedError(
-        'PostgreSQL',
-        'no server binaries under /usr/lib/postgresql; install the postgresql package',
-      );
-    }
     try {
       await runCommand('apt-get', ['update', '-qq']);
       await runCommand('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {

@@ -19,7 +19,7 @@ export class QdrantService extends LocalService {
     super(config, 'qdrant', 'QDRANT_URL', 'INFRA_QDRANT_PORT');
   }
 
-  protected async install(): Promise<void> {
+  override async checkPrerequisites(): Promise<void> {
     if (!this.binary || !existsSync(this.binary)) {
       throw new ToolMissingError(
         `the Qdrant server (QDRANT_BIN=${this.binary})`,
@@ -27,6 +27,8 @@ export class QdrantService extends LocalService {
       );
     }
   }
+
+  protected async install(): Promise<void> {}
 
   protected async prepare(): Promise<void> {
     const port = this.config.INFRA_QDRANT_PORT;

@@ -5,7 +5,7 @@ import { InstallFailedError } from '../errors.js';
 import { LocalService } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 import { runCommand } from '../run-command.js';
-import { requireJavaAndMaven } from './kafka.js';
+import { requireJava } from './kafka.js';
 
 export const APICURIO_VERSION = '3.0.9';
 const artifact = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
@@ -24,9 +24,12 @@ export class SchemaRegistryService extends LocalService {
     this.#appDir = join(config.INFRA_CACHE_DIR, `apicurio-registry-${APICURIO_VERSION}`);
   }
 
+  override checkPrerequisites(): Promise<void> {
+    return requireJava({ andMaven: !existsSync(this.#runnerJar) });
+  }
+
   protected async install(): Promise<void> {
     if (existsSync(this.#runnerJar)) return;
-    await requireJavaAndMaven();
     this.progress(
       `fetching Apicurio Registry from Maven Central into ${this.config.INFRA_CACHE_DIR} (first start only)`,
     );
