@@ -38,8 +38,13 @@ function describe(service: LocalService, state: ServiceState): string {
   }
 }
 
-function print(states: Map<LocalService, ServiceState>): void {
+function print(infra: LocalInfra, states: Map<LocalService, ServiceState>): void {
   for (const [service, state] of states) console.log(describe(service, state));
+  if (!infra.qdrant) {
+    console.log(
+      `${'qdrant'.padEnd(16)} not used      the index is embedded (VECTOR_DATA_DIR); QDRANT_BIN or QDRANT_URL for Qdrant`,
+    );
+  }
 }
 
 // Kafka's tools take their own options: everything after the tool's name is theirs.
@@ -79,14 +84,14 @@ await runCommandLine({
       case 'up': {
         const started = Date.now();
         const { states } = await infra.up();
-        print(states);
+        print(infra, states);
         console.log(
           `infra ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data and logs in ${config.INFRA_HOME})`,
         );
         return 0;
       }
       case 'status':
-        print(await infra.status());
+        print(infra, await infra.status());
         return 0;
       case 'down': {
         const stopped = await infra.down();
