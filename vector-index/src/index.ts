@@ -23,6 +23,9 @@ export { modelSettings, vectorIndexSettings } from './settings.js';
 export { AliasWatch } from './store/alias-watch.js';
 export type { CollectionBackend, CollectionInfo, CollectionMetadata } from './store/collection-backend.js';
 export {
+  INDEX_STORE_KINDS,
+  type IndexStoreKind,
+  type IndexStoreSettings,
   type IndexVersion,
   type IndexVersionListing,
   type IndexVersionSpec,

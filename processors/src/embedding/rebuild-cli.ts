@@ -1,18 +1,26 @@
-import { createKafkaClient, createLogger, runCommandLine, userPath } from '@vsp/platform';
-import { BUILT_IN_MODEL_IDS, IndexVersions, isBuiltInModel } from '@vsp/vector-index';
+import { createKafkaClient, createLogger, runCommandLine, UsageError, userPath } from '@vsp/platform';
+import {
+  BUILT_IN_MODEL_IDS,
+  INDEX_STORE_KINDS,
+  type IndexStoreKind,
+  IndexVersions,
+  isBuiltInModel,
+} from '@vsp/vector-index';
 import closeWithGrace from 'close-with-grace';
 import { HealthServer } from '../runtime/health-server.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
 import { type RebuildProgress, rebuild } from './rebuild.js';
 
-const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch]
+const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch] [--to embedded|qdrant]
   Builds a new version of the vector index from the start of the log while the current one keeps
   serving, then moves the alias to it. Ctrl-C (or a crash) leaves it unfinished; run again to resume.
   --model ID|DIR     the model to embed with: a built-in one (${BUILT_IN_MODEL_IDS.join(', ')})
                      or a model folder (default: the serving version's, reusing its vectors)
   --collection NAME  the version to build or resume (default: an unfinished one, else the next free)
-  --no-switch        leave the finished version ready for \`npm run index -- switch NAME\``;
+  --no-switch        leave the finished version ready for \`npm run index -- switch NAME\`
+  --to STORE         build in the other store (${INDEX_STORE_KINDS.join(' or ')}) with the serving version's
+                     model: how the index moves between stores; then point the services at it`;
 
 await runCommandLine({
   name: 'rebuild',
@@ -21,9 +29,19 @@ await runCommandLine({
     model: { type: 'string' },
     collection: { type: 'string' },
     'no-switch': { type: 'boolean', default: false },
+    to: { type: 'string' },
   },
   async run({ values }) {
+    const to = values.to;
+    if (to !== undefined && !(INDEX_STORE_KINDS as readonly string[]).includes(to)) {
+      throw new UsageError(`--to ${to}: expected ${INDEX_STORE_KINDS.join(' or ')}`);
+    }
     const config = loadEmbeddingConfig();
+    const serving = IndexVersions.open(config);
+    const versions = to ? IndexVersions.openIn(to as IndexStoreKind, config) : serving;
+    // A move keeps the model: without --model, the one the current store serves with.
+    const from = to && values.model === undefined ? await serving.serving() : undefined;
+    const modelOption = values.model ?? from?.modelDir ?? from?.modelId;
     const logger = createLogger({
       name: 'rebuild',
       level: config.LOG_LEVEL,
@@ -39,15 +57,15 @@ await runCommandLine({
     const done = rebuild({
       config,
       kafka: createKafkaClient({ clientId: 'visual-search-rebuild', brokers: config.KAFKA_BROKERS, logger }),
-      versions: IndexVersions.open(config),
+      versions,
       logger,
       metrics,
       model:
-        values.model === undefined
+        modelOption === undefined
           ? undefined
-          : isBuiltInModel(values.model)
-            ? { id: values.model }
-            : { dir: userPath(values.model) },
+          : isBuiltInModel(modelOption)
+            ? { id: modelOption }
+            : { dir: userPath(modelOption) },
       collection: values.collection,
       switchAlias: !values['no-switch'],
       signal: stop.signal,
@@ -77,7 +95,13 @@ await runCommandLine({
     }
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);
     else if (result.switched) console.log(`${config.VECTOR_ALIAS} now serves ${result.version.name}`);
-    else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
+    if (to && !result.stopped) {
+      console.log(
+        `${versions.backend.description} holds the index now; to serve from it, ` +
+          (to === 'qdrant' ? 'keep QDRANT_URL (or QDRANT_BIN) set' : 'unset QDRANT_URL and QDRANT_BIN') +
+          ' in .env and restart the services',
+      );
+    } else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
     return 0;
   },
 });

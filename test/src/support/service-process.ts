@@ -52,7 +52,11 @@ export interface EntryRun {
  * Runs one of our command-line entry points (e.g. "processors/src/replay/replay-cli.ts") to the
  * end, as `npm run` would, with `env` added to ours. A non-zero exit is returned, not thrown.
  */
-export function runEntry(entry: string, args: readonly string[], env: Record<string, string>): Promise<EntryRun> {
+export function runEntry(
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<EntryRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

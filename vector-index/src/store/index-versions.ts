@@ -31,6 +31,14 @@ export interface QdrantSettings {
   VECTOR_ALIAS: string;
 }
 
+export const INDEX_STORE_KINDS = ['embedded', 'qdrant'] as const;
+export type IndexStoreKind = (typeof INDEX_STORE_KINDS)[number];
+
+/** The Qdrant the settings name: QDRANT_URL, else this checkout's when it runs one; undefined: none. */
+function qdrantUrlOf({ QDRANT_URL, QDRANT_BIN, INFRA_QDRANT_PORT }: IndexStoreSettings): string | undefined {
+  return QDRANT_URL ?? (QDRANT_BIN ? localQdrantUrl(INFRA_QDRANT_PORT) : undefined);
+}
+
 /** Where the index lives (see vectorIndexSettings). */
 export interface IndexStoreSettings extends Omit<QdrantSettings, 'QDRANT_URL'> {
   QDRANT_URL?: string | undefined;
@@ -68,10 +76,21 @@ export class IndexVersions {
    * checkout's Qdrant when it runs one (QDRANT_BIN), else the embedded store in VECTOR_DATA_DIR.
    */
   static open(settings: IndexStoreSettings): IndexVersions {
-    const { QDRANT_URL, QDRANT_BIN, INFRA_QDRANT_PORT, VECTOR_DATA_DIR, ...rest } = settings;
-    const url = QDRANT_URL ?? (QDRANT_BIN ? localQdrantUrl(INFRA_QDRANT_PORT) : undefined);
-    if (url) return IndexVersions.connect({ ...rest, QDRANT_URL: url });
-    return new IndexVersions(new LanceDbBackend(VECTOR_DATA_DIR), settings.VECTOR_ALIAS);
+    return IndexVersions.openIn(qdrantUrlOf(settings) ? 'qdrant' : 'embedded', settings);
+  }
+
+  /** The versions in the store named, whatever the settings would choose: where a move builds. */
+  static openIn(store: IndexStoreKind, settings: IndexStoreSettings): IndexVersions {
+    if (store === 'embedded') {
+      return new IndexVersions(new LanceDbBackend(settings.VECTOR_DATA_DIR), settings.VECTOR_ALIAS);
+    }
+    const url = qdrantUrlOf(settings);
+    if (!url) {
+      throw new IndexVersionRefusedError(
+        "no Qdrant is configured: set QDRANT_URL, or QDRANT_BIN for this checkout's own",
+      );
+    }
+    return IndexVersions.connect({ ...settings, QDRANT_URL: url });
   }
 
   /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL. */
