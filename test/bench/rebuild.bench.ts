@@ -1,4 +1,4 @@
-import { EmbeddingMetrics, rebuild } from '@vsp/processors';
+import { EmbeddingMetrics, type RebuildOptions, rebuild } from '@vsp/processors';
 import {
   createEventTopic,
   EFFICIENTNET_LITE0_MODEL,
@@ -6,6 +6,7 @@ import {
   productImage,
   startImageHost,
   startTestEmbedding,
+  type TestEmbedding,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import { createKafka } from '@vsp/test-harness';
@@ -60,17 +61,7 @@ async function sameModelRebuild(products: number): Promise<void> {
     await embedding.waitForHandled(events.length, 3_600_000);
     const liveSeconds = (performance.now() - liveStarted) / 1000;
 
-    const metrics = new EmbeddingMetrics('bench_rebuild_');
-    const rebuildStarted = performance.now();
-    const result = await rebuild({
-      config: embedding.config,
-      kafka: await createKafka(),
-      versions: embedding.versions,
-      logger: pino({ level: 'warn' }),
-      metrics,
-      onProgress: () => {},
-    });
-    const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
+    const { result, metrics, seconds: rebuildSeconds } = await timedRebuild(embedding, 'bench_rebuild_');
     const total = async (counter: EmbeddingMetrics['vectors']) =>
       (await counter.get()).values.map((v) => `${(v.labels as { source?: string }).source ?? 'fetched'} ${v.value}`);
 
@@ -132,18 +123,9 @@ async function modelChangeRebuild(products: number): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
-    const metrics = new EmbeddingMetrics('bench_model_change_');
-    const started = performance.now();
-    const result = await rebuild({
-      config: embedding.config,
-      kafka: await createKafka(),
-      versions: embedding.versions,
-      logger: pino({ level: 'warn' }),
-      metrics,
-      model: { id: EFFICIENTNET_LITE0_MODEL.id },
-      onProgress: () => {},
+    const { result, metrics, seconds } = await timedRebuild(embedding, 'bench_model_change_', {
+      id: EFFICIENTNET_LITE0_MODEL.id,
     });
-    const seconds = (performance.now() - started) / 1000;
     searching = false;
     await searcher;
     const after = await embedding.versions.serving();
@@ -159,4 +141,20 @@ async function modelChangeRebuild(products: number): Promise<void> {
   } finally {
     await scope.close();
   }
+}
+
+/** A rebuild of the index `embedding` keeps, with metrics of its own, timed. */
+async function timedRebuild(embedding: TestEmbedding, metricsPrefix: string, model?: RebuildOptions['model']) {
+  const metrics = new EmbeddingMetrics(metricsPrefix);
+  const started = performance.now();
+  const result = await rebuild({
+    config: embedding.config,
+    kafka: await createKafka(),
+    versions: embedding.versions,
+    logger: pino({ level: 'warn' }),
+    metrics,
+    model,
+    onProgress: () => {},
+  });
+  return { result, metrics, seconds: (performance.now() - started) / 1000 };
 }
