@@ -113,7 +113,7 @@ test('model loading should refuse a folder in neither layout with MODEL_INVALID'
 
 test('embedding model should fail the embeds of a worker that died with a retriable code, and start a new worker', async (t) => {
   const model = await openDefaultModel(t, {
-    workerUrl: new URL('../../testing/dying-inference-worker.mjs', import.meta.url),
+    workerUrl: new URL('../testing/dying-inference-worker.mjs', import.meta.url),
   });
   const tensor = new Float32Array(3 * model.spec.size * model.spec.size);
 
