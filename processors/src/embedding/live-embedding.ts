@@ -74,12 +74,12 @@ export class LiveEmbedding {
   /** Follows the version the alias serves, creating the first one (for the configured model) if none exists. */
   async start(): Promise<void> {
     if (this.#closing) throw new ProcessorClosedError();
-    const { versions, config, logger } = this.#options;
+    const { versions, logger } = this.#options;
     this.#starting = this.#adoptServing();
     const version = await this.#starting;
     if (!version) return;
     await this.#startConsuming();
-    logger.info(`Vector index: Qdrant at ${config.QDRANT_URL}, alias ${versions.alias} serves ${version.name}`);
+    logger.info(`Vector index: ${versions.backend.description}, alias ${versions.alias} serves ${version.name}`);
     this.#watch.start(version.name);
   }
 
