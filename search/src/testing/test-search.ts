@@ -1,13 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import {
-  createEventTopic,
-  productEvent,
-  productImage,
-  startImageHost,
-  startTestEmbedding,
-  TEST_MODEL,
-} from '@vsp/processors/testing';
-import { type CleanupContext, onCleanup } from '@vsp/test-harness';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { productImage } from '@vsp/demo';
+import { type CleanupContext, createVectorIndex, onCleanup } from '@vsp/test-harness';
+import { DESCRIPTOR_MODEL, IndexVersions, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
+import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
 import { loadSearchConfig, type SearchConfig } from '../config.js';
 import type { SearchMetrics } from '../plugins/search-metrics.js';
@@ -33,7 +31,7 @@ export async function startTestSearch(
   const config = loadSearchConfig({
     QDRANT_URL: index.QDRANT_URL,
     VECTOR_ALIAS: index.VECTOR_ALIAS,
-    MODEL: TEST_MODEL,
+    MODEL: DESCRIPTOR_MODEL.id,
     MODEL_CACHE_DIR: index.MODEL_CACHE_DIR,
     IMAGE_BASE_URL: index.IMAGE_BASE_URL,
     LOG_DIR: '',
@@ -53,28 +51,71 @@ export const CATALOGUE_PRODUCTS = 40;
 
 /**
  * 40 products (p0..p39) with their own photos, categories Обувь/Одежда alternating, price
- * 1000.5 + 100·i, USD every fifth, p7 deleted; indexed through the real embedding processor, and
- * a search service over that index.
+ * 1000.5 + 100·i, USD every fifth, p7 deleted; their points written into a fresh index on the real
+ * Qdrant with the descriptor model (as the embedding processor writes them), and a search service
+ * over that index.
  */
 export async function indexedCatalogue(t: CleanupContext, overrides: Record<string, string> = {}) {
   const host = await startImageHost(t);
   const images = await Promise.all(Array.from({ length: CATALOGUE_PRODUCTS }, (_, i) => productImage(50_000 + i)));
   for (const [i, image] of images.entries()) host.put(`p${i}/main.jpg`, image);
-  const topic = await createEventTopic(t, 3);
-  const t0 = Date.UTC(2025, 10, 12, 10);
-  const events = images.map((_, i) =>
-    productEvent('product.created', `p${i}`, t0 + i, {
-      title: `Товар ${i}`,
-      category: i % 2 === 0 ? 'Обувь' : 'Одежда',
-      price: `${1000 + i * 100}.5`,
-      currency: i % 5 === 0 ? 'USD' : 'KGS',
-      image_key: `p${i}/main.jpg`,
-    }),
+  const cache = mkdtempSync(join(tmpdir(), 'search-test-models-'));
+  onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
+  const settings = {
+    MODEL: DESCRIPTOR_MODEL.id,
+    MODEL_CACHE_DIR: cache,
+    INFERENCE_THREADS: 1,
+    INFERENCE_BATCH_MAX: 64,
+  };
+  const model = await openModel(settings);
+  onCleanup(t, () => model.close());
+  const index = await createVectorIndex(t);
+  const versions = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias });
+  const version = await versions.ensureServing({
+    modelId: model.spec.id,
+    modelDir: null,
+    dimension: model.dimension,
+    groupPrefix: 'search-test',
+  });
+  const vectors = await model.embed(
+    await Promise.all(images.map((image) => imageToTensor(image, model.spec, 40_000_000))),
   );
-  events.push(productEvent('product.deleted', 'p7', t0 + 1_000));
-  await topic.produce(events);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  await embedding.waitForHandled(events.length);
-  const search = await startTestSearch(t, embedding.config, overrides);
+  await versions.store(version.name).upsert(
+    images.map((_, i) => ({
+      productId: `p${i}`,
+      vector: vectors[i] as Float32Array,
+      payload: cataloguePayload(i, model.spec.id),
+    })),
+  );
+  const search = await startTestSearch(
+    t,
+    { QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias, MODEL_CACHE_DIR: cache, IMAGE_BASE_URL: host.baseUrl },
+    overrides,
+  );
   return { images, search };
+}
+
+function cataloguePayload(i: number, modelId: string): ProductPayload {
+  const price = `${1000 + i * 100}.5`;
+  const deleted = i === 7;
+  return {
+    product_id: `p${i}`,
+    title: `Товар ${i}`,
+    description: null,
+    category: i % 2 === 0 ? 'Обувь' : 'Одежда',
+    price,
+    price_value: Number(price),
+    currency: i % 5 === 0 ? 'USD' : 'KGS',
+    image_key: `p${i}/main.jpg`,
+    deleted,
+    deleted_at: deleted ? Date.UTC(2025, 10, 12, 11) : null,
+    versions: {},
+    last_event_id: `evt_p${i}`,
+    last_event_type: deleted ? 'product.deleted' : 'product.created',
+    event_time: Date.UTC(2025, 10, 12, 10) + i,
+    image_source: `p${i}/main.jpg@`,
+    image_sha256: null,
+    model_id: modelId,
+    searchable: !deleted,
+  };
 }
