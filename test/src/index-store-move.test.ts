@@ -64,6 +64,8 @@ test('rebuild --to embedded should move the index from Qdrant into the embedded 
 
   assert.equal(moved.code, 0, moved.stderr);
   assert.match(moved.stdout, /the embedded store in .* holds the index now; to serve from it, unset QDRANT_URL/);
+  assert.match(moved.stdout, new RegExp(`^${index.alias} now serves ${index.alias}_v1$`, 'm'));
+  assert.doesNotMatch(moved.stdout, /is ready: npm run index/, 'a switched version is not offered for a switch');
   assert.equal(serving?.modelId, TEST_MODEL);
   assert.equal(serving?.state, 'ready');
   assert.deepEqual(

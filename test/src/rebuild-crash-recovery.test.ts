@@ -73,6 +73,7 @@ test('a rebuild killed with SIGKILL halfway should never be served, and a second
     'the summary counts only the events this run consumed',
   );
   assert.match(output, new RegExp(`now serves ${next}$`, 'm'));
+  assert.doesNotMatch(output, /is ready: npm run index/, 'a switched version is not offered for a switch');
   const done = (await versions.list()).find((v) => v.name === next);
   assert.equal(done?.state, 'ready');
   assert.equal(done?.serving, true);

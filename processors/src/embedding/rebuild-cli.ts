@@ -37,10 +37,10 @@ await runCommandLine({
       throw new UsageError(`--to ${to}: expected ${INDEX_STORE_KINDS.join(' or ')}`);
     }
     const config = loadEmbeddingConfig();
-    const serving = IndexVersions.open(config);
-    const versions = to ? IndexVersions.openIn(to as IndexStoreKind, config) : serving;
+    const current = IndexVersions.open(config);
+    const versions = to ? IndexVersions.openIn(to as IndexStoreKind, config) : current;
     // A move keeps the model: without --model, the one the current store serves with.
-    const from = to && values.model === undefined ? await serving.serving() : undefined;
+    const from = to && values.model === undefined ? await current.serving() : undefined;
     const modelOption = values.model ?? from?.modelDir ?? from?.modelId;
     const logger = createLogger({
       name: 'rebuild',
@@ -95,13 +95,14 @@ await runCommandLine({
     }
     if (result.stopped) console.log(`${result.version.name} is unfinished: run again to resume`);
     else if (result.switched) console.log(`${config.VECTOR_ALIAS} now serves ${result.version.name}`);
+    else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
     if (to && !result.stopped) {
       console.log(
         `${versions.backend.description} holds the index now; to serve from it, ` +
           (to === 'qdrant' ? 'keep QDRANT_URL (or QDRANT_BIN) set' : 'unset QDRANT_URL and QDRANT_BIN') +
           ' in .env and restart the services',
       );
-    } else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
+    }
     return 0;
   },
 });
