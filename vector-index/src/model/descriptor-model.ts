@@ -37,9 +37,9 @@ const descriptor = (id: string, colourCells: number, gradientCells: number): Des
 const ORIENTATIONS = 8;
 
 /**
- * The default: 8x8 colour + 4x4 gradients, 320 values. Its threshold is the score 95% of searches
- * without a match stayed below in `npm run bench -- --only quality` (2026-12-04): unrelated
- * photos score high with it, so only near-copies count as similar.
+ * 8x8 colour + 4x4 gradients, 320 values. Its threshold is the score with the fewest wrong answers
+ * in `npm run bench -- --only quality` (2026-12-05): unrelated photos score high with it, so only
+ * near-copies count as similar.
  */
 export const DESCRIPTOR_MODEL = { ...descriptor('vsp-colour-gradient-v1', 8, 4), matchThreshold: 0.952 };
 /** A coarser one, 4x4 + 2x2, 80 values: a second model to rebuild the index with. */
