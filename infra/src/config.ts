@@ -17,6 +17,8 @@ const InfraConfigSchema = Type.Object({
    * and the index is embedded in the processes (VECTOR_DATA_DIR).
    */
   QDRANT_BIN: Type.Optional(Type.String({ minLength: 1 })),
+  /** Read only to say at start-up which store serves (the services check it). */
+  VECTOR_STORE: Type.Optional(Type.String()),
   ...infraPortSettings,
   INFRA_READY_TIMEOUT_MS: Type.Integer({ default: 120_000 }),
   /** Read only to know whether `npm start` must generate one (see webhook-secret.ts). */

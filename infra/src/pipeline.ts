@@ -56,7 +56,7 @@ export async function runPipeline(infra: LocalInfra, config: InfraConfig): Promi
     ...(qdrantUrl ? { QDRANT_URL: qdrantUrl } : {}),
   };
   console.error(
-    qdrantUrl
+    qdrantUrl && config.VECTOR_STORE !== 'embedded'
       ? `pipeline: the vector index is on Qdrant at ${qdrantUrl}`
       : 'pipeline: the vector index is embedded in VECTOR_DATA_DIR (default data/vector-index); set QDRANT_BIN (a qdrant binary infra runs) or QDRANT_URL (a running Qdrant) for Qdrant',
   );

@@ -6,7 +6,14 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { nearDuplicate, productImage, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from '@vsp/demo';
 import { repoRoot } from '@vsp/platform';
-import { createVectorIndex, onCleanup, stopService, waitFor } from '@vsp/test-harness';
+import {
+  createVectorIndex,
+  onCleanup,
+  skipWithoutQdrant,
+  stopService,
+  TEST_INDEX_STORES,
+  waitFor,
+} from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL } from '@vsp/vector-index';
 import sharp from 'sharp';
 import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
@@ -32,80 +39,90 @@ function form(image: Buffer, type = 'image/jpeg', fields: Record<string, string>
   return data;
 }
 
-test('search should find the product of a recompressed photo first, by upload or raw body, with its fields and image URL', async (t) => {
-  const { images, search } = await indexedCatalogue(t);
-  const photo = await nearDuplicate(images[12] as Buffer);
+for (const { store, title, options } of TEST_INDEX_STORES) {
+  test(
+    `on ${title}, search should find the product of a recompressed photo first, by upload or raw body, with its fields and image URL`,
+    options,
+    async (t) => {
+      const { images, search } = await indexedCatalogue(t, { VECTOR_STORE: store });
+      const photo = await nearDuplicate(images[12] as Buffer);
 
-  const multipart = await post(`${search.url}/api/v1/search?k=5`, form(photo));
-  const raw = await post(`${search.url}/api/v1/search?k=3`, photo, { 'content-type': 'image/jpeg' });
+      const multipart = await post(`${search.url}/api/v1/search?k=5`, form(photo));
+      const raw = await post(`${search.url}/api/v1/search?k=3`, photo, { 'content-type': 'image/jpeg' });
 
-  assert.equal(multipart.status, 200, JSON.stringify(multipart.body));
-  assert.equal(multipart.body.results.length, 5);
-  assert.deepEqual(
-    { ...multipart.body.results[0], score: undefined },
-    {
-      product_id: 'p12',
-      score: undefined,
-      title: 'Товар 12',
-      category: 'Обувь',
-      price: '2200.5',
-      currency: 'KGS',
-      image_key: 'p12/main.jpg',
-      image_url: new URL('p12/main.jpg', search.config.IMAGE_BASE_URL).toString(),
-      similar: true,
+      assert.equal(multipart.status, 200, JSON.stringify(multipart.body));
+      assert.equal(multipart.body.results.length, 5);
+      assert.deepEqual(
+        { ...multipart.body.results[0], score: undefined },
+        {
+          product_id: 'p12',
+          score: undefined,
+          title: 'Товар 12',
+          category: 'Обувь',
+          price: '2200.5',
+          currency: 'KGS',
+          image_key: 'p12/main.jpg',
+          image_url: new URL('p12/main.jpg', search.config.IMAGE_BASE_URL).toString(),
+          similar: true,
+        },
+      );
+      assert.ok(multipart.body.results[0].score > 0.9);
+      assert.match(multipart.body.collection, /_v1$/);
+      assert.equal(multipart.body.model_id, 'vsp-colour-gradient-v1');
+      assert.equal(typeof multipart.body.took_ms, 'number');
+      assert.equal(raw.status, 200);
+      assert.equal(raw.body.results[0].product_id, 'p12');
+      assert.equal(raw.body.results.length, 3);
+      const metrics = await (await fetch(`${search.url}/api/v1/metrics`)).text();
+      for (const stage of ['decode', 'embed', 'query']) {
+        assert.match(metrics, new RegExp(`visual_search_search_stage_seconds_count\\{stage="${stage}"\\} 2`));
+      }
     },
   );
-  assert.ok(multipart.body.results[0].score > 0.9);
-  assert.match(multipart.body.collection, /_v1$/);
-  assert.equal(multipart.body.model_id, 'vsp-colour-gradient-v1');
-  assert.equal(typeof multipart.body.took_ms, 'number');
-  assert.equal(raw.status, 200);
-  assert.equal(raw.body.results[0].product_id, 'p12');
-  assert.equal(raw.body.results.length, 3);
-  const metrics = await (await fetch(`${search.url}/api/v1/metrics`)).text();
-  for (const stage of ['decode', 'embed', 'query']) {
-    assert.match(metrics, new RegExp(`visual_search_search_stage_seconds_count\\{stage="${stage}"\\} 2`));
-  }
-});
 
-test('search should apply category, currency and price filters (decimal comma too), list the categories it can filter by, never show a deleted product, and find similar products without the product itself', async (t) => {
-  const { images, search } = await indexedCatalogue(t);
-  const photo = await nearDuplicate(images[7] as Buffer);
-  const ask = async (query: string) =>
-    (await post(`${search.url}/api/v1/search?k=40&${query}`, form(photo))).body.results as {
-      product_id: string;
-      category: string;
-      price: string;
-      currency: string;
-    }[];
+  test(
+    `on ${title}, search should apply category, currency and price filters (decimal comma too), list the categories it can filter by, never show a deleted product, and find similar products without the product itself`,
+    options,
+    async (t) => {
+      const { images, search } = await indexedCatalogue(t, { VECTOR_STORE: store });
+      const photo = await nearDuplicate(images[7] as Buffer);
+      const ask = async (query: string) =>
+        (await post(`${search.url}/api/v1/search?k=40&${query}`, form(photo))).body.results as {
+          product_id: string;
+          category: string;
+          price: string;
+          currency: string;
+        }[];
 
-  const shoes = await ask(`category=${encodeURIComponent('Обувь')}`);
-  const dollars = await ask('currency=USD');
-  const band = await ask('min_price=1500&max_price=2000.5');
-  const bandWithCommas = await ask(`min_price=1500&max_price=${encodeURIComponent('2000,5')}`);
-  const all = await ask('');
-  const categories = await (await fetch(`${search.url}/api/v1/categories`)).json();
-  const similar: Answer['body'] = await (await fetch(`${search.url}/api/v1/products/p12/similar?k=40`)).json();
+      const shoes = await ask(`category=${encodeURIComponent('Обувь')}`);
+      const dollars = await ask('currency=USD');
+      const band = await ask('min_price=1500&max_price=2000.5');
+      const bandWithCommas = await ask(`min_price=1500&max_price=${encodeURIComponent('2000,5')}`);
+      const all = await ask('');
+      const categories = await (await fetch(`${search.url}/api/v1/categories`)).json();
+      const similar: Answer['body'] = await (await fetch(`${search.url}/api/v1/products/p12/similar?k=40`)).json();
 
-  assert.ok(shoes.length === PRODUCTS / 2 && shoes.every((r) => r.category === 'Обувь'));
-  assert.deepEqual(dollars.map((r) => r.product_id).sort(), ['p0', 'p10', 'p15', 'p20', 'p25', 'p30', 'p35', 'p5']);
-  assert.deepEqual(
-    band.map((r) => Number(r.price)).sort((a, b) => a - b),
-    [1500.5, 1600.5, 1800.5, 1900.5, 2000.5],
-    'p7 (1700.5) is deleted',
+      assert.ok(shoes.length === PRODUCTS / 2 && shoes.every((r) => r.category === 'Обувь'));
+      assert.deepEqual(dollars.map((r) => r.product_id).sort(), ['p0', 'p10', 'p15', 'p20', 'p25', 'p30', 'p35', 'p5']);
+      assert.deepEqual(
+        band.map((r) => Number(r.price)).sort((a, b) => a - b),
+        [1500.5, 1600.5, 1800.5, 1900.5, 2000.5],
+        'p7 (1700.5) is deleted',
+      );
+      assert.deepEqual(bandWithCommas, band);
+      assert.deepEqual(categories, {
+        categories: [
+          { category: 'Обувь', products: PRODUCTS / 2 },
+          { category: 'Одежда', products: PRODUCTS / 2 - 1 },
+        ],
+      });
+      assert.equal(all.length, PRODUCTS - 1, 'every product but the deleted one');
+      assert.ok(!all.some((r) => r.product_id === 'p7'), 'the deleted product never appears');
+      assert.equal(similar.results.length, PRODUCTS - 2);
+      assert.ok(!similar.results.some((r: { product_id: string }) => r.product_id === 'p12' || r.product_id === 'p7'));
+    },
   );
-  assert.deepEqual(bandWithCommas, band);
-  assert.deepEqual(categories, {
-    categories: [
-      { category: 'Обувь', products: PRODUCTS / 2 },
-      { category: 'Одежда', products: PRODUCTS / 2 - 1 },
-    ],
-  });
-  assert.equal(all.length, PRODUCTS - 1, 'every product but the deleted one');
-  assert.ok(!all.some((r) => r.product_id === 'p7'), 'the deleted product never appears');
-  assert.equal(similar.results.length, PRODUCTS - 2);
-  assert.ok(!similar.results.some((r: { product_id: string }) => r.product_id === 'p12' || r.product_id === 'p7'));
-});
+}
 
 test('search should answer every bad request with its own status and code', async (t) => {
   const { images, search } = await indexedCatalogue(t);
@@ -198,10 +215,9 @@ test('the search service should serve only image files inside its local image fo
   symlinkSync(join('..', 'secret.txt'), join(folder, 'link.jpg'));
   symlinkSync(join('..', 'secret.jpg'), join(folder, 'outside.jpg'));
   symlinkSync(join('p1', 'main.jpg'), join(folder, 'inside.jpg'));
-  const { qdrantUrl, alias } = await createVectorIndex(t);
+  const index = await createVectorIndex(t);
   const search = await startTestSearch(t, {
-    QDRANT_URL: qdrantUrl,
-    VECTOR_ALIAS: alias,
+    ...index.env,
     MODEL_CACHE_DIR: join(root, 'models'),
     IMAGE_BASE_URL: pathToFileURL(`${folder}/`).href,
   });
@@ -217,8 +233,10 @@ test('the search service should serve only image files inside its local image fo
   }
 });
 
-test('search readiness should turn 503 while the vector store is down and 200 again once it is back', async (t) => {
-  const { search } = await indexedCatalogue(t);
+test('search readiness should turn 503 while Qdrant is down and 200 again once it is back', {
+  skip: skipWithoutQdrant(),
+}, async (t) => {
+  const { search } = await indexedCatalogue(t, { VECTOR_STORE: 'qdrant' });
   const ready = async () => {
     const response = await fetch(`${search.url}/api/v1/ready`);
     return { status: response.status, body: (await response.json()) as { ready: boolean; problem: string | null } };

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { productImage } from '@vsp/demo';
-import { FakeQdrantServer } from '@vsp/processors/testing';
-import { waitFor } from '@vsp/test-harness';
+import { type TestIndexStore, waitFor } from '@vsp/test-harness';
 import { startPipeline } from '../src/support/pipeline-process.js';
 import { postWebhook } from '../src/support/signed-webhook.js';
 import { steadyRequests } from '../src/support/steady-load.js';
@@ -16,12 +15,8 @@ export interface FreshnessBenchOptions {
   durationSeconds: number;
   /** Share of the webhooks that bring a new picture (fetched, decoded, embedded); the rest change fields. */
   imageShare: number;
-  /**
-   * `fake`: the processors write to the in-memory fake Qdrant instead of the real server, which
-   * here is an unoptimised build (opt-level 0): what the pipeline itself does when its vector
-   * store answers as fast as a release build would, or faster.
-   */
-  qdrant: 'real' | 'fake';
+  /** Where the vector index is: the embedded store (a fresh clone's default) or the real Qdrant. */
+  store: TestIndexStore;
 }
 
 const PRODUCTS = 20_000;
@@ -30,13 +25,13 @@ const PICTURES = 200;
 /**
  * `npm start`'s four services as processes, fed a steady stream of signed webhooks; then each
  * processor's freshness histogram (from the ingress accepting an event to its row being in
- * PostgreSQL, its point searchable in Qdrant) read from its /metrics.
+ * PostgreSQL, its point searchable in the vector index) read from its /metrics.
  */
 export async function runFreshnessBench({
   rate,
   durationSeconds,
   imageShare,
-  qdrant,
+  store,
 }: FreshnessBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
@@ -45,16 +40,14 @@ export async function runFreshnessBench({
     mkdirSync(join(images, 'pictures'));
     for (let i = 0; i < PICTURES; i++)
       writeFileSync(join(images, 'pictures', `${i}.jpg`), await productImage(70_000 + i));
-    const fake = qdrant === 'fake' ? new FakeQdrantServer({ record: false }) : undefined;
-    if (fake) scope.after(() => fake.close());
     const pipeline = await startPipeline(scope, {
       IMAGE_BASE_URL: pathToFileURL(`${images}/`).href,
-      ...(fake ? { QDRANT_URL: await fake.listen() } : {}),
+      VECTOR_STORE: store,
     });
     console.log(
       `freshness benchmark: ${rate} webhooks/s for ${durationSeconds} s through ingress, Kafka and both processors ` +
         `(separate processes, default settings); ${Math.round(imageShare * 100)}% bring a new picture; ` +
-        (fake ? 'vector store: the in-memory FAKE Qdrant' : 'vector store: the real Qdrant (unoptimised build here)'),
+        `vector store: ${store === 'qdrant' ? 'Qdrant' : 'the embedded store'}`,
     );
 
     const url = `http://127.0.0.1:${pipeline.ports.ingress}`;

@@ -9,8 +9,9 @@ import {
   type TestEmbedding,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { createKafka } from '@vsp/test-harness';
+import { createKafka, type TestIndexStore } from '@vsp/test-harness';
 import pino from 'pino';
+import { BENCH_STORES } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 import { stageLines } from './stage-times.js';
 
@@ -24,14 +25,17 @@ export interface RebuildBenchOptions {
  * A same-model rebuild of an index that already holds `products` products (4 events each: created,
  * updated, image updated, updated) next to the live processor's first-time indexing of the same
  * log, in the same run. The rebuild reuses the serving version's vectors, so it runs at Kafka and
- * Qdrant speed; the first-time indexing fetches, decodes and embeds every product's image.
+ * vector store speed; the first-time indexing fetches, decodes and embeds every product's image.
  */
 export async function runRebuildBench({ products, modelChangeProducts }: RebuildBenchOptions): Promise<void> {
-  await sameModelRebuild(products);
-  await modelChangeRebuild(modelChangeProducts);
+  for (const { store, title } of BENCH_STORES) {
+    console.log(`rebuild benchmark on ${title}:`);
+    await sameModelRebuild(products, store);
+    await modelChangeRebuild(modelChangeProducts, store);
+  }
 }
 
-async function sameModelRebuild(products: number): Promise<void> {
+async function sameModelRebuild(products: number, store: TestIndexStore): Promise<void> {
   const scope = new CleanupScope();
   try {
     const host = await startImageHost(scope);
@@ -51,12 +55,13 @@ async function sameModelRebuild(products: number): Promise<void> {
     }
     const topic = await createEventTopic(scope, 3);
     await topic.produce(events);
-    console.log(`rebuild benchmark: ${events.length} events over ${products} products, 3 partitions, real Qdrant`);
+    console.log(`  ${events.length} events over ${products} products, 3 partitions`);
 
     const liveStarted = performance.now();
     const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, {
       // Finer progress checks only make the measured end of the rebuild sharper.
       REBUILD_PROGRESS_INTERVAL_MS: '500',
+      VECTOR_STORE: store,
     });
     await embedding.waitForHandled(events.length, 3_600_000);
     const liveSeconds = (performance.now() - liveStarted) / 1000;
@@ -89,7 +94,7 @@ async function sameModelRebuild(products: number): Promise<void> {
  * descriptor is rebuilt with the default pretrained model (every image fetched and embedded
  * again) and switched to, while the alias is asked every 100 ms whether it answers.
  */
-async function modelChangeRebuild(products: number): Promise<void> {
+async function modelChangeRebuild(products: number, store: TestIndexStore): Promise<void> {
   const scope = new CleanupScope();
   try {
     const host = await startImageHost(scope);
@@ -106,6 +111,7 @@ async function modelChangeRebuild(products: number): Promise<void> {
     );
     const embedding = await startTestEmbedding(scope, topic.topic, host.baseUrl, {
       REBUILD_PROGRESS_INTERVAL_MS: '500',
+      VECTOR_STORE: store,
     });
     await embedding.waitForHandled(products, 3_600_000);
     const before = (await embedding.versions.serving())?.modelId;

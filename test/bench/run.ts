@@ -24,7 +24,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --search-points 100000 --search-requests 400 --search-index-wait 600
   --search-model efficientnet-lite0-imagenet   search: a built-in model (the default model)
   --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
-  --freshness-qdrant real|fake           freshness: the real Qdrant, or the in-memory fake (a fast store)
+  --freshness-store embedded|qdrant      freshness: where the vector index is
   --quality-distractors 200              quality: synthetic photos beside the real ones`;
 
 const options = {
@@ -47,7 +47,7 @@ const options = {
   'freshness-rate': { type: 'string', default: '1000' },
   'freshness-duration': { type: 'string', default: '60' },
   'freshness-image-share': { type: 'string', default: '0.1' },
-  'freshness-qdrant': { type: 'string', default: 'real' },
+  'freshness-store': { type: 'string', default: 'embedded' },
   'quality-distractors': { type: 'string', default: '200' },
 } as const;
 
@@ -56,12 +56,12 @@ await runCommandLine({
   usage: USAGE,
   options,
   async run({ values }) {
-    const choice = <C extends string>(name: 'freshness-qdrant' | 'search-model', choices: readonly C[]): C => {
+    const choice = <C extends string>(name: 'freshness-store' | 'search-model', choices: readonly C[]): C => {
       if (!choices.includes(values[name] as C))
         throw new UsageError(`--${name} ${values[name]}: expected one of ${choices.join(', ')}`);
       return values[name] as C;
     };
-    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-qdrant' | 'search-model'>) => {
+    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-store' | 'search-model'>) => {
       const value = Number(values[name]);
       if (!Number.isFinite(value) || value <= 0)
         throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
@@ -99,7 +99,7 @@ await runCommandLine({
           rate: number('freshness-rate'),
           durationSeconds: number('freshness-duration'),
           imageShare: number('freshness-image-share'),
-          qdrant: choice('freshness-qdrant', ['real', 'fake'] as const),
+          store: choice('freshness-store', ['embedded', 'qdrant'] as const),
         }),
       quality: () => runQualityBench({ distractors: number('quality-distractors') }),
     };

@@ -1,23 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
+import { loadSearchConfig } from '@vsp/search';
 import { startTestSearch } from '@vsp/search/testing';
-import { createVectorIndex } from '@vsp/test-harness';
-import {
-  createQdrantClient,
-  IndexVersions,
-  imageToTensor,
-  openModel,
-  type ProductPoint,
-  QdrantBackend,
-} from '@vsp/vector-index';
+import { createVectorIndex, type TestIndexStore } from '@vsp/test-harness';
+import { IndexVersions, imageToTensor, openModel, type ProductPoint, type QdrantBackend } from '@vsp/vector-index';
+import { BENCH_STORES } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface SearchBenchOptions {
   points: number;
   requests: number;
-  /** How long to wait for Qdrant to build its index before measuring. */
+  /** How long to wait for Qdrant to build its HNSW index before measuring. */
   indexWaitSeconds: number;
   /** The built-in model the points and the queries are embedded with. */
   model: string;
@@ -30,8 +26,8 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 /**
  * Searches/s and latency per stage of the search service over `points` indexed points (real
  * vectors of 500 photos from `model`, each repeated with small noise), with 1 and 8 concurrent
- * clients uploading recompressed photos over HTTP; and recall@10 of Qdrant's HNSW index against
- * exact search.
+ * clients uploading recompressed photos over HTTP, on each store side by side; and the recall@10
+ * of each store's approximate search against an exact one.
  */
 export async function runSearchBench({
   points,
@@ -41,10 +37,8 @@ export async function runSearchBench({
 }: SearchBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
-    const { qdrantUrl, alias } = await createVectorIndex(scope);
-    const client = createQdrantClient(qdrantUrl);
-    const versions = new IndexVersions(new QdrantBackend(client, qdrantUrl), alias);
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
+    scope.after(() => rmSync(cache, { recursive: true, force: true }));
     const model = await openModel({
       MODEL: modelId,
       MODEL_CACHE_DIR: cache,
@@ -54,93 +48,129 @@ export async function runSearchBench({
     scope.after(() => model.close());
     const photos = await Promise.all(Array.from({ length: 500 }, (_, i) => productImage(90_000 + i)));
     const base = await model.embed(await Promise.all(photos.map((p) => imageToTensor(p, model.spec, 40_000_000))));
-    const version = await versions.ensureServing({
-      modelId,
-      modelDir: null,
-      dimension: model.dimension,
-      groupPrefix: 'bench',
-    });
-    const store = versions.store(version.name);
     const next = seededRandom(7);
-    const started = performance.now();
-    for (let i = 0; i < points; i += 1_000) {
-      const batch: ProductPoint[] = [];
-      for (let j = i; j < Math.min(points, i + 1_000); j++) {
-        const vector = Float32Array.from(
-          base[j % base.length] as Float32Array,
-          (v) => v + (j < base.length ? 0 : (next() - 0.5) * 0.02),
-        );
-        const norm = Math.hypot(...vector);
-        batch.push({ productId: `p${j}`, vector: vector.map((v) => v / norm), payload: payloadOf(j, modelId) });
-      }
-      await store.upsert(batch);
-    }
-    console.log(
-      `search benchmark: ${points} points of ${modelId} (${model.dimension} dimensions) upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-    );
-    const indexed = performance.now();
-    let info = await client.getCollection(version.name);
-    while (info.status !== 'green' && performance.now() - indexed < indexWaitSeconds * 1000) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      info = await client.getCollection(version.name);
-    }
-    console.log(
-      `  HNSW index (m=16, ef_construct=100): ${info.indexed_vectors_count ?? 0} of ${points} vectors indexed after ${((performance.now() - indexed) / 1000).toFixed(0)} s (${info.status}); unindexed segments are searched exhaustively`,
-    );
-
-    const queries = await Promise.all(photos.slice(0, 100).map((p) => nearDuplicate(p)));
-    let hits = 0;
-    for (const [i, photo] of queries.entries()) {
-      const [vector] = await model.embed([await imageToTensor(photo, model.spec, 40_000_000)]);
-      const query = {
-        vector: Array.from(vector as Float32Array),
-        limit: 10,
-        filter: { must: [{ key: 'searchable', match: { value: true } }] },
-      };
-      const approximate = await client.search(version.name, query);
-      const exact = await client.search(version.name, { ...query, params: { exact: true } });
-      const truth = new Set(exact.map((h) => h.id));
-      hits += approximate.filter((h) => truth.has(h.id)).length;
-      if (i === 0 && exact.length < 10) throw new Error('exact search found fewer than 10 points');
-    }
-    console.log(`  recall@10 of the HNSW search against exact search: ${(hits / (queries.length * 10)).toFixed(3)}`);
-
-    const search = await startTestSearch(scope, {
-      QDRANT_URL: qdrantUrl,
-      VECTOR_ALIAS: alias,
-      MODEL_CACHE_DIR: cache,
-      IMAGE_BASE_URL: 'http://127.0.0.1:1/images/',
+    const vectors = Array.from({ length: points }, (_, j) => {
+      const vector = Float32Array.from(
+        base[j % base.length] as Float32Array,
+        (v) => v + (j < base.length ? 0 : (next() - 0.5) * 0.02),
+      );
+      const norm = Math.hypot(...vector);
+      return vector.map((v) => v / norm);
     });
-    for (const clients of [1, 8]) {
-      search.metrics.stageSeconds.reset();
-      const latencies: number[] = [];
-      let sent = 0;
-      const begun = performance.now();
-      await Promise.all(
-        Array.from({ length: clients }, async () => {
-          while (sent < requests) {
-            const photo = queries[sent++ % queries.length] as Buffer;
-            const form = new FormData();
-            form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'q.jpg');
-            const t0 = performance.now();
-            const response = await fetch(`${search.url}/api/v1/search?k=10`, { method: 'POST', body: form });
-            await response.json();
-            if (!response.ok) throw new Error(`search answered ${response.status}`);
-            latencies.push((performance.now() - t0) / 1000);
-          }
-        }),
-      );
-      const seconds = (performance.now() - begun) / 1000;
-      latencies.sort((a, b) => a - b);
-      console.log(
-        `  ${clients} client(s): ${(latencies.length / seconds).toFixed(0)} searches/s, p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (HTTP, ${latencies.length} searches)`,
-      );
-      for (const line of await stagePercentiles(search.metrics.stageSeconds)) console.log(line);
+    const queries = await Promise.all(photos.slice(0, RECALL_QUERIES).map((p) => nearDuplicate(p)));
+    const queryVectors = await model.embed(
+      await Promise.all(queries.map((photo) => imageToTensor(photo, model.spec, 40_000_000))),
+    );
+    const truth = queryVectors.map((query) => exactNearest(vectors, query, 10));
+    console.log(
+      `search benchmark: ${points} points of ${modelId} (${model.dimension} dimensions), ${requests} searches per run`,
+    );
+
+    for (const { store, title } of BENCH_STORES) {
+      const index = await createVectorIndex(scope, store);
+      const versions = IndexVersions.open(loadSearchConfig({ ...index.env, LOG_DIR: '' }));
+      scope.after(() => versions.close());
+      const version = await versions.ensureServing({
+        modelId,
+        modelDir: null,
+        dimension: model.dimension,
+        groupPrefix: 'bench',
+      });
+      const target = versions.store(version.name);
+      const started = performance.now();
+      for (let i = 0; i < points; i += 1_000) {
+        await target.upsert(
+          vectors.slice(i, i + 1_000).map((vector, k) => ({
+            productId: `p${i + k}`,
+            vector,
+            payload: payloadOf(i + k, modelId),
+          })),
+        );
+      }
+      console.log(`  on ${title}: upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      console.log(`    ${await PREPARE[store](versions, version.name, indexWaitSeconds)}`);
+
+      let hits = 0;
+      for (const [i, query] of queryVectors.entries()) {
+        const found = await target.search(query, 10);
+        hits += found.filter((hit) => truth[i]?.has(Number(hit.productId.slice(1)))).length;
+      }
+      console.log(`    recall@10 against exact search: ${(hits / (queryVectors.length * 10)).toFixed(3)}`);
+
+      const search = await startTestSearch(scope, {
+        ...index.env,
+        MODEL_CACHE_DIR: cache,
+        IMAGE_BASE_URL: 'http://127.0.0.1:1/images/',
+      });
+      for (const clients of [1, 8]) {
+        search.metrics.stageSeconds.reset();
+        const latencies: number[] = [];
+        let sent = 0;
+        const begun = performance.now();
+        await Promise.all(
+          Array.from({ length: clients }, async () => {
+            while (sent < requests) {
+              const photo = queries[sent++ % queries.length] as Buffer;
+              const form = new FormData();
+              form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'q.jpg');
+              const t0 = performance.now();
+              const response = await fetch(`${search.url}/api/v1/search?k=10`, { method: 'POST', body: form });
+              await response.json();
+              if (!response.ok) throw new Error(`search answered ${response.status}`);
+              latencies.push((performance.now() - t0) / 1000);
+            }
+          }),
+        );
+        const seconds = (performance.now() - begun) / 1000;
+        latencies.sort((a, b) => a - b);
+        console.log(
+          `    ${clients} client(s): ${(latencies.length / seconds).toFixed(0)} searches/s, p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (HTTP, ${latencies.length} searches)`,
+        );
+        for (const line of await stagePercentiles(search.metrics.stageSeconds)) console.log(line);
+      }
     }
   } finally {
     await scope.close();
   }
 }
+
+/** Queries whose recall is measured (the exact nearest of each are found by brute force here). */
+const RECALL_QUERIES = 50;
+
+/** The indexes of the `k` vectors nearest to `query` (all are unit length: the largest dot products). */
+function exactNearest(vectors: readonly Float32Array[], query: Float32Array, k: number): Set<number> {
+  const scored = vectors.map((vector, i) => {
+    let dot = 0;
+    for (let d = 0; d < vector.length; d++) dot += (vector[d] as number) * (query[d] as number);
+    return { i, dot };
+  });
+  return new Set(
+    scored
+      .sort((a, b) => b.dot - a.dot)
+      .slice(0, k)
+      .map(({ i }) => i),
+  );
+}
+
+/** Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how it went. */
+const PREPARE: Record<TestIndexStore, (versions: IndexVersions, name: string, waitSeconds: number) => Promise<string>> =
+  {
+    async embedded(versions, name) {
+      const started = performance.now();
+      await versions.optimize(name);
+      return `compacted and ANN-indexed (IVF-PQ) in ${((performance.now() - started) / 1000).toFixed(0)} s`;
+    },
+    async qdrant(versions, name, waitSeconds) {
+      const client = (versions.backend as QdrantBackend).client;
+      const started = performance.now();
+      let info = await client.getCollection(name);
+      while (info.status !== 'green' && performance.now() - started < waitSeconds * 1000) {
+        await delay(1_000);
+        info = await client.getCollection(name);
+      }
+      return `HNSW index (m=16, ef_construct=100): ${info.indexed_vectors_count ?? 0} vectors indexed after ${((performance.now() - started) / 1000).toFixed(0)} s (${info.status}); unindexed segments are searched exhaustively`;
+    },
+  };
 
 function payloadOf(j: number, modelId: string): ProductPoint['payload'] {
   const price = 100 + (j % 5_000);

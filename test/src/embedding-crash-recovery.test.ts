@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { waitFor } from '@vsp/test-harness';
-import { IndexVersions } from '@vsp/vector-index';
+import { testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { photoCatalogue } from './support/photo-catalogue.js';
 import { handledEvents, spawnService } from './support/service-process.js';
@@ -31,7 +31,7 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   assert.ok(atKill < products, 'the kill came before the end of the stream');
 
   const second = start();
-  const store = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias }).store(index.alias);
+  const store = testVersionsOf(t, index).store(index.alias);
   await waitFor(async () => (await store.get(ids)).size === products, {
     description: 'every product in the index',
     timeoutMs: 120_000,

@@ -4,21 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createEventTopic, productEvent, productImage, startImageHost, TEST_MODEL } from '@vsp/processors/testing';
-import { onCleanup, waitFor } from '@vsp/test-harness';
-import { COMPACT_DESCRIPTOR_MODEL, IndexVersions } from '@vsp/vector-index';
+import { onCleanup, skipWithoutQdrant, waitFor } from '@vsp/test-harness';
+import { COMPACT_DESCRIPTOR_MODEL } from '@vsp/vector-index';
+import { testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, runEntry, spawnService } from './support/service-process.js';
 
 const PRODUCTS = 12;
 
-test('rebuild --to embedded should move the index from Qdrant into the embedded store with the serving model, where a processor pointed at it goes on from the log', async (t) => {
+test('rebuild --to embedded should move the index from Qdrant into the embedded store with the serving model, where a processor pointed at it goes on from the log', {
+  skip: skipWithoutQdrant(),
+}, async (t) => {
   const host = await startImageHost(t);
   const topic = await createEventTopic(t, 3);
   const created = (i: number) =>
     productEvent('product.created', `p${i}`, Date.UTC(2025, 10, 12) + i, { image_key: `p${i}/main.jpg` });
   for (let i = 0; i <= PRODUCTS; i++) host.put(`p${i}/main.jpg`, await productImage(66_000 + i));
   await topic.produce(Array.from({ length: PRODUCTS }, (_, i) => created(i)));
-  const { env, port, index } = await embeddingProcess(t, { topic: topic.topic, imageBaseUrl: host.baseUrl });
+  const { env, port, index } = await embeddingProcess(t, {
+    topic: topic.topic,
+    imageBaseUrl: host.baseUrl,
+    overrides: { VECTOR_STORE: 'qdrant' },
+  });
   spawnService(t, 'processors/src/embedding/main.ts', env);
   await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= PRODUCTS, {
     description: 'the live processor to index every product on Qdrant',
@@ -27,12 +34,11 @@ test('rebuild --to embedded should move the index from Qdrant into the embedded 
   });
   const dir = mkdtempSync(join(tmpdir(), 'moved-index-'));
   onCleanup(t, () => rmSync(dir, { recursive: true, force: true }));
-  const embedded = IndexVersions.openIn('embedded', {
-    VECTOR_ALIAS: index.alias,
-    VECTOR_DATA_DIR: dir,
-    INFRA_QDRANT_PORT: 0,
+  const embedded = testVersionsOf(t, {
+    store: 'embedded',
+    alias: index.alias,
+    env: { VECTOR_STORE: 'embedded', VECTOR_ALIAS: index.alias, VECTOR_DATA_DIR: dir },
   });
-  onCleanup(t, () => embedded.close());
 
   // MODEL names another model: a move keeps the one the index serves with.
   const moved = await runEntry('processors/src/embedding/rebuild-cli.ts', ['--to', 'embedded'], {
@@ -42,16 +48,12 @@ test('rebuild --to embedded should move the index from Qdrant into the embedded 
     REBUILD_PORT: '0',
   });
   const serving = await embedded.serving();
-  const fromQdrant = await IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias })
-    .store(index.alias)
-    .get(['p3']);
+  const fromQdrant = await testVersionsOf(t, index).store(index.alias).get(['p3']);
   const fromEmbedded = await embedded.store(index.alias).get(['p3']);
-  // Pointed at the embedded store (no Qdrant named anywhere), a processor takes the moved version's group.
+  // Pointed at the embedded store as the output says, a processor takes the moved version's group.
   const after = await embeddingProcess(t, { topic: topic.topic, imageBaseUrl: host.baseUrl });
   spawnService(t, 'processors/src/embedding/main.ts', {
     ...after.env,
-    QDRANT_URL: '',
-    QDRANT_BIN: '',
     VECTOR_DATA_DIR: dir,
     VECTOR_ALIAS: index.alias,
   });
@@ -63,7 +65,10 @@ test('rebuild --to embedded should move the index from Qdrant into the embedded 
   });
 
   assert.equal(moved.code, 0, moved.stderr);
-  assert.match(moved.stdout, /the embedded store in .* holds the index now; to serve from it, unset QDRANT_URL/);
+  assert.match(
+    moved.stdout,
+    /the embedded store in .* holds the index now; to serve from it, set VECTOR_STORE=embedded in .env/,
+  );
   assert.match(moved.stdout, new RegExp(`^${index.alias} now serves ${index.alias}_v1$`, 'm'));
   assert.doesNotMatch(moved.stdout, /is ready: npm run index/, 'a switched version is not offered for a switch');
   assert.equal(serving?.modelId, TEST_MODEL);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import { freePort, waitFor } from '@vsp/test-harness';
-import { IndexVersions } from '@vsp/vector-index';
+import { testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { persistenceProcess } from './support/persistence-process.js';
 import { spawnService } from './support/service-process.js';
@@ -91,10 +91,7 @@ test('two instances of each processor in their groups should, after one of each 
         'select product_id, title, image_key from products order by product_id',
       )
     ).rows;
-  const store = IndexVersions.connect({
-    QDRANT_URL: embedding.index.qdrantUrl,
-    VECTOR_ALIAS: embedding.index.alias,
-  }).store(embedding.index.alias);
+  const store = testVersionsOf(t, embedding.index).store(embedding.index.alias);
   const ids = [...expected.keys()];
   let mismatch = '';
   const matches = async () => {

@@ -15,6 +15,7 @@ import {
 import {
   catalogueHistories,
   createEventTopic,
+  indexSettingsOf,
   productEvent,
   productImage,
   seededRandom,
@@ -23,7 +24,7 @@ import {
   type TestEmbedding,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { type CleanupContext, createKafka, onCleanup, waitFor } from '@vsp/test-harness';
+import { type CleanupContext, createKafka, onCleanup, TEST_INDEX_STORES, waitFor } from '@vsp/test-harness';
 import {
   COMPACT_DESCRIPTOR_MODEL,
   EFFICIENTNET_LITE0_MODEL,
@@ -174,186 +175,208 @@ async function vectorOf(embedding: TestEmbedding, image: Buffer): Promise<Float3
   return vector as Float32Array;
 }
 
-test('a same-model rebuild should fetch and embed nothing and end equal to the serving version, vectors included', async (t) => {
-  const seed = Date.now() % 1_000_000;
-  t.diagnostic(`seed ${seed} (set it in the test to replay this run)`);
-  const next = seededRandom(seed);
-  const host = await startImageHost(t);
-  for (let p = 0; p < PRODUCTS; p++) {
-    for (let k = 0; k < KEYS_PER_PRODUCT; k++) host.put(keyOf(p, k), await productImage(seed + p * 10 + k));
-  }
-  const topic = await createEventTopic(t, 3);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  const delivered = deliveries(histories(next), next);
-  // The live index is built while the log grows, so its batches split histories differently.
-  for (let sent = 0; sent < delivered.length; ) {
-    const chunk = delivered.slice(sent, sent + 120);
-    await topic.produce(chunk);
-    sent += chunk.length;
-    await embedding.waitForHandled(sent);
-  }
-  const serving = await embedding.versions.serving();
+for (const { store, title, options } of TEST_INDEX_STORES) {
+  test(
+    `on ${title}, a same-model rebuild should fetch and embed nothing and end equal to the serving version, vectors included`,
+    options,
+    async (t) => {
+      const seed = Date.now() % 1_000_000;
+      t.diagnostic(`seed ${seed} (set it in the test to replay this run)`);
+      const next = seededRandom(seed);
+      const host = await startImageHost(t);
+      for (let p = 0; p < PRODUCTS; p++) {
+        for (let k = 0; k < KEYS_PER_PRODUCT; k++) host.put(keyOf(p, k), await productImage(seed + p * 10 + k));
+      }
+      const topic = await createEventTopic(t, 3);
+      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
+      const delivered = deliveries(histories(next), next);
+      // The live index is built while the log grows, so its batches split histories differently.
+      for (let sent = 0; sent < delivered.length; ) {
+        const chunk = delivered.slice(sent, sent + 120);
+        await topic.produce(chunk);
+        sent += chunk.length;
+        await embedding.waitForHandled(sent);
+      }
+      const serving = await embedding.versions.serving();
 
-  const { result, fetched, embedded, reused } = await runRebuild(embedding);
+      const { result, fetched, embedded, reused } = await runRebuild(embedding);
 
-  assert.equal(result.version.name, `${embedding.versions.alias}_v2`);
-  assert.equal(result.donor, serving?.name);
-  assert.ok(result.switched);
-  assert.equal(fetched, 0, 'no image fetched');
-  assert.equal(embedded, 0, 'no image embedded');
-  assert.ok(reused > 0, `vectors reused: ${reused}`);
-  const ids = Array.from({ length: PRODUCTS }, (_, p) => `p${p}`);
-  const old = await embedding.versions.store(serving?.name as string).get(ids);
-  const rebuilt = await embedding.versions.store(result.version.name).get(ids);
-  assert.equal(rebuilt.size, old.size);
-  for (const [id, point] of old) {
-    assert.deepEqual(rebuilt.get(id)?.payload, point.payload, `${id}: payload`);
-    assertClose(rebuilt.get(id)?.vector, point.vector, `${id}: vector`);
-  }
-});
-
-test('a rebuild after its unfinished version was dropped should read the log from the start of every partition', async (t) => {
-  const products = 40;
-  const { host, topic, events } = await catalogue(t, products);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  await embedding.waitForHandled(events.length);
-  // A version built to the end of the log, then dropped: its name is free again.
-  const { result: dropped } = await runRebuild(embedding, { switchAlias: false });
-  const drop = await runEntry('processors/src/embedding/index-cli.ts', ['drop', dropped.version.name], {
-    QDRANT_URL: embedding.config.QDRANT_URL,
-    VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
-  });
-  assert.match(drop.stdout, new RegExp(`deleted its consumer group ${dropped.version.group}`));
-  const firstProgress: RebuildProgress[] = [];
-
-  const { result } = await runRebuild(embedding, {
-    onProgress: (progress) => {
-      if (firstProgress.length === 0) firstProgress.push(progress);
-    },
-  });
-
-  assert.equal(result.version.name, dropped.version.name, 'the dropped name is used again');
-  assert.equal(firstProgress[0]?.done, 0, 'nothing counted as consumed before the run began');
-  assert.ok(result.switched);
-  const ids = [...expectedStates(events).keys()];
-  assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), events, embedding.model.spec.id);
-  assert.notEqual(result.version.group, dropped.version.group, 'under a consumer group of its own');
-});
-
-test('a rebuild under steady traffic should never fail a search nor serve a partial index, and end with every event, also those after the switch', async (t) => {
-  // Enough that replaying the log takes a while: a version served too early would be seen.
-  const products = 300;
-  const { host, images, topic, events } = await catalogue(t, products);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  await embedding.waitForHandled(events.length);
-  // Products late in the log: a partly built version would not have them yet.
-  const probes = new Map<string, Float32Array>();
-  for (const i of [products - 1, products - 2, products - 4]) {
-    probes.set(`p${i}`, await vectorOf(embedding, images.get(`p${i}/b.jpg`) as Buffer));
-  }
-  const pool = await Promise.all(Array.from({ length: 40 }, (_, i) => productImage(9_000 + i)));
-  const sent: ProductEvent[] = [];
-  const load = steadyLoad(topic, 20, (n) => {
-    const event =
-      n % 2 === 0
-        ? productEvent('product.created', `q${n}`, Date.UTC(2026, 0, 1) + n, {
-            title: `Новинка ${n}`,
-            image_key: `q${n}.jpg`,
-          })
-        : productEvent('product.updated', `p${n % products}`, Date.UTC(2026, 0, 1) + n, { price: `${n}.5` });
-    if (n % 2 === 0) host.put(`q${n}.jpg`, pool[n % pool.length] as Buffer);
-    sent.push(event);
-    return event;
-  });
-  onCleanup(t, () => load.stop());
-  const searching = searchThroughout(embedding, probes, products);
-
-  const { result } = await runRebuild(embedding);
-  const atSwitch = load.sent;
-  await waitFor(() => load.sent >= atSwitch + 40, { description: 'traffic after the switch', timeoutMs: 30_000 });
-  await load.stop();
-  const all = [...events, ...sent];
-  const ids = [...expectedStates(all).keys()];
-  await waitFor(
-    async () =>
-      embedding.health().version === result.version.name &&
-      (await embedding.versions.store(result.version.name).get(ids)).size === ids.length,
-    { description: 'the live processor to follow the alias and catch up', timeoutMs: 90_000, intervalMs: 200 },
-  );
-  const seen = await searching.stop();
-
-  t.diagnostic(
-    `${seen.searches} searches during the rebuild; ${sent.length} events of traffic, ${atSwitch} before the switch`,
-  );
-  assert.ok(result.switched);
-  assert.deepEqual(seen.failed, [], 'no search failed');
-  assert.deepEqual(seen.wrong, [], 'every search found its product');
-  assert.ok(seen.searches > 20, `searches ran throughout (${seen.searches})`);
-  await waitFor(
-    async () => {
-      try {
-        assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), all, embedding.model.spec.id);
-        return true;
-      } catch {
-        return false;
+      assert.equal(result.version.name, `${embedding.versions.alias}_v2`);
+      assert.equal(result.donor, serving?.name);
+      assert.ok(result.switched);
+      assert.equal(fetched, 0, 'no image fetched');
+      assert.equal(embedded, 0, 'no image embedded');
+      assert.ok(reused > 0, `vectors reused: ${reused}`);
+      const ids = Array.from({ length: PRODUCTS }, (_, p) => `p${p}`);
+      const old = await embedding.versions.store(serving?.name as string).get(ids);
+      const rebuilt = await embedding.versions.store(result.version.name).get(ids);
+      assert.equal(rebuilt.size, old.size);
+      for (const [id, point] of old) {
+        assert.deepEqual(rebuilt.get(id)?.payload, point.payload, `${id}: payload`);
+        assertClose(rebuilt.get(id)?.vector, point.vector, `${id}: vector`);
       }
     },
-    { description: 'the new version to hold every event', timeoutMs: 60_000, intervalMs: 500 },
   );
-  assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), all, embedding.model.spec.id);
-});
 
-test('a rebuild with another model should build a version of its dimension that searches use that model for, and a switch back should be instantaneous and catch up', async (t) => {
-  const products = 30;
-  const { host, images, topic, events } = await catalogue(t, products);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  await embedding.waitForHandled(events.length);
-  const modelDir = mkdtempSync(join(tmpdir(), 'compact-model-'));
-  onCleanup(t, () => rmSync(modelDir, { recursive: true, force: true }));
-  ensureDescriptorModel(modelDir, COMPACT_DESCRIPTOR_MODEL);
-  const first = await embedding.versions.serving();
+  test(
+    `on ${title}, a rebuild after its unfinished version was dropped should read the log from the start of every partition`,
+    options,
+    async (t) => {
+      const products = 40;
+      const { host, topic, events } = await catalogue(t, products);
+      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
+      await embedding.waitForHandled(events.length);
+      // A version built to the end of the log, then dropped: its name is free again.
+      const { result: dropped } = await runRebuild(embedding, { switchAlias: false });
+      const drop = await runEntry(
+        'processors/src/embedding/index-cli.ts',
+        ['drop', dropped.version.name],
+        indexSettingsOf(embedding.config),
+      );
+      assert.match(drop.stdout, new RegExp(`deleted its consumer group ${dropped.version.group}`));
+      const firstProgress: RebuildProgress[] = [];
 
-  const { result, embedded } = await runRebuild(embedding, { model: { dir: modelDir } });
+      const { result } = await runRebuild(embedding, {
+        onProgress: (progress) => {
+          if (firstProgress.length === 0) firstProgress.push(progress);
+        },
+      });
 
-  assert.equal(result.donor, null, 'vectors of another model are never reused');
-  assert.equal(result.version.modelId, COMPACT_DESCRIPTOR_MODEL.id);
-  assert.equal(result.version.dimension, COMPACT_DESCRIPTOR_MODEL.dimension);
-  assert.ok(embedded > 0);
-  const n1 = await indexNewProduct(embedding, { host, topic }, images.get('p1/a.jpg') as Buffer, result.version.name);
-  assert.equal(n1?.vector.length, COMPACT_DESCRIPTOR_MODEL.dimension);
-  assert.equal(n1?.payload.model_id, COMPACT_DESCRIPTOR_MODEL.id);
+      assert.equal(result.version.name, dropped.version.name, 'the dropped name is used again');
+      assert.equal(firstProgress[0]?.done, 0, 'nothing counted as consumed before the run began');
+      assert.ok(result.switched);
+      const ids = [...expectedStates(events).keys()];
+      assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), events, embedding.model.spec.id);
+      assert.notEqual(result.version.group, dropped.version.group, 'under a consumer group of its own');
+    },
+  );
 
-  const query = join(modelDir, 'query.jpg');
-  writeFileSync(query, images.get('p2/b.jpg') as Buffer);
-  const index = async (...args: string[]) =>
-    (
-      await runEntry('processors/src/embedding/index-cli.ts', args, {
-        QDRANT_URL: embedding.config.QDRANT_URL,
-        VECTOR_ALIAS: embedding.config.VECTOR_ALIAS,
-        MODEL_CACHE_DIR: embedding.config.MODEL_CACHE_DIR,
-      })
-    ).stdout;
-  const search = await index('search', '--image', query, '--k', '1');
-  assert.match(search, /^ 1\. (0\.9\d+|1\.0000) {2}p2 /m);
-  assert.match(search, new RegExp(`\\(${result.version.name}, model ${COMPACT_DESCRIPTOR_MODEL.id}\\)`));
+  test(
+    `on ${title}, a rebuild under steady traffic should never fail a search nor serve a partial index, and end with every event, also those after the switch`,
+    options,
+    async (t) => {
+      // Enough that replaying the log takes a while: a version served too early would be seen.
+      const products = 300;
+      const { host, images, topic, events } = await catalogue(t, products);
+      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
+      await embedding.waitForHandled(events.length);
+      // Products late in the log: a partly built version would not have them yet.
+      const probes = new Map<string, Float32Array>();
+      for (const i of [products - 1, products - 2, products - 4]) {
+        probes.set(`p${i}`, await vectorOf(embedding, images.get(`p${i}/b.jpg`) as Buffer));
+      }
+      const pool = await Promise.all(Array.from({ length: 40 }, (_, i) => productImage(9_000 + i)));
+      const sent: ProductEvent[] = [];
+      const load = steadyLoad(topic, 20, (n) => {
+        const event =
+          n % 2 === 0
+            ? productEvent('product.created', `q${n}`, Date.UTC(2026, 0, 1) + n, {
+                title: `Новинка ${n}`,
+                image_key: `q${n}.jpg`,
+              })
+            : productEvent('product.updated', `p${n % products}`, Date.UTC(2026, 0, 1) + n, { price: `${n}.5` });
+        if (n % 2 === 0) host.put(`q${n}.jpg`, pool[n % pool.length] as Buffer);
+        sent.push(event);
+        return event;
+      });
+      onCleanup(t, () => load.stop());
+      const searching = searchThroughout(embedding, probes, products);
 
-  const rollback = await index('switch', first?.name as string);
-  assert.match(rollback, new RegExp(`now serves ${first?.name} .*switched in \\d+ ms`));
-  assert.equal((await embedding.versions.serving())?.name, first?.name, 'the alias moved back at once');
-  host.put('n2.jpg', images.get('p3/a.jpg') as Buffer);
-  await topic.produce([productEvent('product.created', 'n2', Date.UTC(2026, 0, 3), { image_key: 'n2.jpg' })]);
-  const v1 = embedding.versions.store(first?.name as string);
-  await waitFor(async () => (await v1.get(['n1', 'n2'])).size === 2, {
-    description: 'the old version to catch up on what it missed while the other served',
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
-  for (const point of (await v1.get(['n1', 'n2'])).values()) {
-    assert.equal(point.vector.length, embedding.model.dimension);
-    assert.equal(point.payload.model_id, embedding.model.spec.id);
-  }
-  await assert.rejects(embedding.versions.drop(first?.name as string), { code: 'INDEX_VERSION_REFUSED' });
-});
+      const { result } = await runRebuild(embedding);
+      const atSwitch = load.sent;
+      await waitFor(() => load.sent >= atSwitch + 40, { description: 'traffic after the switch', timeoutMs: 30_000 });
+      await load.stop();
+      const all = [...events, ...sent];
+      const ids = [...expectedStates(all).keys()];
+      await waitFor(
+        async () =>
+          embedding.health().version === result.version.name &&
+          (await embedding.versions.store(result.version.name).get(ids)).size === ids.length,
+        { description: 'the live processor to follow the alias and catch up', timeoutMs: 90_000, intervalMs: 200 },
+      );
+      const seen = await searching.stop();
+
+      t.diagnostic(
+        `${seen.searches} searches during the rebuild; ${sent.length} events of traffic, ${atSwitch} before the switch`,
+      );
+      assert.ok(result.switched);
+      assert.deepEqual(seen.failed, [], 'no search failed');
+      assert.deepEqual(seen.wrong, [], 'every search found its product');
+      assert.ok(seen.searches > 20, `searches ran throughout (${seen.searches})`);
+      await waitFor(
+        async () => {
+          try {
+            assertPointsMatch(
+              await embedding.versions.store(result.version.name).get(ids),
+              all,
+              embedding.model.spec.id,
+            );
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { description: 'the new version to hold every event', timeoutMs: 60_000, intervalMs: 500 },
+      );
+      assertPointsMatch(await embedding.versions.store(result.version.name).get(ids), all, embedding.model.spec.id);
+    },
+  );
+
+  test(
+    `on ${title}, a rebuild with another model should build a version of its dimension that searches use that model for, and a switch back should be instantaneous and catch up`,
+    options,
+    async (t) => {
+      const products = 30;
+      const { host, images, topic, events } = await catalogue(t, products);
+      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
+      await embedding.waitForHandled(events.length);
+      const modelDir = mkdtempSync(join(tmpdir(), 'compact-model-'));
+      onCleanup(t, () => rmSync(modelDir, { recursive: true, force: true }));
+      ensureDescriptorModel(modelDir, COMPACT_DESCRIPTOR_MODEL);
+      const first = await embedding.versions.serving();
+
+      const { result, embedded } = await runRebuild(embedding, { model: { dir: modelDir } });
+
+      assert.equal(result.donor, null, 'vectors of another model are never reused');
+      assert.equal(result.version.modelId, COMPACT_DESCRIPTOR_MODEL.id);
+      assert.equal(result.version.dimension, COMPACT_DESCRIPTOR_MODEL.dimension);
+      assert.ok(embedded > 0);
+      const n1 = await indexNewProduct(
+        embedding,
+        { host, topic },
+        images.get('p1/a.jpg') as Buffer,
+        result.version.name,
+      );
+      assert.equal(n1?.vector.length, COMPACT_DESCRIPTOR_MODEL.dimension);
+      assert.equal(n1?.payload.model_id, COMPACT_DESCRIPTOR_MODEL.id);
+
+      const query = join(modelDir, 'query.jpg');
+      writeFileSync(query, images.get('p2/b.jpg') as Buffer);
+      const index = async (...args: string[]) =>
+        (await runEntry('processors/src/embedding/index-cli.ts', args, indexSettingsOf(embedding.config))).stdout;
+      const search = await index('search', '--image', query, '--k', '1');
+      assert.match(search, /^ 1\. (0\.9\d+|1\.0000) {2}p2 /m);
+      assert.match(search, new RegExp(`\\(${result.version.name}, model ${COMPACT_DESCRIPTOR_MODEL.id}\\)`));
+
+      const rollback = await index('switch', first?.name as string);
+      assert.match(rollback, new RegExp(`now serves ${first?.name} .*switched in \\d+ ms`));
+      assert.equal((await embedding.versions.serving())?.name, first?.name, 'the alias moved back at once');
+      host.put('n2.jpg', images.get('p3/a.jpg') as Buffer);
+      await topic.produce([productEvent('product.created', 'n2', Date.UTC(2026, 0, 3), { image_key: 'n2.jpg' })]);
+      const v1 = embedding.versions.store(first?.name as string);
+      await waitFor(async () => (await v1.get(['n1', 'n2'])).size === 2, {
+        description: 'the old version to catch up on what it missed while the other served',
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      for (const point of (await v1.get(['n1', 'n2'])).values()) {
+        assert.equal(point.vector.length, embedding.model.dimension);
+        assert.equal(point.payload.model_id, embedding.model.spec.id);
+      }
+      await assert.rejects(embedding.versions.drop(first?.name as string), { code: 'INDEX_VERSION_REFUSED' });
+    },
+  );
+}
 
 test('a rebuild with the pretrained model should record only its id, and the live processor should index new products with it', async (t) => {
   const { host, images, topic, events } = await catalogue(t, 10);

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { infraPortSettings, repoRoot } from '@vsp/platform';
 import { BUILT_IN_MODEL_IDS } from './model/built-in-models.js';
 import { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
+import { INDEX_STORE_KINDS } from './store/index-versions.js';
 
 /** The models vectors are made with (each index version records which). */
 export const modelSettings = {
@@ -27,8 +28,11 @@ export const modelSettings = {
 /**
  * The vector index and its versions: on the Qdrant at QDRANT_URL; else, with QDRANT_BIN set, on
  * the one this checkout's infra runs (INFRA_QDRANT_PORT); else embedded in VECTOR_DATA_DIR.
+ * VECTOR_STORE names the store outright.
  */
 export const vectorIndexSettings = {
+  /** Which store serves, whatever else is set; unset: chosen as above. */
+  VECTOR_STORE: Type.Optional(Type.Union(INDEX_STORE_KINDS.map((kind) => Type.Literal(kind)))),
   QDRANT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   QDRANT_API_KEY: Type.Optional(Type.String()),
   /** Read to know that this checkout's infra runs a Qdrant server (see infra). */

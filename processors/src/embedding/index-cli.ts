@@ -17,6 +17,9 @@ const USAGE = `usage: npm run index -- <command>
   collections                    every version of the index: points, model, dimension, created, which one serves
   switch <collection>            serve another version (a rollback); instantaneous, the processors follow
   drop <collection>              delete a version that does not serve
+  optimize [collection]          make a version fast to search (default: the serving one); on the
+                                 embedded store, compacts it and, from 10,000 points, builds its
+                                 ANN index (a rebuild does this before it serves); Qdrant: nothing to do
   get <product_id>               a product's payload and vector dimension, from the serving version
   search --image <file> [--k 5]  the nearest products to an image, embedded with the serving version's model
   write-model [id] [dir]         makes a built-in model (${BUILT_IN_MODEL_IDS.join(', ')};
@@ -65,6 +68,14 @@ await runCommandLine({
         const dropped = await versions.drop(argument);
         console.log(`dropped ${argument}`);
         await deleteGroup(config, dropped.group);
+        return 0;
+      }
+      case 'optimize': {
+        const name = argument ?? (await versions.serving())?.name;
+        if (!name) throw new UsageError(`no version of ${versions.alias} serves yet: name one`);
+        const started = performance.now();
+        await versions.optimize(name);
+        console.log(`optimized ${name} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         return 0;
       }
       case 'get': {

@@ -48,7 +48,9 @@ test('embedding processor closed while the vector store is unreachable should en
   timeout: 60_000,
 }, async (t) => {
   const topic = await createEventTopic(t, 1);
-  const config = await testEmbeddingConfig(t, topic.topic, 'http://127.0.0.1:9/', {
+  const config = Object.freeze({
+    ...(await testEmbeddingConfig(t, topic.topic, 'http://127.0.0.1:9/')),
+    VECTOR_STORE: 'qdrant' as const,
     QDRANT_URL: `http://127.0.0.1:${await freePort()}`,
   });
   const { processor } = await createTestEmbedding(t, config);

@@ -98,9 +98,7 @@ await runCommandLine({
     else console.log(`${result.version.name} is ready: npm run index -- switch ${result.version.name}`);
     if (to && !result.stopped) {
       console.log(
-        `${versions.backend.description} holds the index now; to serve from it, ` +
-          (to === 'qdrant' ? 'keep QDRANT_URL (or QDRANT_BIN) set' : 'unset QDRANT_URL and QDRANT_BIN') +
-          ' in .env and restart the services',
+        `${versions.backend.description} holds the index now; to serve from it, set VECTOR_STORE=${to} in .env and restart the services`,
       );
     }
     return 0;

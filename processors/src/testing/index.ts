@@ -244,9 +244,10 @@ export interface TestEmbedding {
 export const TEST_MODEL = DESCRIPTOR_MODEL.id;
 
 /**
- * Settings for an embedding processor consuming `topic` into an index of its own on the real
- * Qdrant (deleted after the test), with TEST_MODEL, fetching from
- * `imageBaseUrl`. Overrides are environment variables, as an operator would set them.
+ * Settings for an embedding processor consuming `topic` into an index of its own (removed after
+ * the test), with TEST_MODEL, fetching from `imageBaseUrl`. Overrides are environment variables,
+ * as an operator would set them: `VECTOR_STORE: 'qdrant'` puts the index on the real Qdrant
+ * instead of the embedded store.
  */
 export async function testEmbeddingConfig(
   t: CleanupContext,
@@ -257,7 +258,7 @@ export async function testEmbeddingConfig(
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const dataDir = mkdtempSync(join(tmpdir(), 'embedding-test-'));
   onCleanup(t, () => rmSync(dataDir, { recursive: true, force: true }));
-  const index = await createVectorIndex(t);
+  const index = await createVectorIndex(t, overrides.VECTOR_STORE);
   return loadEmbeddingConfig({
     KAFKA_BROKERS: kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: schemaRegistryUrl,
@@ -265,8 +266,7 @@ export async function testEmbeddingConfig(
     EMBEDDING_GROUP_ID: uniqueName('embedding'),
     IMAGE_BASE_URL: imageBaseUrl,
     IMAGE_FETCH_TIMEOUT_MS: '2000',
-    QDRANT_URL: index.qdrantUrl,
-    VECTOR_ALIAS: index.alias,
+    ...index.env,
     MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: join(dataDir, 'models'),
     RETRY_INITIAL_MS: '100',
@@ -275,6 +275,12 @@ export async function testEmbeddingConfig(
     LOG_DIR: '',
     ...overrides,
   });
+}
+
+/** What leads a command (`npm run index`, a rebuild) to the index and model cache an embedding processor uses. */
+export function indexSettingsOf(config: EmbeddingConfig): Record<string, string | undefined> {
+  const { VECTOR_STORE, QDRANT_URL, VECTOR_DATA_DIR, VECTOR_ALIAS, MODEL_CACHE_DIR } = config;
+  return { VECTOR_STORE, QDRANT_URL, VECTOR_DATA_DIR, VECTOR_ALIAS, MODEL_CACHE_DIR };
 }
 
 /** An embedding processor over `config`, not yet started; closed after the test. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { productImage } from '@vsp/demo';
-import { type CleanupContext, createVectorIndex, onCleanup } from '@vsp/test-harness';
+import { type CleanupContext, createVectorIndex, onCleanup, type TestVectorIndex } from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL, IndexVersions, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
@@ -19,24 +19,16 @@ export interface TestSearch {
 }
 
 /**
- * A real search service on a free loopback port over the index the given embedding processor
- * keeps (the same Qdrant, alias and model cache). Overrides are environment variables. Closed
- * after the test.
+ * A real search service on a free loopback port over the index `env` names (its store, alias and
+ * model cache, as the embedding processor that keeps it was given them), with the image host.
+ * Overrides are environment variables. Closed after the test.
  */
 export async function startTestSearch(
   t: CleanupContext,
-  index: { QDRANT_URL?: string | undefined; VECTOR_ALIAS: string; MODEL_CACHE_DIR: string; IMAGE_BASE_URL: string },
+  env: TestVectorIndex['env'] & { MODEL_CACHE_DIR: string; IMAGE_BASE_URL: string },
   overrides: Record<string, string> = {},
 ): Promise<TestSearch> {
-  const config = loadSearchConfig({
-    QDRANT_URL: index.QDRANT_URL,
-    VECTOR_ALIAS: index.VECTOR_ALIAS,
-    MODEL: DESCRIPTOR_MODEL.id,
-    MODEL_CACHE_DIR: index.MODEL_CACHE_DIR,
-    IMAGE_BASE_URL: index.IMAGE_BASE_URL,
-    LOG_DIR: '',
-    ...overrides,
-  });
+  const config = loadSearchConfig({ MODEL: DESCRIPTOR_MODEL.id, LOG_DIR: '', ...env, ...overrides });
   const service = await createSearchService(config, pino({ level: 'silent' }));
   onCleanup(t, () => service.close());
   await service.app.listen({ port: 0, host: '127.0.0.1' });
@@ -51,9 +43,9 @@ export const CATALOGUE_PRODUCTS = 40;
 
 /**
  * 40 products (p0..p39) with their own photos, categories Обувь/Одежда alternating, price
- * 1000.5 + 100·i, USD every fifth, p7 deleted; their points written into a fresh index on the real
- * Qdrant with the descriptor model (as the embedding processor writes them), and a search service
- * over that index.
+ * 1000.5 + 100·i, USD every fifth, p7 deleted; their points written into a fresh index with the
+ * descriptor model (as the embedding processor writes them), and a search service over that
+ * index. The index is embedded unless the overrides say `VECTOR_STORE: 'qdrant'`.
  */
 export async function indexedCatalogue(t: CleanupContext, overrides: Record<string, string> = {}) {
   const host = await startImageHost(t);
@@ -69,8 +61,9 @@ export async function indexedCatalogue(t: CleanupContext, overrides: Record<stri
   };
   const model = await openModel(settings);
   onCleanup(t, () => model.close());
-  const index = await createVectorIndex(t);
-  const versions = IndexVersions.connect({ QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias });
+  const index = await createVectorIndex(t, overrides.VECTOR_STORE);
+  const versions = IndexVersions.open(loadSearchConfig({ ...index.env, LOG_DIR: '' }));
+  onCleanup(t, () => versions.close());
   const version = await versions.ensureServing({
     modelId: model.spec.id,
     modelDir: null,
@@ -89,7 +82,7 @@ export async function indexedCatalogue(t: CleanupContext, overrides: Record<stri
   );
   const search = await startTestSearch(
     t,
-    { QDRANT_URL: index.qdrantUrl, VECTOR_ALIAS: index.alias, MODEL_CACHE_DIR: cache, IMAGE_BASE_URL: host.baseUrl },
+    { ...index.env, MODEL_CACHE_DIR: cache, IMAGE_BASE_URL: host.baseUrl },
     overrides,
   );
   return { images, search };

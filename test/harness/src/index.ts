@@ -6,7 +6,13 @@ export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroup
 export { type KafkaCluster, startKafkaCluster } from './kafka-cluster.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { confluentPython } from './python.js';
-export { createVectorIndex, type TestVectorIndex } from './qdrant.js';
 export { createSchemaRegistry, deleteSubjectAfter, uniqueSubject } from './schema-registry.js';
 export { type CleanupContext, onCleanup } from './test-context.js';
 export { uniqueName } from './unique-name.js';
+export {
+  createVectorIndex,
+  skipWithoutQdrant,
+  TEST_INDEX_STORES,
+  type TestIndexStore,
+  type TestVectorIndex,
+} from './vector-index.js';

@@ -22,14 +22,15 @@ export interface EmbeddingProcessSetup {
 
 /**
  * What a real embedding process needs to run in a test: the real infra, a consumer group, a
- * Qdrant alias and a model cache of its own (removed afterwards), and a free port.
+ * vector index (embedded unless the overrides say VECTOR_STORE=qdrant) and a model cache of its
+ * own (removed afterwards), and a free port.
  */
 export async function embeddingProcess(
   t: CleanupContext,
   { topic, imageBaseUrl, overrides = {} }: { topic: string; imageBaseUrl: string; overrides?: Record<string, string> },
 ): Promise<EmbeddingProcessSetup> {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const index = await createVectorIndex(t);
+  const index = await createVectorIndex(t, overrides.VECTOR_STORE);
   const cache = mkdtempSync(join(tmpdir(), 'embedding-process-'));
   onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
   const port = await freePort();
@@ -41,8 +42,7 @@ export async function embeddingProcess(
     EMBEDDING_PORT: String(port),
     EMBEDDING_HOST: '127.0.0.1',
     IMAGE_BASE_URL: imageBaseUrl,
-    QDRANT_URL: index.qdrantUrl,
-    VECTOR_ALIAS: index.alias,
+    ...index.env,
     MODEL: TEST_MODEL,
     MODEL_CACHE_DIR: cache,
     LOG_DIR: '',

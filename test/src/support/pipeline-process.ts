@@ -42,7 +42,7 @@ export async function startPipeline(
 ): Promise<PipelineProcess> {
   const topic = firstStart ? await topicLeftToTheIngress(t) : (await createEventTopic(t, 3)).topic;
   const database = await createTestDatabase(t);
-  const index = await createVectorIndex(t);
+  const index = await createVectorIndex(t, overrides.VECTOR_STORE);
   const cache = mkdtempSync(join(tmpdir(), 'pipeline-'));
   onCleanup(t, () => rmSync(cache, { recursive: true, force: true }));
   const ports = {
@@ -54,8 +54,7 @@ export async function startPipeline(
   const env = {
     ...(await testIngressEnv({ PORT: String(ports.ingress), PRODUCT_EVENTS_TOPIC: topic })),
     DATABASE_URL: database.url,
-    QDRANT_URL: index.qdrantUrl,
-    VECTOR_ALIAS: index.alias,
+    ...index.env,
     PERSISTENCE_GROUP_ID: uniqueName('persistence'),
     PERSISTENCE_PORT: String(ports.persistence),
     PERSISTENCE_HOST: '127.0.0.1',

@@ -27,6 +27,11 @@ export interface CollectionBackend {
   aliasTarget(alias: string): Promise<string | undefined>;
   /** Points `alias` at `collection` in one step: a reader sees the old target or the new one. */
   setAlias(alias: string, collection: string): Promise<void>;
+  /**
+   * Makes a collection fast to search before it serves: Qdrant indexes on its own; the embedded
+   * store compacts its files and builds its vector index once it is large enough.
+   */
+  optimize(name: string): Promise<void>;
   /** The collection or alias `name`, for reads and writes; an alias is followed on every call. */
   store(name: string): VectorStore;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TEST_BACKENDS } from '../testing/test-versions.js';
+import { TEST_INDEX_STORES } from '@vsp/test-harness';
+import { createTestVersions } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint } from '../testing/vector-store.contract.js';
 
 const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, groupPrefix: 'group-a' };
@@ -8,78 +9,94 @@ const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, g
 
 const withoutPrefix = ({ groupPrefix: _, ...spec }: typeof SPEC | typeof OTHER_MODEL) => spec;
 
-for (const [backend, createTestVersions] of TEST_BACKENDS) {
-  test(`on ${backend}, index versions should create the first version behind the alias, ready, and find it afterwards`, async (t) => {
-    const versions = await createTestVersions(t);
+for (const { store, title, options } of TEST_INDEX_STORES) {
+  test(
+    `on ${title}, index versions should create the first version behind the alias, ready, and find it afterwards`,
+    options,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
 
-    const first = await versions.ensureServing(SPEC);
-    const again = await versions.ensureServing(OTHER_MODEL);
+      const first = await versions.ensureServing(SPEC);
+      const again = await versions.ensureServing(OTHER_MODEL);
 
-    assert.equal(first.name, `${versions.alias}_v1`);
-    assert.equal(first.state, 'ready');
-    assert.deepEqual(again, first, 'an existing alias is kept whatever model is offered');
-    assert.equal((await versions.serving())?.modelId, 'model-a');
-  });
+      assert.equal(first.name, `${versions.alias}_v1`);
+      assert.equal(first.state, 'ready');
+      assert.deepEqual(again, first, 'an existing alias is kept whatever model is offered');
+      assert.equal((await versions.serving())?.modelId, 'model-a');
+    },
+  );
 
-  test(`on ${backend}, instances starting together on an empty index should all serve the same first version`, async (t) => {
-    const versions = await createTestVersions(t);
+  test(
+    `on ${title}, instances starting together on an empty index should all serve the same first version`,
+    options,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
 
-    const started = await Promise.all([1, 2, 3, 4].map(() => versions.ensureServing(SPEC)));
+      const started = await Promise.all([1, 2, 3, 4].map(() => versions.ensureServing(SPEC)));
 
-    assert.deepEqual(new Set(started.map((version) => version.name)), new Set([`${versions.alias}_v1`]));
-    assert.deepEqual(
-      (await versions.list()).map(({ name, serving }) => ({ name, serving })),
-      [{ name: `${versions.alias}_v1`, serving: true }],
-    );
-  });
+      assert.deepEqual(new Set(started.map((version) => version.name)), new Set([`${versions.alias}_v1`]));
+      assert.deepEqual(
+        (await versions.list()).map(({ name, serving }) => ({ name, serving })),
+        [{ name: `${versions.alias}_v1`, serving: true }],
+      );
+    },
+  );
 
-  test(`on ${backend}, index versions should list every version with its points, model, dimension, creation and which one serves`, async (t) => {
-    const versions = await createTestVersions(t);
-    await versions.ensureServing(SPEC);
-    await versions.store(versions.alias).upsert([contractPoint('p1', [1, 0, 0, 0, 0, 0, 0, 0])]);
-    const second = await versions.create(OTHER_MODEL);
+  test(
+    `on ${title}, index versions should list every version with its points, model, dimension, creation and which one serves`,
+    options,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
+      await versions.ensureServing(SPEC);
+      await versions.store(versions.alias).upsert([contractPoint('p1', [1, 0, 0, 0, 0, 0, 0, 0])]);
+      const second = await versions.create(OTHER_MODEL);
 
-    const listed = await versions.list();
+      const listed = await versions.list();
 
-    assert.equal(second.name, `${versions.alias}_v2`);
-    assert.deepEqual(
-      listed.map(({ name, points, modelId, modelDir, dimension, state, serving }) => ({
-        name,
-        points,
-        modelId,
-        modelDir,
-        dimension,
-        state,
-        serving,
-      })),
-      [
-        { name: `${versions.alias}_v1`, points: 1, ...withoutPrefix(SPEC), state: 'ready', serving: true },
-        { name: `${versions.alias}_v2`, points: 0, ...withoutPrefix(OTHER_MODEL), state: 'building', serving: false },
-      ],
-    );
-    assert.ok(Date.parse(listed[1]?.createdAt as string) > Date.now() - 60_000);
-    assert.deepEqual(
-      listed.map((v) => v.group),
-      listed.map((v, i) => `${[SPEC, OTHER_MODEL][i]?.groupPrefix}.${v.name}.${v.createdAt}`),
-      'each version has a consumer group of its own, named for its creation',
-    );
-  });
+      assert.equal(second.name, `${versions.alias}_v2`);
+      assert.deepEqual(
+        listed.map(({ name, points, modelId, modelDir, dimension, state, serving }) => ({
+          name,
+          points,
+          modelId,
+          modelDir,
+          dimension,
+          state,
+          serving,
+        })),
+        [
+          { name: `${versions.alias}_v1`, points: 1, ...withoutPrefix(SPEC), state: 'ready', serving: true },
+          { name: `${versions.alias}_v2`, points: 0, ...withoutPrefix(OTHER_MODEL), state: 'building', serving: false },
+        ],
+      );
+      assert.ok(Date.parse(listed[1]?.createdAt as string) > Date.now() - 60_000);
+      assert.deepEqual(
+        listed.map((v) => v.group),
+        listed.map((v, i) => `${[SPEC, OTHER_MODEL][i]?.groupPrefix}.${v.name}.${v.createdAt}`),
+        'each version has a consumer group of its own, named for its creation',
+      );
+    },
+  );
 
-  test(`on ${backend}, a switch should refuse a version still being built, and move the alias to a ready one`, async (t) => {
-    const versions = await createTestVersions(t);
-    await versions.ensureServing(SPEC);
-    const second = await versions.create(SPEC);
+  test(
+    `on ${title}, a switch should refuse a version still being built, and move the alias to a ready one`,
+    options,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
+      await versions.ensureServing(SPEC);
+      const second = await versions.create(SPEC);
 
-    await assert.rejects(versions.switchTo(second.name), { code: 'INDEX_VERSION_REFUSED' });
-    await versions.markReady(second.name);
-    await versions.switchTo(second.name);
+      await assert.rejects(versions.switchTo(second.name), { code: 'INDEX_VERSION_REFUSED' });
+      await versions.markReady(second.name);
+      await versions.switchTo(second.name);
 
-    assert.equal((await versions.serving())?.name, second.name);
-    await assert.rejects(versions.switchTo(`${versions.alias}_v9`), { code: 'INDEX_VERSION_UNKNOWN' });
-  });
+      assert.equal((await versions.serving())?.name, second.name);
+      await assert.rejects(versions.switchTo(`${versions.alias}_v9`), { code: 'INDEX_VERSION_UNKNOWN' });
+    },
+  );
 
-  test(`on ${backend}, drop should refuse the serving version and delete another`, async (t) => {
-    const versions = await createTestVersions(t);
+  test(`on ${title}, drop should refuse the serving version and delete another`, options, async (t) => {
+    const versions = await createTestVersions(t, store);
     const first = await versions.ensureServing(SPEC);
     const second = await versions.create(SPEC);
 

@@ -43,6 +43,7 @@ function qdrantUrlOf({ QDRANT_URL, QDRANT_BIN, INFRA_QDRANT_PORT }: IndexStoreSe
 export interface IndexStoreSettings extends Omit<QdrantSettings, 'QDRANT_URL'> {
   QDRANT_URL?: string | undefined;
   QDRANT_BIN?: string | undefined;
+  VECTOR_STORE?: IndexStoreKind | undefined;
   INFRA_QDRANT_PORT: number;
   VECTOR_DATA_DIR: string;
 }
@@ -72,11 +73,12 @@ export class IndexVersions {
   ) {}
 
   /**
-   * The versions behind VECTOR_ALIAS where the settings say: the Qdrant at QDRANT_URL, else this
-   * checkout's Qdrant when it runs one (QDRANT_BIN), else the embedded store in VECTOR_DATA_DIR.
+   * The versions behind VECTOR_ALIAS where the settings say: the store VECTOR_STORE names; unset,
+   * the Qdrant at QDRANT_URL, else this checkout's Qdrant when it runs one (QDRANT_BIN), else the
+   * embedded store in VECTOR_DATA_DIR.
    */
   static open(settings: IndexStoreSettings): IndexVersions {
-    return IndexVersions.openIn(qdrantUrlOf(settings) ? 'qdrant' : 'embedded', settings);
+    return IndexVersions.openIn(settings.VECTOR_STORE ?? (qdrantUrlOf(settings) ? 'qdrant' : 'embedded'), settings);
   }
 
   /** The versions in the store named, whatever the settings would choose: where a move builds. */
@@ -188,7 +190,14 @@ export class IndexVersions {
     return `${this.alias}_v${Math.max(0, ...numbers) + 1}`;
   }
 
+  /** Makes a version fast to search (see CollectionBackend.optimize). */
+  async optimize(name: string): Promise<void> {
+    await this.backend.optimize((await this.#existing(name)).name);
+  }
+
+  /** Marks a complete version ready to serve, optimised first. */
   async markReady(name: string): Promise<void> {
+    await this.optimize(name);
     await this.backend.updateMetadata(name, { state: 'ready' });
   }
 

@@ -5,6 +5,7 @@ import * as lancedb from '@lancedb/lancedb';
 import { SinkUnavailableError } from '@vsp/platform';
 import { Bool, Field, FixedSizeList, Float32, Float64, Schema, Utf8 } from 'apache-arrow';
 import type { CollectionBackend, CollectionInfo, CollectionMetadata } from './collection-backend.js';
+import { optimizeTable } from './lancedb-maintenance.js';
 import { LanceDbVectorStore } from './lancedb-vector-store.js';
 
 interface Catalogue {
@@ -78,6 +79,11 @@ export class LanceDbBackend implements CollectionBackend {
     await this.#change(async (catalogue) => {
       catalogue.aliases[alias] = collection;
     });
+  }
+
+  async optimize(name: string): Promise<void> {
+    const { table } = await this.#resolve(name);
+    await optimizeTable(table);
   }
 
   store(name: string): LanceDbVectorStore {

@@ -34,7 +34,7 @@ export class QdrantBackend implements CollectionBackend {
   readonly description: string;
 
   constructor(
-    private readonly client: QdrantClient,
+    readonly client: QdrantClient,
     url = 'a Qdrant server',
   ) {
     this.description = `Qdrant at ${url}`;
@@ -101,6 +101,9 @@ export class QdrantBackend implements CollectionBackend {
       }),
     );
   }
+
+  /** Nothing to do: Qdrant builds its HNSW index in the background as points arrive. */
+  async optimize(): Promise<void> {}
 
   store(name: string): QdrantVectorStore {
     return new QdrantVectorStore(this.client, name);

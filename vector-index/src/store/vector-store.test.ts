@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as lancedb from '@lancedb/lancedb';
+import { seededRandom } from '@vsp/demo';
 import { SinkRejectedError } from '@vsp/platform';
-import { type CleanupContext, onCleanup, uniqueName } from '@vsp/test-harness';
+import { type CleanupContext, createVectorIndex, onCleanup, TEST_INDEX_STORES, uniqueName } from '@vsp/test-harness';
 import { FakeQdrantServer } from '../testing/fake-qdrant-server.js';
-import { createEmbeddedTestVersions, createTestVersions } from '../testing/test-versions.js';
+import { createTestVersions, testVersionsOf } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../testing/vector-store.contract.js';
 import { IndexVersions } from './index-versions.js';
+import { ANN_INDEX_MIN_POINTS } from './lancedb-maintenance.js';
+import { pointId } from './vector-store.js';
 
 const SPEC = {
   modelId: 'contract-model',
@@ -21,17 +25,17 @@ async function fakeVersions(t: CleanupContext): Promise<{ versions: IndexVersion
   return { versions, fake };
 }
 
-vectorStoreContract('Qdrant store against the real Qdrant', async (t) => {
-  const versions = await createTestVersions(t);
-  await versions.ensureServing(SPEC);
-  return versions.store(versions.alias);
-});
-
-vectorStoreContract('LanceDB store (the embedded one)', async (t) => {
-  const versions = await createEmbeddedTestVersions(t);
-  await versions.ensureServing(SPEC);
-  return versions.store(versions.alias);
-});
+for (const { store, title, options } of TEST_INDEX_STORES) {
+  vectorStoreContract(
+    `the store on ${title}`,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
+      await versions.ensureServing(SPEC);
+      return versions.store(versions.alias);
+    },
+    options,
+  );
+}
 
 vectorStoreContract('Qdrant store against a FAKE Qdrant server', async (t) => {
   const { versions } = await fakeVersions(t);
@@ -75,15 +79,60 @@ test('index versions should index the payload fields people filter by and make t
   );
 });
 
-test('Qdrant store should refuse a vector of the wrong dimension for good, not as an outage', async (t) => {
-  const versions = await createTestVersions(t);
-  await versions.ensureServing(SPEC);
-  const wrong = { ...contractPoint('p1', [1, 0, 0]), vector: Float32Array.from([1, 0, 0]) };
+for (const { store, title, options } of TEST_INDEX_STORES) {
+  test(
+    `the store on ${title} should refuse a vector of the wrong dimension for good, not as an outage`,
+    options,
+    async (t) => {
+      const versions = await createTestVersions(t, store);
+      await versions.ensureServing(SPEC);
+      const wrong = { ...contractPoint('p1', [1, 0, 0]), vector: Float32Array.from([1, 0, 0]) };
 
-  await assert.rejects(versions.store(versions.alias).upsert([wrong]), (error: unknown) => {
-    assert.ok(error instanceof SinkRejectedError);
-    assert.equal(error.retriable, false);
-    assert.equal(error.code, 'SINK_REJECTED');
-    return true;
-  });
+      await assert.rejects(versions.store(versions.alias).upsert([wrong]), (error: unknown) => {
+        assert.ok(error instanceof SinkRejectedError);
+        assert.equal(error.retriable, false);
+        assert.equal(error.code, 'SINK_REJECTED');
+        return true;
+      });
+    },
+  );
+}
+
+test('point ids should be UUIDv5 of the product id, the same everywhere', () => {
+  assert.equal(pointId('12345'), pointId('12345'));
+  assert.notEqual(pointId('12345'), pointId('12346'));
+  assert.match(pointId('12345'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test('the embedded store should build its vector index once it holds 10,000 points, and go on finding every point, new ones too, within filters', async (t) => {
+  const index = await createVectorIndex(t);
+  const versions = testVersionsOf(t, index);
+  const store = versions.store((await versions.ensureServing(SPEC)).name);
+  const random = seededRandom(3);
+  const direction = () => Array.from({ length: CONTRACT_DIMENSION }, () => random() - 0.5);
+  const points = Array.from({ length: ANN_INDEX_MIN_POINTS }, (_, i) =>
+    contractPoint(`p${i}`, direction(), { category: i % 2 === 0 ? 'Обувь' : 'Одежда' }),
+  );
+  for (let i = 0; i < points.length; i += 1_000) await store.upsert(points.slice(i, i + 1_000));
+  const table = async () =>
+    (await lancedb.connect((index.env as { VECTOR_DATA_DIR: string }).VECTOR_DATA_DIR)).openTable(store.name);
+
+  const before = await (await table()).listIndices();
+  await versions.optimize(store.name);
+  const after = await (await table()).listIndices();
+  const late = contractPoint('late', direction());
+  await store.upsert([late]);
+
+  assert.deepEqual(before, [], 'no index below 10,000 points');
+  assert.deepEqual(
+    after.map(({ columns, indexType }) => ({ columns, indexType })),
+    [{ columns: ['vector'], indexType: 'IvfPq' }],
+  );
+  for (const point of [...points.slice(0, 50), late]) {
+    const [best] = await store.search(point.vector, 1);
+    assert.equal(best?.productId, point.productId, `${point.productId} is found by its own vector`);
+  }
+  const shoes = await store.search(points[1]?.vector as Float32Array, 20, { category: 'Обувь' });
+  assert.equal(shoes.length, 20);
+  assert.ok(shoes.every((hit) => hit.payload.category === 'Обувь'));
 });

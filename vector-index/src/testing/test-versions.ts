@@ -1,29 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type CleanupContext, createVectorIndex, onCleanup, uniqueName } from '@vsp/test-harness';
+import { Type } from '@sinclair/typebox';
+import { loadConfig } from '@vsp/platform';
+import {
+  type CleanupContext,
+  createVectorIndex,
+  onCleanup,
+  type TestIndexStore,
+  type TestVectorIndex,
+} from '@vsp/test-harness';
+import { vectorIndexSettings } from '../settings.js';
 import { IndexVersions } from '../store/index-versions.js';
-import { LanceDbBackend } from '../store/lancedb-backend.js';
 
-/** Versions behind a fresh alias on the real Qdrant; the test's collections are deleted afterwards. */
-export async function createTestVersions(t: CleanupContext): Promise<IndexVersions> {
-  const { qdrantUrl, alias } = await createVectorIndex(t);
-  return IndexVersions.connect({ QDRANT_URL: qdrantUrl, VECTOR_ALIAS: alias });
-}
+const IndexSettingsSchema = Type.Object(vectorIndexSettings);
 
-/** Versions behind a fresh alias in an embedded store of the test's own, removed afterwards. */
-export async function createEmbeddedTestVersions(t: CleanupContext): Promise<IndexVersions> {
-  const dir = mkdtempSync(join(tmpdir(), 'vector-index-'));
-  const versions = new IndexVersions(new LanceDbBackend(dir), uniqueName('products'));
-  onCleanup(t, async () => {
-    await versions.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+/** The versions of an index the test made (see createVectorIndex), closed after the test. */
+export function testVersionsOf(t: CleanupContext, index: TestVectorIndex): IndexVersions {
+  const versions = IndexVersions.open(loadConfig(IndexSettingsSchema, { env: index.env }));
+  onCleanup(t, () => versions.close());
   return versions;
 }
 
-/** Each store the index can run on, by name, with a factory of test versions on it. */
-export const TEST_BACKENDS = [
-  ['Qdrant', createTestVersions],
-  ['the embedded store', createEmbeddedTestVersions],
-] as const;
+/** Versions behind a fresh index of the test's own on `store`. */
+export async function createTestVersions(
+  t: CleanupContext,
+  store: TestIndexStore = 'embedded',
+): Promise<IndexVersions> {
+  return testVersionsOf(t, await createVectorIndex(t, store));
+}
