@@ -85,6 +85,7 @@ export class LocalInfra {
   /** Stops our services and deletes their data and logs; downloads stay cached. */
   async wipe(): Promise<void> {
     await this.down();
+    for (const service of this.services) await service.wipeOutside();
     for (const dir of ['data', 'logs', 'run'])
       rmSync(`${this.config.INFRA_HOME}/${dir}`, { recursive: true, force: true });
   }

@@ -64,6 +64,8 @@ export abstract class LocalService {
   protected abstract launchSpec(): SpawnSpec;
   /** Resolves true only when the service answers real requests. */
   abstract isReady(): Promise<boolean>;
+  /** Deletes what the service keeps outside INFRA_HOME, if anything (infra:wipe). */
+  async wipeOutside(): Promise<void> {}
   /** Runs once the service is ready (create a database, say); must be idempotent. */
   protected async afterReady(): Promise<void> {}
 

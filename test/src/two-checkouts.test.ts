@@ -34,7 +34,8 @@ test('two checkouts with different INFRA_*_PORT settings should run side by side
     LOG_DIR: '',
   };
   onCleanup(t, async () => {
-    await runEntry('infra/src/cli.ts', ['down'], second);
+    // wipe, not down: the PostgreSQL cluster may live outside `home` (see infra-private-folder.test.ts).
+    await runEntry('infra/src/cli.ts', ['wipe'], second);
     rmSync(home, { recursive: true, force: true });
   });
   const onFirstsPorts = {

@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { InfraConfig } from '../config.js';
@@ -18,6 +19,8 @@ export class PostgresService extends LocalService {
   readonly name = 'postgres';
   #binDir: string | undefined;
   #runAs: RunAs | undefined;
+  /** The cluster's folder: the data folder, unless the postgres user cannot reach it (see prepare). */
+  #clusterDir = this.dataDir;
 
   constructor(config: InfraConfig) {
     // SIGINT is PostgreSQL's "fast" shutdown; SIGTERM would wait for every client to leave.
@@ -49,18 +52,47 @@ export class PostgresService extends LocalService {
     if (!this.#binDir) throw new InstallFailedError('PostgreSQL', 'apt-get succeeded but no server binaries appeared');
   }
 
+  /**
+   * As root, PostgreSQL runs as the postgres user, which must pass through every folder above its
+   * cluster. A checkout in a private folder (a root user's home, `mktemp -d`: mode 0700) stops it;
+   * nothing outside the checkout is changed to let it through: the cluster goes to the postgres
+   * user's home instead, one folder per INFRA_HOME, with a link to it in INFRA_HOME/data.
+   */
   protected async prepare(): Promise<void> {
     this.#runAs = await postgresUser();
     if (this.#runAs) {
-      chownSync(this.dataDir, this.#runAs.uid, this.#runAs.gid);
-      letTraverse(dirname(this.dataDir), this.#runAs);
+      const closed = closedFolder(this.dataDir, this.#runAs);
+      if (closed) {
+        this.#clusterDir = await this.#clusterOutside();
+        mkdirSync(dirname(this.#clusterDir), { recursive: true, mode: 0o755 });
+        mkdirSync(this.#clusterDir, { recursive: true, mode: 0o700 });
+        const link = join(this.dataDir, 'cluster');
+        if (!existsSync(link)) symlinkSync(this.#clusterDir, link);
+        this.progress(
+          `the postgres user cannot pass through ${closed} (closed to others), so its cluster is in ${this.#clusterDir}; infra:wipe deletes it`,
+        );
+      }
+      chownSync(this.#clusterDir, this.#runAs.uid, this.#runAs.gid);
     }
-    if (existsSync(join(this.dataDir, 'PG_VERSION'))) return;
+    if (existsSync(join(this.#clusterDir, 'PG_VERSION'))) return;
     await runCommand(
       join(this.#bin, 'initdb'),
-      ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'],
-      { runAs: this.#runAs, cwd: this.dataDir },
+      ['-D', this.#clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'],
+      { runAs: this.#runAs, cwd: this.#clusterDir },
     );
+  }
+
+  override async wipeOutside(): Promise<void> {
+    if ((await postgresUser().catch(() => undefined)) === undefined) return;
+    rmSync(await this.#clusterOutside(), { recursive: true, force: true });
+  }
+
+  /** A folder of this INFRA_HOME's in the postgres user's home (Debian: /var/lib/postgresql). */
+  async #clusterOutside(): Promise<string> {
+    const home = (await runCommand('getent', ['passwd', 'postgres'])).trim().split(':')[5];
+    if (!home) throw new InstallFailedError('PostgreSQL', 'the postgres user has no home folder');
+    const id = createHash('sha256').update(this.config.INFRA_HOME).digest('hex').slice(0, 16);
+    return join(home, 'visual-search-pipeline', id);
   }
 
   protected launchSpec(): SpawnSpec {
@@ -68,17 +100,21 @@ export class PostgresService extends LocalService {
       command: join(this.#bin, 'postgres'),
       args: [
         '-D',
-        this.dataDir,
+        this.#clusterDir,
         '-p',
         String(this.config.INFRA_POSTGRES_PORT),
         '-c',
         'listen_addresses=127.0.0.1',
         '-c',
-        `unix_socket_directories=${this.dataDir}`,
+        `unix_socket_directories=${this.#clusterDir}`,
         '-c',
         'max_connections=200',
+        // Names INFRA_HOME on the command line, by which infra knows the process is its own,
+        // also when the cluster lives outside it. PostgreSQL keeps any `prefix.name` setting.
+        '-c',
+        `visual_search.infra_home=${this.config.INFRA_HOME}`,
       ],
-      cwd: this.dataDir,
+      cwd: this.#clusterDir,
       runAs: this.#runAs,
     };
   }
@@ -129,20 +165,13 @@ function findServerBinDir(): string | undefined {
   return versions[0] && join(root, versions[0], 'bin');
 }
 
-/**
- * The postgres user must be able to pass through every folder above its data folder. A checkout
- * in a private folder (a root user's home, `mktemp -d`: mode 0700) stops it there, and initdb
- * fails. Such folders get the execute bit for others: passing through, not listing or reading.
- */
-function letTraverse(dir: string, user: RunAs): void {
-  for (let current = dir; ; current = dirname(current)) {
+/** The first folder above `dir` that the user cannot pass through, or undefined when none stops it. */
+function closedFolder(dir: string, user: RunAs): string | undefined {
+  for (let current = dirname(dir); ; current = dirname(current)) {
     const { mode, uid, gid } = statSync(current);
     const passes = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
-    if (!passes) {
-      chmodSync(current, (mode & 0o7777) | 0o001);
-      console.error(`infra: ${current} was closed to the postgres user; added o+x so it can reach its data`);
-    }
-    if (dirname(current) === current) return;
+    if (!passes) return current;
+    if (dirname(current) === current) return undefined;
   }
 }
 

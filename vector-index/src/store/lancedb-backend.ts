@@ -13,6 +13,15 @@ interface Catalogue {
   aliases: Record<string, string>;
 }
 
+/**
+ * LanceDB's caches default to 6 GB of index data and 1 GB of file metadata per process; every
+ * process that opens the store (embedding, search, a rebuild, `npm run index`) would be allowed
+ * that much. An ANN index of a million 1,280-dimension points (PQ codes and centroids) fits in
+ * the first bound below; the metadata needed is that of the newest versions.
+ */
+const INDEX_CACHE_BYTES = 512n * 1024n * 1024n;
+const METADATA_CACHE_BYTES = 64n * 1024n * 1024n;
+
 /** A lock older than this was left by a process that died holding it. */
 const STALE_LOCK_MS = 10_000;
 const LOCK_WAIT_MS = 30_000;
@@ -117,7 +126,11 @@ export class LanceDbBackend implements CollectionBackend {
   #connect(): Promise<lancedb.Connection> {
     mkdirSync(this.dir, { recursive: true });
     // Every read sees the newest commit, also one another process made (a rebuild, `npm run index`).
-    this.#connection ??= lancedb.connect(this.dir, { readConsistencyInterval: 0 });
+    this.#connection ??= lancedb.connect(
+      this.dir,
+      { readConsistencyInterval: 0 },
+      new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES),
+    );
     return this.#connection;
   }
 
