@@ -1,7 +1,7 @@
 /**
  * Every setting any process of the pipeline reads. The `.env` file at the repository root is
  * shared by all of them, so a key in it is refused only when no process knows it (a typo).
- * The README's configuration table lists the same names.
+ * docs/CONFIGURATION.md lists the same names.
  */
 export const PIPELINE_SETTINGS = new Set([
   // infrastructure

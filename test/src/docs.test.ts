@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+import { PIPELINE_SETTINGS, repoRoot } from '@vsp/platform';
+
+const DOCS = [
+  'README.md',
+  'TESTING.md',
+  'DEPLOYMENT.md',
+  ...readdirSync(join(repoRoot, 'docs')).map((f) => `docs/${f}`),
+];
+const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replaceAll(' ', '-');
+
+test('docs/CONFIGURATION.md should document every setting a process of the pipeline reads', () => {
+  const configuration = read('docs/CONFIGURATION.md');
+  const missing = [...PIPELINE_SETTINGS].filter((name) => !configuration.includes(`\`${name}\``));
+
+  assert.deepEqual(missing, []);
+});
+
+test('the README should stay the newcomer’s page, under 200 lines', () => {
+  assert.ok(read('README.md').split('\n').length < 200);
+});
+
+test('every relative link in the docs should reach a file, and a heading in it when it names one', () => {
+  const broken: string[] = [];
+  for (const file of DOCS) {
+    for (const [, target] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target as string)) continue;
+      const [path, anchor] = (target as string).split('#');
+      const linked = path ? join(dirname(file), path) : file;
+      if (!existsSync(join(repoRoot, linked))) {
+        broken.push(`${file}: ${target} (no ${relative('.', linked)})`);
+        continue;
+      }
+      if (anchor && linked.endsWith('.md')) {
+        const headings = [...read(linked).matchAll(/^#+ (.+)$/gm)].map(([, heading]) => anchorOf(heading as string));
+        if (!headings.includes(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+      }
+    }
+  }
+
+  assert.deepEqual(broken, []);
+});
