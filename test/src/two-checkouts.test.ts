@@ -22,6 +22,8 @@ function logTails(dir: string): string {
 test('two checkouts with different INFRA_*_PORT settings should run side by side, each command following its own', async (t) => {
   await ensureInfra();
   const first = loadInfraConfig();
+  // Qdrant runs only where QDRANT_BIN names a server binary.
+  const services = ['kafka', 'schema-registry', 'postgres', ...(first.QDRANT_BIN ? ['qdrant'] : [])];
   const home = mkdtempSync(join(tmpdir(), 'second-checkout-'));
   const second = {
     INFRA_HOME: home,
@@ -53,11 +55,11 @@ test('two checkouts with different INFRA_*_PORT settings should run side by side
   assert.match(refused.stderr, /answers, but this checkout did not start it .*set INFRA_\w+_PORT to a free port/);
   assert.match(refused.stderr, /\(INFRA_PORT_TAKEN\)/);
   const refusedStatus = await runEntry('infra/src/cli.ts', ['status'], onFirstsPorts);
-  assert.equal(refusedStatus.stdout.match(/TAKEN/g)?.length, 4, output(refusedStatus));
+  assert.equal(refusedStatus.stdout.match(/TAKEN/g)?.length, services.length, output(refusedStatus));
 
   const up = await runEntry('infra/src/cli.ts', ['up'], second);
   assert.equal(up.code, 0, `${output(up)}${logTails(join(home, 'logs'))}`);
-  assert.equal(up.stdout.match(/ running /g)?.length, 4, output(up));
+  assert.equal(up.stdout.match(/ running /g)?.length, services.length, output(up));
   assert.ok(up.stdout.includes(`localhost:${second.INFRA_KAFKA_PORT}`), output(up));
 
   const migrated = await runEntry('processors/src/persistence/migrate-cli.ts', [], second);
@@ -85,11 +87,11 @@ test('two checkouts with different INFRA_*_PORT settings should run side by side
   assert.doesNotMatch(firstTopics.stdout, /only-in-the-second/);
 
   const down = await runEntry('infra/src/cli.ts', ['down'], second);
-  assert.match(down.stdout, /stopped kafka, schema-registry, postgres, qdrant/, output(down));
+  assert.ok(down.stdout.includes(`stopped ${services.join(', ')}`), output(down));
   const firstStatus = await runEntry('infra/src/cli.ts', ['status'], {});
   assert.equal(
     firstStatus.stdout.match(/ running /g)?.length,
-    4,
+    services.length,
     `the first checkout's services still run:\n${output(firstStatus)}`,
   );
 });
