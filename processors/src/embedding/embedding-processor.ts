@@ -75,7 +75,7 @@ export function createEmbeddingProcessor({
     groupId,
     concurrency: config.EMBEDDING_CONCURRENCY,
     handler,
-    sinkName: 'qdrant',
+    sinkName: 'vector-index',
     logger,
     metrics,
     deadLetters,

@@ -64,7 +64,7 @@ export class LanceDbVectorStore implements VectorStore {
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
         .execute(points.map((point) => ({ ...rowOf(point) })));
-      if (++this.#writes % WRITES_PER_MAINTENANCE === 0) await compactTable(table);
+      if (++this.#writes % WRITES_PER_MAINTENANCE === 0) await compactTable(table).catch(ignoreCommitConflict);
     });
   }
 
@@ -112,6 +112,14 @@ export class LanceDbVectorStore implements VectorStore {
       throw new SinkUnavailableError(`LanceDB failed on ${this.name}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/**
+ * A compaction that lost the race against a write (another partition's, another process's) has
+ * nothing to undo, and the write it follows succeeded: the next round compacts.
+ */
+function ignoreCommitConflict(error: unknown): void {
+  if (!/commit conflict/i.test((error as Error).message)) throw error;
 }
 
 /** Only searchable points, narrowed by the filter's fields. */

@@ -136,3 +136,21 @@ test('the embedded store should build its vector index once it holds 10,000 poin
   assert.equal(shoes.length, 20);
   assert.ok(shoes.every((hit) => hit.payload.category === 'Обувь'));
 });
+
+test('the embedded store should take writes from several partitions at once while it compacts, refusing none', async (t) => {
+  const versions = await createTestVersions(t);
+  const store = versions.store((await versions.ensureServing(SPEC)).name);
+  const random = seededRandom(5);
+  const direction = () => Array.from({ length: CONTRACT_DIMENSION }, () => random() - 0.5);
+
+  await Promise.all(
+    [0, 1, 2].map(async (partition) => {
+      // The same 50 products again and again: updates, which a compaction rewriting their rows meets.
+      for (let i = 0; i < 60; i++) {
+        await store.upsert(Array.from({ length: 50 }, (_, n) => contractPoint(`p${partition}-${n}`, direction())));
+      }
+    }),
+  );
+
+  assert.equal(await store.count(), 150);
+});
