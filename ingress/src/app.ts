@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clientErrorHandler } from '@vsp/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { IngressConfig } from './config.js';
@@ -35,6 +36,7 @@ export async function buildIngress({
     // would double the log volume at thousands of requests a second.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
+    clientErrorHandler: clientErrorHandler(({ code, message }) => ({ success: false, code, message })),
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     // Slow clients must not hold sockets: Node answers 408 and closes once this passes, checked
     // every second rather than every 30 s. Node reads these when the server is created, so they

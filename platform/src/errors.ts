@@ -5,6 +5,9 @@ export const PLATFORM_ERROR_CODES = [
   'WAIT_TIMEOUT',
   'PACKAGE_UNAVAILABLE',
   'PACKAGE_FILE_MISMATCH',
+  'HTTP_REQUEST_MALFORMED',
+  'HTTP_HEADERS_TOO_LARGE',
+  'HTTP_REQUEST_TIMEOUT',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
 
@@ -75,4 +78,21 @@ export class SinkUnavailableError extends PipelineError {
 /** The sink refused this data for good (a constraint or data error, Qdrant's 4xx). */
 export class SinkRejectedError extends PipelineError {
   static override readonly code: PlatformErrorCode = 'SINK_REJECTED';
+}
+
+/** Node's HTTP parser refused the request before any route saw it (see http-client-errors.ts). */
+export class HttpRequestMalformedError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'HTTP_REQUEST_MALFORMED';
+  static override readonly httpStatus = 400;
+}
+
+export class HttpHeadersTooLargeError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'HTTP_HEADERS_TOO_LARGE';
+  static override readonly httpStatus = 431;
+}
+
+/** The request's headers and body did not all arrive within the server's request timeout. */
+export class HttpRequestTimeoutError extends PipelineError {
+  static override readonly code: PlatformErrorCode = 'HTTP_REQUEST_TIMEOUT';
+  static override readonly httpStatus = 408;
 }

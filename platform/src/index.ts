@@ -18,6 +18,9 @@ export { invocationDir, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
 export {
   ConfigError,
+  HttpHeadersTooLargeError,
+  HttpRequestMalformedError,
+  HttpRequestTimeoutError,
   PackageFileMismatchError,
   PackageUnavailableError,
   PipelineError,
@@ -28,6 +31,7 @@ export {
   WaitTimeoutError,
 } from './errors.js';
 export { type EventLogToolConfig, eventLogTool } from './event-log-tool.js';
+export { clientErrorHandler } from './http-client-errors.js';
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
 export { kafkaErrorTypes } from './kafka-errors.js';
 export { loadOrExit } from './load-or-exit.js';

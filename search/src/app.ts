@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
+import { clientErrorHandler } from '@vsp/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { SearchConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
@@ -26,7 +27,11 @@ export async function buildSearchApp({
   search,
   metrics,
 }: SearchAppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, bodyLimit: config.IMAGE_MAX_BYTES });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.IMAGE_MAX_BYTES,
+    clientErrorHandler: clientErrorHandler(({ code, message }) => ({ code, message })),
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`);

@@ -9,6 +9,7 @@ import { repoRoot } from '@vsp/platform';
 import {
   createVectorIndex,
   onCleanup,
+  rawHttpExchange,
   skipWithoutQdrant,
   stopService,
   TEST_INDEX_STORES,
@@ -151,6 +152,15 @@ test('search should answer every bad request with its own status and code', asyn
       const response = await fetch(`${search.url}/api/v1/products/nope/similar`);
       return { status: response.status, body: await response.json() };
     })(),
+    noRoute: await (async (): Promise<Answer> => {
+      const response = await fetch(`${search.url}/api/v1/nowhere`);
+      return { status: response.status, body: await response.json() };
+    })(),
+    rawCyrillicUrl: await (async (): Promise<Answer> => {
+      const request = Buffer.from('GET /api/v1/categories?category=Обувь HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      const { status, body } = await rawHttpExchange(search.url, request);
+      return { status, body: JSON.parse(body) };
+    })(),
   };
 
   const seen = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, `${a.status} ${a.body.code}`]));
@@ -167,6 +177,8 @@ test('search should answer every bad request with its own status and code', asyn
     undecodable: '422 IMAGE_UNDECODABLE',
     bomb: '413 IMAGE_TOO_LARGE',
     unknown: '404 PRODUCT_NOT_FOUND',
+    noRoute: '404 NOT_FOUND',
+    rawCyrillicUrl: '400 HTTP_REQUEST_MALFORMED',
   });
   for (const answer of Object.values(answers)) {
     assert.deepEqual(Object.keys(answer.body).sort(), ['code', 'message'], 'no stack trace, nothing else');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { waitFor } from '@vsp/test-harness';
+import { rawHttpExchange, waitFor } from '@vsp/test-harness';
 import { startTestIngress, TEST_SECRET, type TestIngress, webhookBody } from '../testing/test-ingress.js';
 import { WebhookSignature } from '../webhook/signature.js';
 
@@ -101,6 +101,25 @@ test('ingress should answer 408 and close a connection whose body trickles in sl
   await once(socket, 'close');
 
   assert.match(received, /^HTTP\/1\.1 408/);
+  assert.deepEqual(JSON.parse(received.split('\r\n\r\n')[1] as string), {
+    success: false,
+    code: 'HTTP_REQUEST_TIMEOUT',
+    message: 'the request did not arrive in time',
+  });
+});
+
+test('ingress should refuse a request Node cannot parse (raw non-ASCII in the URL) with 400 in its own error shape', async (t) => {
+  const ingress = await startTestIngress(t);
+
+  const { status, body } = await rawHttpExchange(
+    ingress.url,
+    Buffer.from('GET /api/v1/health?q=Обувь HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+  );
+
+  assert.equal(status, 400);
+  assert.equal(JSON.parse(body).code, 'HTTP_REQUEST_MALFORMED');
+  assert.match(JSON.parse(body).message, /percent-encode/);
+  assert.equal(JSON.parse(body).success, false);
 });
 
 test('ingress should count a client that hangs up mid-body as an abort, not a server error', async (t) => {

@@ -32,7 +32,12 @@ export class HealthServer {
         response.end(await metrics.registry.metrics());
       } else {
         response.writeHead(404, { 'content-type': 'application/json' });
-        response.end('{"error":"not found"}');
+        response.end(
+          JSON.stringify({
+            code: 'NOT_FOUND',
+            message: `no route ${request.method} ${request.url?.split('?')[0]}: GET /health, /live or /metrics`,
+          }),
+        );
       }
     });
   }

@@ -6,6 +6,7 @@ export { type ConsumedRecord, createKafka, createTopic, readRecords, uniqueGroup
 export { type KafkaCluster, startKafkaCluster } from './kafka-cluster.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { confluentPython } from './python.js';
+export { rawHttpExchange } from './raw-http.js';
 export { createSchemaRegistry, deleteSubjectAfter, uniqueSubject } from './schema-registry.js';
 export { type CleanupContext, onCleanup } from './test-context.js';
 export { uniqueName } from './unique-name.js';
