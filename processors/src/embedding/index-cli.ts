@@ -82,7 +82,7 @@ await runCommandLine({
         if (!argument) throw new UsageError('get needs a product_id');
         const point = (await versions.store(versions.alias).get([argument])).get(argument);
         if (!point) {
-          console.log(`product ${argument} is not in the index`);
+          console.error(`product ${argument} is not in the index`);
           return 1;
         }
         console.log(JSON.stringify({ ...point.payload, vector_dimension: point.vector.length }, null, 2));
