@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureInfra, freePort } from '@vsp/test-harness';
-import { runEntry } from './support/service-process.js';
+import { repoRoot, runEntry } from './support/service-process.js';
+
+const run = (command: string, args: string[]) =>
+  new Promise<{ stdout: string; code: number }>((resolve) => {
+    execFile(command, args, { cwd: repoRoot }, (error, stdout) =>
+      resolve({ stdout, code: error ? Number(error.code ?? 1) : 0 }),
+    );
+  });
 
 /** Every command a user runs through npm, by entry point, with its arguments before `--help`. */
 const COMMANDS: { npm: string; entry: string; args: string[] }[] = [
@@ -22,6 +32,21 @@ const COMMANDS: { npm: string; entry: string; args: string[] }[] = [
 ];
 
 const STACK_FRAME = /^\s+at /m;
+
+const rootScripts = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+
+// What a user types goes through npm twice (the root script runs the workspace's): a script that
+// does not end in `--` hands `--help` to the inner npm, which prints its own help.
+for (const { npm } of COMMANDS.filter(({ npm }) => rootScripts[npm]?.startsWith('npm run --silent -w'))) {
+  test(`npm run ${npm} -- --help, typed as a user types it, should reach the command`, async () => {
+    const { stdout, code } = await run('npm', ['run', '--silent', npm, '--', '--help']);
+
+    assert.equal(code, 0);
+    assert.match(stdout, /^usage: /);
+  });
+}
 
 for (const { npm, entry, args } of COMMANDS) {
   test(`npm run ${npm} should answer --help with its usage and a wrong option with one line and exit code 2`, async () => {
