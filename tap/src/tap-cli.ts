@@ -53,6 +53,12 @@ await runCommandLine({
       topic: values.dlq ? dlqTopicName(config.PRODUCT_EVENTS_TOPIC) : config.PRODUCT_EVENTS_TOPIC,
       write: writeLines,
       signal: stop.signal,
+      // On stderr, so the lines on stdout stay data: what was sent before this line is not "latest".
+      onReading: (topic, range) => {
+        if (tapOptions.to !== 'follow') return;
+        const from = [...range].map(([partition, { from }]) => `${partition}:${from}`).join(' ');
+        console.error(`tap: following ${topic} from offsets ${from}; Ctrl-C stops`);
+      },
     });
     return 0;
   },

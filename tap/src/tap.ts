@@ -24,6 +24,8 @@ export interface TapDependencies {
   write(lines: string[]): Promise<void>;
   /** Stops a following tap (Ctrl-C, the reader of the output went away). */
   signal?: AbortSignal | undefined;
+  /** Called once the start offsets are fixed: from here on, every new record is read. */
+  onReading?: ((topic: string, range: ReadRange) => void) | undefined;
 }
 
 /**
@@ -31,13 +33,17 @@ export interface TapDependencies {
  * that does not decode is printed as an error line and the tap goes on; the registry being
  * unreachable stops it. Returns the lines printed.
  */
-export async function tap(options: TapOptions, { kafka, registryUrl, topic, write, signal }: TapDependencies) {
+export async function tap(
+  options: TapOptions,
+  { kafka, registryUrl, topic, write, signal, onReading }: TapDependencies,
+) {
   const reader = new LogReader(kafka, topic);
   const codec = ProductEventCodec.reader(registryUrl);
   let printed = 0;
   try {
     await reader.connect();
     const range = await rangeOf(reader, options);
+    onReading?.(topic, range);
     if (options.format === 'csv') await write([CSV_COLUMNS.join(',')]);
     for await (const records of reader.read(range, signal)) {
       // One write per fetched batch: a line at a time would cost a system call each.

@@ -51,7 +51,8 @@ async function tapLines(topic: string, options: Partial<TapOptions> = {}, signal
 const eventsOf = (lines: string[]) => lines.map((line) => JSON.parse(line));
 
 /** The tap command line, run by a shell so that pipes behave as a user's do. */
-async function tapCli(t: CleanupContext, topic: string, shellTail: string) {
+/** `npm run tap` as a process (its arguments and any shell pipe in `shellTail`), killed after the test. */
+async function startTapCli(t: CleanupContext, topic: string, shellTail: string) {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
   const child = spawn(
     'bash',
@@ -67,16 +68,20 @@ async function tapCli(t: CleanupContext, topic: string, shellTail: string) {
     },
   );
   onCleanup(t, () => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
+  const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+    output.stdout += chunk.toString();
   });
   child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    output.stderr += chunk.toString();
   });
+  return { child, output };
+}
+
+async function tapCli(t: CleanupContext, topic: string, shellTail: string) {
+  const { child, output } = await startTapCli(t, topic, shellTail);
   const [code] = await once(child, 'exit');
-  return { code, stdout, stderr };
+  return { code, ...output };
 }
 
 async function withEvents(t: CleanupContext, events: ProductEvent[]): Promise<EventTopic> {
@@ -229,4 +234,26 @@ test('npm run tap should exit 0 when piped into head, print CSV with a header, a
   assert.equal(letter.error.code, 'RECORD_UNDECODABLE');
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--from yesterday: expected an ISO time/);
+});
+
+test('npm run tap -- --follow --from latest should say on stderr once it reads, and print every event sent after that', async (t) => {
+  const topic = await withEvents(t, catalogue(3));
+  const { output } = await startTapCli(t, topic.topic, '--follow --from latest');
+  await waitFor(() => output.stderr.includes('tap: following'), {
+    description: 'the tap to say it follows',
+    timeoutMs: 60_000,
+  });
+  const [late] = catalogue(1).map((e) => ({ ...e, event_id: 'evt-after-the-line' }));
+
+  await topic.produce([late as ProductEvent]);
+  await waitFor(() => output.stdout.includes('evt-after-the-line'), {
+    description: 'the event sent after the line',
+    timeoutMs: 30_000,
+  });
+
+  assert.match(
+    output.stderr,
+    new RegExp(`^tap: following ${topic.topic} from offsets 0:\\d+ 1:\\d+ 2:\\d+; Ctrl-C stops$`, 'm'),
+  );
+  assert.equal(output.stdout.trim().split('\n').length, 1, 'only the event sent after the line');
 });
