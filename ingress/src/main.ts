@@ -7,7 +7,12 @@ import { runWorkerPool } from './cluster/worker-pool.js';
 import { loadIngressConfig } from './config.js';
 
 const config = loadOrExit('ingress', () => loadIngressConfig());
-const logger = createLogger({ name: 'ingress', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const logger = createLogger({
+  name: 'ingress',
+  level: config.LOG_LEVEL,
+  logDir: config.LOG_DIR || undefined,
+  format: config.LOG_FORMAT,
+});
 
 if (cluster.isPrimary && config.INGRESS_WORKERS > 1) {
   process.exitCode = await runWorkerPool({ workers: config.INGRESS_WORKERS, logger });

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
+import { LOG_FORMATS } from './logger.js';
 import { repoRoot } from './repo-paths.js';
 
 /**
@@ -47,6 +48,11 @@ export const loggingSettings = {
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
+  ),
+  /** Standard output: `json` for machines, `text` (the daily files' line format) for people; `auto`: text on a terminal. */
+  LOG_FORMAT: Type.Union(
+    LOG_FORMATS.map((f) => Type.Literal(f)),
+    { default: 'auto' },
   ),
   /** Daily seed-format files app_YYYY-MM-DD.log; empty string turns them off. */
   LOG_DIR: Type.String({ default: `${repoRoot}logs` }),

@@ -26,15 +26,15 @@ const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pa
 const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 
 /**
- * The log files operators already tail: `logs/app_YYYY-MM-DD.log` (server local date), one line
- * per entry in the seed's format, with the writing service (all of them share the file) before
- * the message: `2025-11-12 15:30:00 | INFO | [ingress] Webhook received: ...`.
+ * A pino destination writing each entry as one line in the seed's format, with the writing
+ * service (all of them share the daily file) before the message:
+ * `2025-11-12 15:30:00 | INFO | [ingress] Webhook received: ...`.
  *
- * A pino destination that asks for pino's metadata: pino hands over each entry's level, message,
- * time and merged object as values before writing its JSON line, so the line is not parsed again
- * (the ingress writes two entries per webhook). Starts a new file when the date changes.
+ * It asks for pino's metadata: pino hands over each entry's level, message, time and merged
+ * object as values before writing its JSON line, so the line is not parsed again (the ingress
+ * writes two entries per webhook). Subclasses say where a day's lines go.
  */
-export class DailyLogFile {
+abstract class SeedFormatLines {
   readonly [PINO_METADATA] = true;
   /** Set by pino before each write. */
   lastLevel = 30;
@@ -42,26 +42,47 @@ export class DailyLogFile {
   /** Epoch milliseconds, as text. */
   lastTime: string | undefined;
   lastObj: { err?: { message?: string } } | undefined;
+
+  constructor(private readonly service: string) {}
+
+  /** Where the lines of `date` (local, YYYY-MM-DD) go. */
+  protected abstract destination(date: string): LineDestination | undefined;
+
+  write(_line: string): boolean {
+    const at = new Date(Number(this.lastTime) || Date.now());
+    const date = localDate(at);
+    const level = LEVEL_NAMES[this.lastLevel] ?? 'INFO';
+    const error = this.lastObj?.err?.message ? ` (${this.lastObj.err.message})` : '';
+    this.destination(date)?.write(
+      `${date} ${localTime(at)} | ${level} | [${this.service}] ${escapeControl(`${this.lastMsg ?? ''}${error}`)}\n`,
+    );
+    return true;
+  }
+}
+
+/**
+ * The log files operators already tail: `logs/app_YYYY-MM-DD.log` (server local date), one line
+ * per entry in the seed's format. Starts a new file when the date changes.
+ */
+export class DailyLogFile extends SeedFormatLines {
   #date = '';
   #file: LineDestination | undefined;
 
   constructor(
     private readonly directory: string,
-    private readonly service: string,
+    service: string,
   ) {
+    super(service);
     mkdirSync(directory, { recursive: true });
   }
 
-  write(_line: string): boolean {
-    const at = new Date(Number(this.lastTime) || Date.now());
-    const date = localDate(at);
-    if (date !== this.#date) this.#rotate(date);
-    const level = LEVEL_NAMES[this.lastLevel] ?? 'INFO';
-    const error = this.lastObj?.err?.message ? ` (${this.lastObj.err.message})` : '';
-    this.#file?.write(
-      `${date} ${localTime(at)} | ${level} | [${this.service}] ${escapeControl(`${this.lastMsg ?? ''}${error}`)}\n`,
-    );
-    return true;
+  protected destination(date: string): LineDestination | undefined {
+    if (date !== this.#date) {
+      void this.end();
+      this.#date = date;
+      this.#file = new LineDestination(join(this.directory, `app_${date}.log`));
+    }
+    return this.#file;
   }
 
   flushSync(): void {
@@ -74,10 +95,22 @@ export class DailyLogFile {
     this.#file = undefined;
     return file ? file.end() : Promise.resolve();
   }
+}
 
-  #rotate(date: string): void {
-    void this.end();
-    this.#date = date;
-    this.#file = new LineDestination(join(this.directory, `app_${date}.log`));
+/** The same lines on a terminal (standard output or error), for a person rather than a log shipper. */
+export class TerminalLog extends SeedFormatLines {
+  readonly #out: LineDestination;
+
+  constructor(fd: 1 | 2, service: string) {
+    super(service);
+    this.#out = new LineDestination(fd);
+  }
+
+  protected destination(): LineDestination {
+    return this.#out;
+  }
+
+  flushSync(): void {
+    this.#out.flushSync();
   }
 }

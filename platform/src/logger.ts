@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { DailyLogFile } from './daily-log-file.js';
+import { DailyLogFile, TerminalLog } from './daily-log-file.js';
 import { LineDestination } from './line-destination.js';
 
 export interface LoggerOptions {
@@ -10,14 +10,23 @@ export interface LoggerOptions {
   logDir?: string | undefined;
   /** Command-line tools whose standard output is their result log to standard error instead. */
   toStderr?: boolean;
+  /** `json` for machines, `text` (the seed's line format) for people; `auto`: text on a terminal. */
+  format?: LogFormat;
 }
 
+export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
- * pino JSON on stdout plus the daily seed-format files. Secrets never reach either: request
- * headers that carry them are redacted.
+ * pino JSON (or readable lines, see `format`) on stdout plus the daily seed-format files. Secrets
+ * never reach either: request headers that carry them are redacted.
  */
-export function createLogger({ name, level, logDir, toStderr = false }: LoggerOptions): Logger {
-  const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: new LineDestination(toStderr ? 2 : 1) }];
+export function createLogger({ name, level, logDir, toStderr = false, format = 'auto' }: LoggerOptions): Logger {
+  const fd = toStderr ? 2 : 1;
+  const readable = format === 'text' || (format === 'auto' && (toStderr ? process.stderr : process.stdout).isTTY);
+  const streams: pino.StreamEntry[] = [
+    { level: level as pino.Level, stream: readable ? new TerminalLog(fd, name) : new LineDestination(fd) },
+  ];
   if (logDir) streams.push({ level: level as pino.Level, stream: new DailyLogFile(logDir, name) });
   return pino(
     {

@@ -39,6 +39,7 @@ export const PIPELINE_SETTINGS = new Set([
   'BREAKER_ERROR_PERCENT',
   'BREAKER_VOLUME_THRESHOLD',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'LOG_DIR',
   'SHUTDOWN_TIMEOUT_MS',
   // processors

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { clientErrorHandler } from '@vsp/platform';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { SearchConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
 import { NotFoundError } from './errors.js';
@@ -31,7 +31,10 @@ export async function buildSearchApp({
     loggerInstance: logger,
     bodyLimit: config.IMAGE_MAX_BYTES,
     clientErrorHandler: clientErrorHandler(({ code, message }) => ({ code, message })),
+    // Fastify's two JSON lines per request are replaced by one line in requestLine below.
+    disableRequestLogging: true,
   });
+  app.addHook('onResponse', async (request, reply) => requestLine(request, reply));
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`);
@@ -50,4 +53,14 @@ export async function buildSearchApp({
     await app.register(localImageRoutes, { folder: images, maxBytes: config.IMAGE_MAX_BYTES });
   await app.register(searchRoutes, { search, maxK: config.SEARCH_MAX_K, maxImageBytes: config.IMAGE_MAX_BYTES });
   return app;
+}
+
+/** Routes that browsers, probes and scrapers call all the time: their lines are at debug. */
+const QUIET_ROUTES = new Set(['/', '/api/v1/health', '/api/v1/ready', '/api/v1/metrics', '/images/*']);
+
+/** One line per answer, with what a person looks for in it: method, path, status, time. */
+function requestLine(request: FastifyRequest, reply: FastifyReply): void {
+  const line = `${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`;
+  if (QUIET_ROUTES.has(request.routeOptions.url ?? '')) request.log.debug(line);
+  else request.log.info(line);
 }

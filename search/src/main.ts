@@ -4,7 +4,12 @@ import { loadSearchConfig } from './config.js';
 import { createSearchService } from './search-service.js';
 
 const config = loadOrExit('search', () => loadSearchConfig());
-const logger = createLogger({ name: 'search', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const logger = createLogger({
+  name: 'search',
+  level: config.LOG_LEVEL,
+  logDir: config.LOG_DIR || undefined,
+  format: config.LOG_FORMAT,
+});
 const service = await createSearchService(config, logger);
 
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal, err }) => {

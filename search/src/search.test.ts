@@ -16,6 +16,7 @@ import {
   waitFor,
 } from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL } from '@vsp/vector-index';
+import pino from 'pino';
 import sharp from 'sharp';
 import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
 
@@ -289,4 +290,42 @@ test('search should mark as similar only results at or above the model’s match
     unrelated.body.results.map((r: { similar: boolean }) => r.similar),
     [false, false, false, false, false],
   );
+});
+
+test('the search service should log one line per answer with method, path, status and time, and the probes, metrics and page only at debug', async (t) => {
+  const index = await createVectorIndex(t);
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line));
+      },
+    },
+  );
+  const models = mkdtempSync(join(tmpdir(), 'search-log-models-'));
+  onCleanup(t, () => rmSync(models, { recursive: true, force: true }));
+  const search = await startTestSearch(
+    t,
+    { ...index.env, MODEL_CACHE_DIR: models, IMAGE_BASE_URL: 'http://127.0.0.1:1/' },
+    {},
+    logger,
+  );
+
+  for (const path of ['/api/v1/health', '/api/v1/ready', '/api/v1/metrics', '/', '/api/v1/categories']) {
+    await (await fetch(`${search.url}${path}?x=1`)).arrayBuffer();
+  }
+
+  const requestLines = lines.filter(({ msg }) => /^GET \//.test(msg ?? ''));
+  assert.deepEqual(
+    requestLines.map(({ level, msg }) => `${level === 20 ? 'debug' : 'info'} ${msg.replace(/ [\d.]+ ms$/, ' ms')}`),
+    [
+      'debug GET /api/v1/health 200 ms',
+      `debug GET /api/v1/ready ${requestLines[1]?.msg.split(' ')[2]} ms`,
+      'debug GET /api/v1/metrics 200 ms',
+      'debug GET / 200 ms',
+      `info GET /api/v1/categories ${requestLines[4]?.msg.split(' ')[2]} ms`,
+    ],
+  );
+  assert.ok(!lines.some(({ msg }) => msg === 'incoming request' || msg === 'request completed'));
 });

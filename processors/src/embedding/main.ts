@@ -7,7 +7,12 @@ import { EmbeddingMetrics } from './embedding-metrics.js';
 import { LiveEmbedding } from './live-embedding.js';
 
 const config = loadOrExit('embedding', () => loadEmbeddingConfig());
-const logger = createLogger({ name: 'embedding', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const logger = createLogger({
+  name: 'embedding',
+  level: config.LOG_LEVEL,
+  logDir: config.LOG_DIR || undefined,
+  format: config.LOG_FORMAT,
+});
 const metrics = new EmbeddingMetrics('visual_search_embedding_');
 const processor = new LiveEmbedding({
   config,

@@ -10,7 +10,12 @@ import { migrate } from './migrate.js';
 import { createPersistenceProcessor } from './persistence-processor.js';
 
 const config = loadOrExit('persistence', () => loadPersistenceConfig());
-const logger = createLogger({ name: 'persistence', level: config.LOG_LEVEL, logDir: config.LOG_DIR || undefined });
+const logger = createLogger({
+  name: 'persistence',
+  level: config.LOG_LEVEL,
+  logDir: config.LOG_DIR || undefined,
+  format: config.LOG_FORMAT,
+});
 const applied = await untilAvailable('PostgreSQL', () => migrate(config.DATABASE_URL), {
   logger,
   classify: classifyDatabaseError,

@@ -6,7 +6,7 @@ import { productImage } from '@vsp/demo';
 import { type CleanupContext, createVectorIndex, onCleanup, type TestVectorIndex } from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL, IndexVersions, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadSearchConfig, type SearchConfig } from '../config.js';
 import type { SearchMetrics } from '../plugins/search-metrics.js';
 import { createSearchService } from '../search-service.js';
@@ -21,15 +21,17 @@ export interface TestSearch {
 /**
  * A real search service on a free loopback port over the index `env` names (its store, alias and
  * model cache, as the embedding processor that keeps it was given them), with the image host.
- * Overrides are environment variables. Closed after the test.
+ * Overrides are environment variables; the logger is silent unless the test gives one. Closed
+ * after the test.
  */
 export async function startTestSearch(
   t: CleanupContext,
   env: TestVectorIndex['env'] & { MODEL_CACHE_DIR: string; IMAGE_BASE_URL: string },
   overrides: Record<string, string> = {},
+  logger: Logger = pino({ level: 'silent' }),
 ): Promise<TestSearch> {
   const config = loadSearchConfig({ MODEL: DESCRIPTOR_MODEL.id, LOG_DIR: '', ...env, ...overrides });
-  const service = await createSearchService(config, pino({ level: 'silent' }));
+  const service = await createSearchService(config, logger);
   onCleanup(t, () => service.close());
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   return {
