@@ -51,22 +51,22 @@ async function tapLines(topic: string, options: Partial<TapOptions> = {}, signal
 const eventsOf = (lines: string[]) => lines.map((line) => JSON.parse(line));
 
 /** The tap command line, run by a shell so that pipes behave as a user's do. */
-/** `npm run tap` as a process (its arguments and any shell pipe in `shellTail`), killed after the test. */
-async function startTapCli(t: CleanupContext, topic: string, shellTail: string) {
+/**
+ * The tap as a process (its arguments and any shell pipe in `shellTail`), killed after the test;
+ * `viaNpm` runs it as a user types it, `npm run tap -- …`.
+ */
+async function startTapCli(t: CleanupContext, topic: string, shellTail: string, { viaNpm = false } = {}) {
   const { kafkaBrokers, schemaRegistryUrl } = await ensureInfra();
-  const child = spawn(
-    'bash',
-    ['-c', `set -o pipefail; "${process.execPath}" ${FROM_SOURCE.join(' ')} tap/src/tap-cli.ts ${shellTail}`],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-        PRODUCT_EVENTS_TOPIC: topic,
-      },
+  const command = viaNpm ? 'npm run tap --' : `"${process.execPath}" ${FROM_SOURCE.join(' ')} tap/src/tap-cli.ts`;
+  const child = spawn('bash', ['-c', `set -o pipefail; ${command} ${shellTail}`], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+      PRODUCT_EVENTS_TOPIC: topic,
     },
-  );
+  });
   onCleanup(t, () => child.kill('SIGKILL'));
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => {
@@ -78,8 +78,8 @@ async function startTapCli(t: CleanupContext, topic: string, shellTail: string) 
   return { child, output };
 }
 
-async function tapCli(t: CleanupContext, topic: string, shellTail: string) {
-  const { child, output } = await startTapCli(t, topic, shellTail);
+async function tapCli(t: CleanupContext, topic: string, shellTail: string, options: { viaNpm?: boolean } = {}) {
+  const { child, output } = await startTapCli(t, topic, shellTail, options);
   const [code] = await once(child, 'exit');
   return { code, ...output };
 }
@@ -256,4 +256,15 @@ test('npm run tap -- --follow --from latest should say on stderr once it reads, 
     new RegExp(`^tap: following ${topic.topic} from offsets 0:\\d+ 1:\\d+ 2:\\d+; Ctrl-C stops$`, 'm'),
   );
   assert.equal(output.stdout.trim().split('\n').length, 1, 'only the event sent after the line');
+});
+
+test('npm run tap, typed as a user types it, should print events only, so that head and jq take its output as it is', async (t) => {
+  const topic = await withEvents(t, catalogue(10));
+
+  const head = await tapCli(t, topic.topic, '| head -n 3', { viaNpm: true });
+
+  assert.equal(head.code, 0, head.stderr);
+  const lines = head.stdout.trim().split('\n');
+  assert.equal(lines.length, 3);
+  for (const line of lines) assert.ok(JSON.parse(line).event.event_id, line);
 });
