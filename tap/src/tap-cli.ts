@@ -56,7 +56,10 @@ await runCommandLine({
       // On stderr, so the lines on stdout stay data: what was sent before this line is not "latest".
       onReading: (topic, range) => {
         if (tapOptions.to !== 'follow') return;
-        const from = [...range].map(([partition, { from }]) => `${partition}:${from}`).join(' ');
+        const from = [...range]
+          .sort(([a], [b]) => a - b)
+          .map(([partition, { from }]) => `${partition}:${from}`)
+          .join(' ');
         console.error(`tap: following ${topic} from offsets ${from}; Ctrl-C stops`);
       },
     });
