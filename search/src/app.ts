@@ -1,7 +1,13 @@
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { clientErrorHandler } from '@vsp/platform';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { SearchConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
 import { NotFoundError } from './errors.js';
@@ -32,7 +38,7 @@ export async function buildSearchApp({
     bodyLimit: config.IMAGE_MAX_BYTES,
     clientErrorHandler: clientErrorHandler(({ code, message }) => ({ code, message })),
     // Fastify's two JSON lines per request are replaced by one line in requestLine below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.addHook('onResponse', async (request, reply) => requestLine(request, reply));
   app.setErrorHandler(errorHandler);
