@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   HttpHeadersTooLargeError,
@@ -34,15 +35,9 @@ export function clientErrorHandler(bodyOf: (refusal: PipelineError) => object) {
     const refusal = refusalOf(error);
     const body = JSON.stringify(bodyOf(refusal));
     socket.end(
-      `HTTP/1.1 ${refusal.httpStatus} ${STATUS_TEXT[refusal.httpStatus as number]}\r\n` +
+      `HTTP/1.1 ${refusal.httpStatus} ${STATUS_CODES[refusal.httpStatus as number]}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Connection: close\r\n\r\n${body}`,
     );
   };
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-};

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
-import { loadSearchConfig } from '@vsp/search';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex, type TestIndexStore } from '@vsp/test-harness';
-import { IndexVersions, imageToTensor, openModel, type ProductPoint, type QdrantBackend } from '@vsp/vector-index';
+import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type QdrantBackend } from '@vsp/vector-index';
+import { testVersionsOf } from '@vsp/vector-index/testing';
 import { BENCH_STORES } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 
@@ -68,8 +68,7 @@ export async function runSearchBench({
 
     for (const { store, title } of BENCH_STORES) {
       const index = await createVectorIndex(scope, store);
-      const versions = IndexVersions.open(loadSearchConfig({ ...index.env, LOG_DIR: '' }));
-      scope.after(() => versions.close());
+      const versions = testVersionsOf(scope, index);
       const version = await versions.ensureServing({
         modelId,
         modelDir: null,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { productImage } from '@vsp/demo';
 import { type CleanupContext, createVectorIndex, onCleanup, type TestVectorIndex } from '@vsp/test-harness';
-import { DESCRIPTOR_MODEL, IndexVersions, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
-import { startImageHost } from '@vsp/vector-index/testing';
+import { DESCRIPTOR_MODEL, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
+import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import pino, { type Logger } from 'pino';
 import { loadSearchConfig, type SearchConfig } from '../config.js';
 import type { SearchMetrics } from '../plugins/search-metrics.js';
@@ -64,8 +64,7 @@ export async function indexedCatalogue(t: CleanupContext, overrides: Record<stri
   const model = await openModel(settings);
   onCleanup(t, () => model.close());
   const index = await createVectorIndex(t, overrides.VECTOR_STORE);
-  const versions = IndexVersions.open(loadSearchConfig({ ...index.env, LOG_DIR: '' }));
-  onCleanup(t, () => versions.close());
+  const versions = testVersionsOf(t, index);
   const version = await versions.ensureServing({
     modelId: model.spec.id,
     modelDir: null,
