@@ -3,14 +3,14 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ensureInfra, freePort } from '@vsp/test-harness';
 import { repoRoot, runEntry } from './support/service-process.js';
 
-const run = (command: string, args: string[]) =>
-  new Promise<{ stdout: string; code: number }>((resolve) => {
-    execFile(command, args, { cwd: repoRoot }, (error, stdout) =>
-      resolve({ stdout, code: error ? Number(error.code ?? 1) : 0 }),
+/** A command typed in `cwd` (default: the checkout's root), run to its end. */
+const run = (command: string, args: string[], { cwd = repoRoot, env = {} as Record<string, string> } = {}) =>
+  new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ stdout, stderr, code: error ? Number(error.code ?? 1) : 0 }),
     );
   });
 
@@ -37,9 +37,9 @@ const rootScripts = (
   JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
 
-// What a user types goes through npm twice (the root script runs the workspace's): a script that
-// does not end in `--` hands `--help` to the inner npm, which prints its own help.
-for (const { npm } of COMMANDS.filter(({ npm }) => rootScripts[npm]?.startsWith('npm run --silent -w'))) {
+// What a user types goes through npm: a script that handed its arguments to another npm would
+// print npm's own help.
+for (const { npm } of COMMANDS.filter(({ npm, entry }) => rootScripts[npm]?.includes(` ${entry}`))) {
   test(`npm run ${npm} -- --help, typed as a user types it, should reach the command`, async () => {
     const { stdout, code } = await run('npm', ['run', '--silent', npm, '--', '--help']);
 
@@ -78,14 +78,11 @@ test('a command that fails should print one line and its cause, exit 1, and show
   assert.match(unknownCommand.stderr, /^infra:frobnicate: unknown command frobnicate/);
 });
 
-test('a file argument should be read from where the user typed the command, not from the workspace folder', async () => {
+test('a file argument typed in a subfolder should be read from there, through npm as a user types it', async () => {
   const { schemaRegistryUrl } = await ensureInfra();
-  const avroFolder = fileURLToPath(new URL('../../schemas/avro/', import.meta.url));
-
-  const check = await runEntry('schemas/src/schema-cli.ts', ['check', '--file', 'product-event.avsc'], {
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    PRODUCT_EVENTS_TOPIC: 'command-line-relative-path',
-    INIT_CWD: avroFolder,
+  const check = await run('npm', ['run', 'schema', '--', 'check', '--file', '../schemas/avro/product-event.avsc'], {
+    cwd: join(repoRoot, 'docs'),
+    env: { SCHEMA_REGISTRY_URL: schemaRegistryUrl, PRODUCT_EVENTS_TOPIC: 'command-line-relative-path' },
   });
 
   assert.equal(check.code, 0, check.stderr);

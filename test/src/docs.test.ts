@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { PIPELINE_SETTINGS, repoRoot } from '@vsp/platform';
-
-const DOCS = [
-  'README.md',
-  'TESTING.md',
-  'DEPLOYMENT.md',
-  ...readdirSync(join(repoRoot, 'docs')).map((f) => `docs/${f}`),
-];
-const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
+import { DOC_FILES, readDoc as read } from './support/doc-files.js';
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 const anchorOf = (heading: string) =>
@@ -32,7 +25,7 @@ test('the README should stay the newcomer’s page, under 200 lines', () => {
 
 test('every relative link in the docs should reach a file, and a heading in it when it names one', () => {
   const broken: string[] = [];
-  for (const file of DOCS) {
+  for (const file of DOC_FILES) {
     for (const [, target] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
       if (/^[a-z]+:/.test(target as string)) continue;
       const [path, anchor] = (target as string).split('#');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKafkaClient, runCommandLine, UsageError, userPath } from '@vsp/platform';
+import { createKafkaClient, runCommandLine, UsageError, userPath, waitFor } from '@vsp/platform';
 import {
   BUILT_IN_MODEL_IDS,
   IndexVersions,
@@ -136,22 +136,43 @@ await runCommandLine({
   },
 });
 
-/** A dropped version's consumer group is of no further use; Kafka would keep its commits for a week. */
+/**
+ * A dropped version's consumer group is of no further use; Kafka would keep its commits for a week.
+ * Right after a switch the live processors may still be members: they leave within
+ * ALIAS_CHECK_INTERVAL_MS, so a non-empty group is waited for a few intervals first.
+ */
 async function deleteGroup(config: EmbeddingConfig, group: string): Promise<void> {
   const admin = createKafkaClient({
     clientId: 'visual-search-index',
     brokers: config.KAFKA_BROKERS,
     logger: silent,
   }).admin();
+  const errorsOf = (error: unknown) =>
+    ((error as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((g) => g.error?.type);
   try {
     await admin.connect();
-    await admin.deleteGroups([group]);
-    console.log(`deleted its consumer group ${group}`);
-  } catch (error) {
-    const missing = (error as { groups?: { error?: { type?: string } }[] }).groups?.every(
-      (g) => g.error?.type === 'GROUP_ID_NOT_FOUND',
+    await waitFor(
+      async () => {
+        try {
+          await admin.deleteGroups([group]);
+          console.log(`deleted its consumer group ${group}`);
+          return true;
+        } catch (error) {
+          const types = errorsOf(error);
+          if (types.length > 0 && types.every((type) => type === 'GROUP_ID_NOT_FOUND')) return true;
+          throw error;
+        }
+      },
+      {
+        description: `the processors to leave ${group}`,
+        timeoutMs: 5 * config.ALIAS_CHECK_INTERVAL_MS,
+        intervalMs: 500,
+      },
     );
-    if (!missing) console.error(`its consumer group ${group} was left: ${(error as Error).message}`);
+  } catch (error) {
+    console.error(
+      `its consumer group ${group} was left (${(error as Error).message}): npm run kafka -- consumer-groups --delete --group ${group}`,
+    );
   } finally {
     await admin.disconnect();
   }
