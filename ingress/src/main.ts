@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
+import { createKafkaClient, createServiceLogger, loadOrExit } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
 import { buildIngress } from './app.js';
 import { clusterMetricsSource } from './cluster/cluster-metrics.js';
@@ -7,12 +7,7 @@ import { runWorkerPool } from './cluster/worker-pool.js';
 import { loadIngressConfig } from './config.js';
 
 const config = loadOrExit('ingress', () => loadIngressConfig());
-const logger = createLogger({
-  name: 'ingress',
-  level: config.LOG_LEVEL,
-  logDir: config.LOG_DIR || undefined,
-  format: config.LOG_FORMAT,
-});
+const logger = createServiceLogger('ingress', config);
 
 if (cluster.isPrimary && config.INGRESS_WORKERS > 1) {
   process.exitCode = await runWorkerPool({ workers: config.INGRESS_WORKERS, logger });

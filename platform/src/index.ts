@@ -35,7 +35,7 @@ export { clientErrorHandler } from './http-client-errors.js';
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
 export { kafkaErrorTypes } from './kafka-errors.js';
 export { loadOrExit } from './load-or-exit.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { createLogger, createServiceLogger, type Logger, type LoggerOptions, type LoggingConfig } from './logger.js';
 export { PIPELINE_SETTINGS } from './pipeline-settings.js';
 export { dotenvPath, repoRoot } from './repo-paths.js';
 export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, retryUntil } from './retry-until.js';

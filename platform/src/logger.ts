@@ -38,4 +38,16 @@ export function createLogger({ name, level, logDir, toStderr = false, format = '
   );
 }
 
+/** What a service's logging settings (`loggingSettings`) hold. */
+export interface LoggingConfig {
+  LOG_LEVEL: string;
+  LOG_DIR: string;
+  LOG_FORMAT: LogFormat;
+}
+
+/** A service process's logger, from its logging settings: an empty LOG_DIR writes no daily files. */
+export function createServiceLogger(name: string, { LOG_LEVEL, LOG_DIR, LOG_FORMAT }: LoggingConfig): Logger {
+  return createLogger({ name, level: LOG_LEVEL, logDir: LOG_DIR || undefined, format: LOG_FORMAT });
+}
+
 export type { Logger } from 'pino';

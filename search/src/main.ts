@@ -1,15 +1,10 @@
-import { createLogger, loadOrExit } from '@vsp/platform';
+import { createServiceLogger, loadOrExit } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
 import { loadSearchConfig } from './config.js';
 import { createSearchService } from './search-service.js';
 
 const config = loadOrExit('search', () => loadSearchConfig());
-const logger = createLogger({
-  name: 'search',
-  level: config.LOG_LEVEL,
-  logDir: config.LOG_DIR || undefined,
-  format: config.LOG_FORMAT,
-});
+const logger = createServiceLogger('search', config);
 const service = await createSearchService(config, logger);
 
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal, err }) => {

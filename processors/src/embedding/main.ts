@@ -1,4 +1,4 @@
-import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
+import { createKafkaClient, createServiceLogger, loadOrExit } from '@vsp/platform';
 import { IndexVersions } from '@vsp/vector-index';
 import { HealthServer } from '../runtime/health-server.js';
 import { runProcessor } from '../runtime/run-processor.js';
@@ -7,12 +7,7 @@ import { EmbeddingMetrics } from './embedding-metrics.js';
 import { LiveEmbedding } from './live-embedding.js';
 
 const config = loadOrExit('embedding', () => loadEmbeddingConfig());
-const logger = createLogger({
-  name: 'embedding',
-  level: config.LOG_LEVEL,
-  logDir: config.LOG_DIR || undefined,
-  format: config.LOG_FORMAT,
-});
+const logger = createServiceLogger('embedding', config);
 const metrics = new EmbeddingMetrics('visual_search_embedding_');
 const processor = new LiveEmbedding({
   config,

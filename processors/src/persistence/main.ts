@@ -1,4 +1,4 @@
-import { createKafkaClient, createLogger, loadOrExit } from '@vsp/platform';
+import { createKafkaClient, createServiceLogger, loadOrExit } from '@vsp/platform';
 import { HealthServer } from '../runtime/health-server.js';
 import { ProcessorMetrics } from '../runtime/processor-metrics.js';
 import { runProcessor } from '../runtime/run-processor.js';
@@ -10,12 +10,7 @@ import { migrate } from './migrate.js';
 import { createPersistenceProcessor } from './persistence-processor.js';
 
 const config = loadOrExit('persistence', () => loadPersistenceConfig());
-const logger = createLogger({
-  name: 'persistence',
-  level: config.LOG_LEVEL,
-  logDir: config.LOG_DIR || undefined,
-  format: config.LOG_FORMAT,
-});
+const logger = createServiceLogger('persistence', config);
 const applied = await untilAvailable('PostgreSQL', () => migrate(config.DATABASE_URL), {
   logger,
   classify: classifyDatabaseError,
