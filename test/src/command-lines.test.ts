@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ensureInfra, freePort } from '@vsp/test-harness';
-import { repoRoot, runEntry } from './support/service-process.js';
-
-/** A command typed in `cwd` (default: the checkout's root), run to its end. */
-const run = (command: string, args: string[], { cwd = repoRoot, env = {} as Record<string, string> } = {}) =>
-  new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ stdout, stderr, code: error ? Number(error.code ?? 1) : 0 }),
-    );
-  });
+import { repoRoot, runEntry, runToEnd } from './support/service-process.js';
 
 /** Every command a user runs through npm, by entry point, with its arguments before `--help`. */
 const COMMANDS: { npm: string; entry: string; args: string[] }[] = [
@@ -41,7 +32,7 @@ const rootScripts = (
 // print npm's own help.
 for (const { npm } of COMMANDS.filter(({ npm, entry }) => rootScripts[npm]?.includes(` ${entry}`))) {
   test(`npm run ${npm} -- --help, typed as a user types it, should reach the command`, async () => {
-    const { stdout, code } = await run('npm', ['run', '--silent', npm, '--', '--help']);
+    const { stdout, code } = await runToEnd('npm', ['run', '--silent', npm, '--', '--help']);
 
     assert.equal(code, 0);
     assert.match(stdout, /^usage: /);
@@ -80,10 +71,14 @@ test('a command that fails should print one line and its cause, exit 1, and show
 
 test('a file argument typed in a subfolder should be read from there, through npm as a user types it', async () => {
   const { schemaRegistryUrl } = await ensureInfra();
-  const check = await run('npm', ['run', 'schema', '--', 'check', '--file', '../schemas/avro/product-event.avsc'], {
-    cwd: join(repoRoot, 'docs'),
-    env: { SCHEMA_REGISTRY_URL: schemaRegistryUrl, PRODUCT_EVENTS_TOPIC: 'command-line-relative-path' },
-  });
+  const check = await runToEnd(
+    'npm',
+    ['run', 'schema', '--', 'check', '--file', '../schemas/avro/product-event.avsc'],
+    {
+      cwd: join(repoRoot, 'docs'),
+      env: { SCHEMA_REGISTRY_URL: schemaRegistryUrl, PRODUCT_EVENTS_TOPIC: 'command-line-relative-path' },
+    },
+  );
 
   assert.equal(check.code, 0, check.stderr);
   assert.match(check.stdout, /nothing registered yet|compatible/);

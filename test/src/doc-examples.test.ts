@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { EFFICIENTNET_LITE0_MODEL } from '@vsp/processors/testing';
 import { type CleanupContext, createKafka, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
 import { DOC_FILES, type DocCommand, shellBlocks, withoutComment } from './support/doc-files.js';
 import { type PipelineProcess, startPipeline } from './support/pipeline-process.js';
-import { handledEvents, repoRoot } from './support/service-process.js';
+import { handledEvents, repoRoot, runToEnd } from './support/service-process.js';
 import { postWebhook } from './support/signed-webhook.js';
 
 /** What the docs show but this test does not run: why, and which test runs it instead. */
@@ -171,22 +171,12 @@ async function deleteGroup(group: string): Promise<void> {
 type Shell = { cwd: string; env: NodeJS.ProcessEnv };
 
 /** A block's commands as one bash script, as pasted into a terminal, stopping at the first failure. */
-function runScript(commands: DocCommand[], asTyped: (text: string) => string, shell: Shell): Promise<Ran> {
+async function runScript(commands: DocCommand[], asTyped: (text: string) => string, shell: Shell): Promise<Ran> {
   const script = `set -euo pipefail\ntrap 'echo "failed: $BASH_COMMAND" >&2' ERR\n${commands.map((c) => asTyped(c.text)).join('\n')}`;
-  return new Promise((resolve) => {
-    execFile(
-      'bash',
-      ['-c', script],
-      { ...shell, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          command: commands[0] as DocCommand,
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+  return {
+    command: commands[0] as DocCommand,
+    ...(await runToEnd('bash', ['-c', script], { ...shell, timeoutMs: 600_000 })),
+  };
 }
 
 /**

@@ -50,7 +50,6 @@ async function tapLines(topic: string, options: Partial<TapOptions> = {}, signal
 
 const eventsOf = (lines: string[]) => lines.map((line) => JSON.parse(line));
 
-/** The tap command line, run by a shell so that pipes behave as a user's do. */
 /**
  * The tap as a process (its arguments and any shell pipe in `shellTail`), killed after the test;
  * `viaNpm` runs it as a user types it, `npm run tap -- …`.
@@ -78,6 +77,7 @@ async function startTapCli(t: CleanupContext, topic: string, shellTail: string, 
   return { child, output };
 }
 
+/** The tap command line, run by a shell so that pipes behave as a user's do, to its end. */
 async function tapCli(t: CleanupContext, topic: string, shellTail: string, options: { viaNpm?: boolean } = {}) {
   const { child, output } = await startTapCli(t, topic, shellTail, options);
   const [code] = await once(child, 'exit');

@@ -57,11 +57,23 @@ export function runEntry(
   args: readonly string[],
   env: Record<string, string | undefined>,
 ): Promise<EntryRun> {
+  return runToEnd(process.execPath, [...FROM_SOURCE, entry, ...args], { env });
+}
+
+/**
+ * Runs `command` to the end in `cwd` (default: the checkout's root) with `env` added to ours, as a
+ * user's shell would. A non-zero exit is returned, not thrown.
+ */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  { cwd = repoRoot, env = {}, timeoutMs = 0 }: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<EntryRun> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [...FROM_SOURCE, entry, ...args],
-      { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      command,
+      args,
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
