@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { dlqTopicName } from '@vsp/schemas';
-import { type CleanupContext, createKafka, onCleanup, uniqueGroupId, uniqueName, waitFor } from '@vsp/test-harness';
-import type { KafkaMessage } from 'kafkajs';
+import {
+  type CleanupContext,
+  createKafka,
+  onCleanup,
+  stopService,
+  uniqueGroupId,
+  uniqueName,
+  waitFor,
+} from '@vsp/test-harness';
+import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { createEventTopic, productEvent } from '../testing/index.js';
 import { ConsumerRuntime, type RecordHandler } from './consumer-runtime.js';
@@ -15,11 +23,15 @@ const SESSION_TIMEOUT_MS = 6_000;
 async function testRuntime(
   t: CleanupContext,
   topic: string,
-  { groupId = uniqueGroupId(), write }: { groupId?: string; write: RecordHandler<string>['write'] },
+  {
+    groupId = uniqueGroupId(),
+    write,
+    kafka,
+  }: { groupId?: string; write: RecordHandler<string>['write']; kafka?: Kafka },
 ): Promise<ConsumerRuntime<string>> {
   const runtime = new ConsumerRuntime<string>({
     name: 'test',
-    kafka: await createKafka(),
+    kafka: kafka ?? (await createKafka()),
     groupId,
     topic,
     dlqTopic: dlqTopicName(topic),
@@ -97,4 +109,46 @@ test('a consumer started before its topic exists should wait for it, say so in i
   await started;
 
   await waitFor(() => written.includes('p1'), { description: 'the event consumed', timeoutMs: 60_000 });
+});
+
+test('a runtime closed while kafkajs handles a consumer crash should keep the consumer from restarting and joining its group again', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  const kafka = await createKafka();
+  const consumers: Consumer[] = [];
+  const makeConsumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (config: ConsumerConfig) => {
+    const consumer = makeConsumer(config);
+    consumers.push(consumer);
+    return consumer;
+  };
+  const runtime = await testRuntime(t, topic.topic, { kafka, write: async (records) => records.map(() => 'applied') });
+  const [consumer] = consumers as [Consumer];
+  // The race made certain: close() runs while kafkajs handles a crash it is about to restart from,
+  // after it has decided to restart and before it sets the restart's timer.
+  let crash: { closedAt: number; retryTimeMs: number } | undefined;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (crash || !payload.restart) return;
+    crash = { closedAt: Date.now(), retryTimeMs: (payload.error as { retryTime?: number }).retryTime ?? 300 };
+    void runtime.close();
+  });
+  let joinedAfterClose = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (crash) joinedAfterClose = true;
+  });
+  await runtime.start();
+  await waitFor(() => (runtime.health().consumer as { state: string }).state === 'member', {
+    description: 'the consumer in its group',
+    timeoutMs: 30_000,
+  });
+
+  const kafkaDown = await stopService(t, 'kafka');
+  const { retryTimeMs } = await waitFor(() => crash, { description: 'the consumer to crash', timeoutMs: 60_000 });
+  await runtime.close();
+  await kafkaDown.restart();
+
+  // A restart that was left scheduled fires after retryTimeMs and joins once Kafka answers again.
+  await assert.rejects(
+    waitFor(() => joinedAfterClose, { description: 'a join after close()', timeoutMs: retryTimeMs + 20_000 }),
+    /timed out/,
+  );
 });

@@ -178,7 +178,9 @@ export class ConsumerRuntime<T> {
     this.#started = true;
     const { CRASH, GROUP_JOIN } = this.#consumer.events;
     this.#consumer.on(CRASH, ({ payload }) => {
-      if (this.#closing) void this.#consumer.disconnect().catch(() => {});
+      // kafkajs sets the restart's timer just after this event, and a disconnect clears it only
+      // once it is set: a disconnect made now (close() in progress) would let the restart through.
+      if (this.#closing) setImmediate(() => void this.#consumer.disconnect().catch(() => {}));
       else if (!payload.restart) this.#fatal?.(payload.error);
     });
     // kafkajs restarts a crashed consumer on a timer; a restart already under way when close()
