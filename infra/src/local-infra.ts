@@ -22,13 +22,14 @@ export class LocalInfra {
   readonly kafkaNodes: readonly KafkaService[];
   readonly schemaRegistry: SchemaRegistryService;
   readonly postgres: PostgresService;
-  readonly qdrant: QdrantService | undefined;
+  /** Empty: no Qdrant is configured. */
+  readonly qdrantNodes: readonly QdrantService[];
 
   constructor(private readonly config: InfraConfig) {
     this.kafkaNodes = KafkaService.cluster(config);
     this.schemaRegistry = new SchemaRegistryService(config);
     this.postgres = new PostgresService(config);
-    this.qdrant = config.QDRANT_BIN || config.QDRANT_URL ? new QdrantService(config, config.QDRANT_BIN) : undefined;
+    this.qdrantNodes = config.QDRANT_BIN || config.QDRANT_URL ? QdrantService.cluster(config) : [];
   }
 
   /** Kafka's first node: the one to ask for the cluster's address, its tools, or to stop in a 1-node setup. */
@@ -36,8 +37,13 @@ export class LocalInfra {
     return this.kafkaNodes[0] as KafkaService;
   }
 
+  /** Qdrant's first node, undefined when the index is embedded. */
+  get qdrant(): QdrantService | undefined {
+    return this.qdrantNodes[0];
+  }
+
   get services(): readonly LocalService[] {
-    return [...this.kafkaNodes, this.schemaRegistry, this.postgres, ...(this.qdrant ? [this.qdrant] : [])];
+    return [...this.kafkaNodes, this.schemaRegistry, this.postgres, ...this.qdrantNodes];
   }
 
   get endpoints(): InfraEndpoints {

@@ -45,6 +45,7 @@ export {
   kafkaNodePorts,
   localAddresses,
   localQdrantUrl,
+  qdrantNodePorts,
   SERVICE_ADDRESS_SETTINGS,
   type ServiceAddressSetting,
 } from './service-addresses.js';

@@ -13,8 +13,10 @@ export const infraPortSettings = {
   INFRA_KAFKA_BROKERS: Type.Integer({ default: 1, minimum: 1, maximum: 9 }),
   INFRA_REGISTRY_PORT: Type.Integer({ default: 8081, minimum: 1, maximum: 65535 }),
   INFRA_POSTGRES_PORT: Type.Integer({ default: 5433, minimum: 1, maximum: 65535 }),
-  /** Qdrant's HTTP port; gRPC takes the next one. */
-  INFRA_QDRANT_PORT: Type.Integer({ default: 6333, minimum: 1, maximum: 65534 }),
+  /** Qdrant node n's HTTP port is INFRA_QDRANT_PORT + 3(n-1); its gRPC and p2p ports follow it. */
+  INFRA_QDRANT_PORT: Type.Integer({ default: 6333, minimum: 1, maximum: 65500 }),
+  /** 1: one Qdrant. 3 (or more): a cluster of that many nodes in Qdrant's distributed mode. */
+  INFRA_QDRANT_NODES: Type.Integer({ default: 1, minimum: 1, maximum: 9 }),
 };
 
 export type InfraPorts = Readonly<{ [K in keyof typeof infraPortSettings]: number }>;
@@ -30,12 +32,25 @@ export function localAddresses(ports: InfraPorts): Readonly<Record<ServiceAddres
       .join(','),
     SCHEMA_REGISTRY_URL: `http://localhost:${ports.INFRA_REGISTRY_PORT}/apis/ccompat/v7`,
     DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.INFRA_POSTGRES_PORT}/visual_search`,
-    QDRANT_URL: localQdrantUrl(ports.INFRA_QDRANT_PORT),
+    QDRANT_URL: localQdrantUrl(ports),
   };
 }
 
-/** Where the Qdrant this checkout's infra runs answers. */
-export const localQdrantUrl = (port: number) => `http://127.0.0.1:${port}`;
+/** Where the Qdrant nodes this checkout's infra runs answer, node 1 first, separated by commas. */
+export const localQdrantUrl = (ports: Pick<InfraPorts, 'INFRA_QDRANT_PORT' | 'INFRA_QDRANT_NODES'>) =>
+  qdrantNodePorts(ports)
+    .map(({ http }) => `http://127.0.0.1:${http}`)
+    .join(',');
+
+/** The HTTP, gRPC and peer-to-peer port of each local Qdrant node, node 1 first. */
+export function qdrantNodePorts(
+  ports: Pick<InfraPorts, 'INFRA_QDRANT_PORT' | 'INFRA_QDRANT_NODES'>,
+): { http: number; grpc: number; p2p: number }[] {
+  return Array.from({ length: ports.INFRA_QDRANT_NODES }, (_, i) => {
+    const http = ports.INFRA_QDRANT_PORT + 3 * i;
+    return { http, grpc: http + 1, p2p: http + 2 };
+  });
+}
 
 /** The broker and controller port of each local Kafka node, node 1 first. */
 export function kafkaNodePorts(ports: InfraPorts): { broker: number; controller: number }[] {

@@ -38,6 +38,7 @@ export const vectorIndexSettings = {
   /** Read to know that this checkout's infra runs a Qdrant server (see infra). */
   QDRANT_BIN: Type.Optional(Type.String({ minLength: 1 })),
   INFRA_QDRANT_PORT: infraPortSettings.INFRA_QDRANT_PORT,
+  INFRA_QDRANT_NODES: infraPortSettings.INFRA_QDRANT_NODES,
   /** The embedded store's tables and catalogue, when no Qdrant is configured. */
   VECTOR_DATA_DIR: Type.String({ default: `${repoRoot}data/vector-index` }),
   VECTOR_ALIAS: Type.String({ default: 'products', minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),

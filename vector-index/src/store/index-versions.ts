@@ -35,8 +35,8 @@ export const INDEX_STORE_KINDS = ['embedded', 'qdrant'] as const;
 export type IndexStoreKind = (typeof INDEX_STORE_KINDS)[number];
 
 /** The Qdrant the settings name: QDRANT_URL, else this checkout's when it runs one; undefined: none. */
-function qdrantUrlOf({ QDRANT_URL, QDRANT_BIN, INFRA_QDRANT_PORT }: IndexStoreSettings): string | undefined {
-  return QDRANT_URL ?? (QDRANT_BIN ? localQdrantUrl(INFRA_QDRANT_PORT) : undefined);
+function qdrantUrlOf(settings: IndexStoreSettings): string | undefined {
+  return settings.QDRANT_URL ?? (settings.QDRANT_BIN ? localQdrantUrl(settings) : undefined);
 }
 
 /** Where the index lives (see vectorIndexSettings). */
@@ -45,6 +45,7 @@ export interface IndexStoreSettings extends Omit<QdrantSettings, 'QDRANT_URL'> {
   QDRANT_BIN?: string | undefined;
   VECTOR_STORE?: IndexStoreKind | undefined;
   INFRA_QDRANT_PORT: number;
+  INFRA_QDRANT_NODES: number;
   VECTOR_DATA_DIR: string;
 }
 
