@@ -3,3 +3,4 @@ export { InfraError } from './errors.js';
 export { type InfraEndpoints, LocalInfra } from './local-infra.js';
 export { INGRESS_NODE_ARGS, PIPELINE_PROCESSES } from './pipeline.js';
 export type { KafkaService } from './services/kafka.js';
+export type { QdrantService } from './services/qdrant.js';

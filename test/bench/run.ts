@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --model-change-products 2000           rebuild: products in the model change's log (1 photo each)
   --tap-events 200000                    tap: events on the topic
-  --search-points 100000 --search-requests 400 --search-index-wait 600
+  --search-points 100000 --search-requests 400
   --search-model efficientnet-lite0-imagenet   search: a built-in model (the default model)
   --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
   --freshness-store embedded|qdrant      freshness: where the vector index is
@@ -42,7 +42,6 @@ const options = {
   'tap-events': { type: 'string', default: '200000' },
   'search-points': { type: 'string', default: '100000' },
   'search-requests': { type: 'string', default: '400' },
-  'search-index-wait': { type: 'string', default: '600' },
   'search-model': { type: 'string', default: EFFICIENTNET_LITE0_MODEL.id },
   'freshness-rate': { type: 'string', default: '1000' },
   'freshness-duration': { type: 'string', default: '60' },
@@ -91,7 +90,6 @@ await runCommandLine({
         runSearchBench({
           points: number('search-points'),
           requests: number('search-requests'),
-          indexWaitSeconds: number('search-index-wait'),
           model: choice('search-model', BUILT_IN_MODEL_IDS),
         }),
       freshness: () =>

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex, type TestIndexStore } from '@vsp/test-harness';
-import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type QdrantBackend } from '@vsp/vector-index';
+import { type IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { BENCH_STORES } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
@@ -13,8 +12,6 @@ import { CleanupScope } from './cleanup-scope.js';
 export interface SearchBenchOptions {
   points: number;
   requests: number;
-  /** How long to wait for Qdrant to build its HNSW index before measuring. */
-  indexWaitSeconds: number;
   /** The built-in model the points and the queries are embedded with. */
   model: string;
 }
@@ -29,12 +26,7 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
  * clients uploading recompressed photos over HTTP, on each store side by side; and the recall@10
  * of each store's approximate search against an exact one.
  */
-export async function runSearchBench({
-  points,
-  requests,
-  indexWaitSeconds,
-  model: modelId,
-}: SearchBenchOptions): Promise<void> {
+export async function runSearchBench({ points, requests, model: modelId }: SearchBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
@@ -87,7 +79,7 @@ export async function runSearchBench({
         );
       }
       console.log(`  on ${title}: upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      console.log(`    ${await PREPARE[store](versions, version.name, indexWaitSeconds)}`);
+      console.log(`    ${await prepare(store, versions, version.name)}`);
 
       let hits = 0;
       for (const [i, query] of queryVectors.entries()) {
@@ -151,25 +143,15 @@ function exactNearest(vectors: readonly Float32Array[], query: Float32Array, k: 
   );
 }
 
-/** Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how it went. */
-const PREPARE: Record<TestIndexStore, (versions: IndexVersions, name: string, waitSeconds: number) => Promise<string>> =
-  {
-    async embedded(versions, name) {
-      const started = performance.now();
-      await versions.optimize(name);
-      return `compacted and ANN-indexed (IVF-PQ) in ${((performance.now() - started) / 1000).toFixed(0)} s`;
-    },
-    async qdrant(versions, name, waitSeconds) {
-      const client = (versions.backend as QdrantBackend).client;
-      const started = performance.now();
-      let info = await client.getCollection(name);
-      while (info.status !== 'green' && performance.now() - started < waitSeconds * 1000) {
-        await delay(1_000);
-        info = await client.getCollection(name);
-      }
-      return `HNSW index (m=16, ef_construct=100): ${info.indexed_vectors_count ?? 0} vectors indexed after ${((performance.now() - started) / 1000).toFixed(0)} s (${info.status}); unindexed segments are searched exhaustively`;
-    },
-  };
+/** Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how long it took. */
+async function prepare(store: TestIndexStore, versions: IndexVersions, name: string): Promise<string> {
+  const started = performance.now();
+  await versions.optimize(name);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  return store === 'embedded'
+    ? `compacted and ANN-indexed (IVF-PQ) in ${seconds} s`
+    : `HNSW index (m=16, ef_construct=100) built ${seconds} s after the last upsert`;
+}
 
 function payloadOf(j: number, modelId: string): ProductPoint['payload'] {
   const price = 100 + (j % 5_000);

@@ -22,6 +22,7 @@ export { EFFICIENTNET_LITE0_MODEL } from './model/pretrained-models.js';
 export { modelSettings, vectorIndexSettings } from './settings.js';
 export { AliasWatch } from './store/alias-watch.js';
 export type { CollectionBackend, CollectionInfo, CollectionMetadata } from './store/collection-backend.js';
+export { QUANTIZATIONS, type Quantization } from './store/collection-backend.js';
 export {
   INDEX_STORE_KINDS,
   type IndexStoreKind,
@@ -34,7 +35,8 @@ export {
 } from './store/index-versions.js';
 export { LanceDbBackend } from './store/lancedb-backend.js';
 export type { ProductPayload } from './store/product-payload.js';
-export { createQdrantClient, QdrantBackend } from './store/qdrant-backend.js';
+export { clusterLayout, QdrantBackend } from './store/qdrant-backend.js';
+export { QdrantConnection } from './store/qdrant-connection.js';
 export { QdrantVectorStore } from './store/qdrant-vector-store.js';
 export {
   type CategoryCount,

@@ -102,6 +102,11 @@ export class QdrantService extends LocalService {
 
   /** Answers, and in a cluster knows every node as a peer: only then are collections placed on all of them. */
   async isReady(): Promise<boolean> {
+    // Someone else's cluster (QDRANT_URL lists its nodes) serves while any of its nodes answers.
+    if (this.external) {
+      const nodes = await Promise.all(this.address.split(',').map((url) => answers(`${url.trim()}/readyz`)));
+      return nodes.includes(true);
+    }
     if (!(await answers(`${this.address}/readyz`))) return false;
     if (!this.#clustered) return true;
     try {

@@ -5,6 +5,7 @@ import { type KafkaService, LocalInfra, loadInfraConfig } from '@vsp/infra';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { freePortRange } from './free-port.js';
 import { ensureInfra } from './infra.js';
+import { topicRecordCount } from './kafka.js';
 import { type CleanupContext, onCleanup } from './test-context.js';
 
 export interface KafkaCluster {
@@ -67,8 +68,7 @@ export async function startKafkaCluster(t: CleanupContext, count = 3): Promise<K
     async restart(n) {
       await node(n).up();
     },
-    recordCount: (topic) =>
-      withAdmin(async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)),
+    recordCount: (topic) => topicRecordCount(topic, { brokers: infra.endpoints.kafkaBrokers }),
     leaders: (topic) =>
       withAdmin(
         async (admin) =>

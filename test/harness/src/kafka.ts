@@ -32,6 +32,17 @@ export async function createTopic(
   return topic;
 }
 
+/** How many records a topic holds: the sum of its partitions' end offsets (nothing is ever deleted). */
+export async function topicRecordCount(topic: string, { brokers }: { brokers?: string[] } = {}): Promise<number> {
+  const admin = (await createKafka(brokers ? { brokers } : {})).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function uniqueGroupId(): string {
   return uniqueName('test-group');
 }

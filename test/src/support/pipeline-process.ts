@@ -93,7 +93,7 @@ export async function startPipeline(
       started.push({ name: name as string, pid: Number(pid) });
     }
   });
-  await waitFor(
+  const ready = waitFor(
     async () =>
       (await answers(ports.ingress, '/api/v1/health')) &&
       (await answers(ports.persistence, '/live')) &&
@@ -101,6 +101,14 @@ export async function startPipeline(
       (await answers(ports.search, '/api/v1/health')),
     { description: 'the four services to answer', timeoutMs: 120_000, intervalMs: 250 },
   );
+  const exited = once(launcher, 'exit').then(() => {
+    throw new Error('the launcher exited');
+  });
+  await Promise.race([ready, exited]).catch((error: Error) => {
+    throw new Error(`${error.message} before the four services answered; it wrote:\n${output.slice(-4_000)}`, {
+      cause: error,
+    });
+  });
   return { launcher, env, ports, started, output: () => output };
 }
 

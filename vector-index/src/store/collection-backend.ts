@@ -3,6 +3,15 @@ import type { VectorStore } from './vector-store.js';
 /** What a collection records about itself besides its vectors (IndexVersions decides what). */
 export type CollectionMetadata = Record<string, string | null>;
 
+/** How a collection keeps its vectors: as floats only, or with int8 copies that the search runs on. */
+export const QUANTIZATIONS = ['none', 'int8'] as const;
+export type Quantization = (typeof QUANTIZATIONS)[number];
+
+export interface CollectionLayout {
+  dimension: number;
+  quantization: Quantization;
+}
+
 export interface CollectionInfo {
   dimension: number;
   metadata: CollectionMetadata;
@@ -20,8 +29,11 @@ export interface CollectionBackend {
   collectionNames(): Promise<string[]>;
   /** Undefined when no collection has that name. */
   collection(name: string): Promise<CollectionInfo | undefined>;
-  /** False when a collection of that name exists already (nothing is changed then). */
-  createCollection(name: string, dimension: number, metadata: CollectionMetadata): Promise<boolean>;
+  /**
+   * False when a collection of that name exists already (nothing is changed then). Refuses a
+   * quantization it does not offer.
+   */
+  createCollection(name: string, layout: CollectionLayout, metadata: CollectionMetadata): Promise<boolean>;
   updateMetadata(name: string, metadata: CollectionMetadata): Promise<void>;
   deleteCollection(name: string): Promise<void>;
   aliasTarget(alias: string): Promise<string | undefined>;

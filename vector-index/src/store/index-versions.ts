@@ -1,8 +1,9 @@
 import { localQdrantUrl } from '@vsp/platform';
 import { IndexVersionRefusedError, IndexVersionUnknownError } from '../errors.js';
-import type { CollectionBackend } from './collection-backend.js';
+import type { CollectionBackend, Quantization } from './collection-backend.js';
 import { LanceDbBackend } from './lancedb-backend.js';
-import { createQdrantClient, QdrantBackend } from './qdrant-backend.js';
+import { QdrantBackend } from './qdrant-backend.js';
+import { QdrantConnection } from './qdrant-connection.js';
 import type { VectorStore } from './vector-store.js';
 
 /** What a collection was built with and for, kept in the collection's own metadata. */
@@ -13,6 +14,8 @@ export interface IndexVersion {
   /** The model folder its vectors came from; null: the generated default model. */
   modelDir: string | null;
   dimension: number;
+  /** int8: searches run on int8 copies of the vectors and re-score the best with the floats (Qdrant only). */
+  quantization: Quantization;
   /** ISO time of creation. */
   createdAt: string;
   /**
@@ -52,6 +55,8 @@ export interface IndexStoreSettings extends Omit<QdrantSettings, 'QDRANT_URL'> {
 export type IndexVersionSpec = Pick<IndexVersion, 'modelId' | 'modelDir' | 'dimension'> & {
   /** The version's consumer group is named from it (see IndexVersion.group). */
   groupPrefix: string;
+  /** Default: none. */
+  quantization?: Quantization | undefined;
 };
 
 export interface IndexVersionListing extends IndexVersion {
@@ -96,12 +101,9 @@ export class IndexVersions {
     return IndexVersions.connect({ ...settings, QDRANT_URL: url });
   }
 
-  /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL. */
+  /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL (one node, or a cluster's, comma-separated). */
   static connect({ QDRANT_URL, QDRANT_API_KEY, VECTOR_ALIAS }: QdrantSettings): IndexVersions {
-    return new IndexVersions(
-      new QdrantBackend(createQdrantClient(QDRANT_URL, QDRANT_API_KEY), QDRANT_URL),
-      VECTOR_ALIAS,
-    );
+    return new IndexVersions(new QdrantBackend(new QdrantConnection(QDRANT_URL, QDRANT_API_KEY)), VECTOR_ALIAS);
   }
 
   /** The version the alias serves, or undefined before the first one exists. */
@@ -135,6 +137,7 @@ export class IndexVersions {
       modelId: metadata.modelId ?? '',
       modelDir: metadata.modelDir ?? null,
       dimension: info.dimension,
+      quantization: (metadata.quantization ?? 'none') as Quantization,
       createdAt: metadata.createdAt ?? '',
       group: metadata.group ?? '',
       state: (metadata.state ?? 'ready') as IndexVersion['state'],
@@ -176,12 +179,12 @@ export class IndexVersions {
     if (!this.#isVersion(versionName)) {
       throw new IndexVersionRefusedError(`a version of ${this.alias} is named ${this.alias}_v<N>, not ${versionName}`);
     }
-    const { groupPrefix, ...model } = spec;
+    const { groupPrefix, quantization = 'none', ...model } = spec;
     const createdAt = new Date().toISOString();
     const group = `${groupPrefix}.${versionName}.${createdAt}`;
-    const created: IndexVersion = { ...model, name: versionName, state, createdAt, group };
+    const created: IndexVersion = { ...model, quantization, name: versionName, state, createdAt, group };
     const { name: _, dimension, ...metadata } = created;
-    if (await this.backend.createCollection(versionName, dimension, metadata)) return created;
+    if (await this.backend.createCollection(versionName, { dimension, quantization }, metadata)) return created;
     if (existing === 'reuse') return this.#sameModel(versionName, spec);
     throw new IndexVersionRefusedError(`${versionName} exists already`);
   }

@@ -4,7 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import * as lancedb from '@lancedb/lancedb';
 import { SinkUnavailableError } from '@vsp/platform';
 import { Bool, Field, FixedSizeList, Float32, Float64, Schema, Utf8 } from 'apache-arrow';
-import type { CollectionBackend, CollectionInfo, CollectionMetadata } from './collection-backend.js';
+import { IndexVersionRefusedError } from '../errors.js';
+import type { CollectionBackend, CollectionInfo, CollectionLayout, CollectionMetadata } from './collection-backend.js';
 import { optimizeTable } from './lancedb-maintenance.js';
 import { LanceDbVectorStore } from './lancedb-vector-store.js';
 
@@ -50,7 +51,16 @@ export class LanceDbBackend implements CollectionBackend {
     return this.#read().collections[name];
   }
 
-  async createCollection(name: string, dimension: number, metadata: CollectionMetadata): Promise<boolean> {
+  async createCollection(
+    name: string,
+    { dimension, quantization }: CollectionLayout,
+    metadata: CollectionMetadata,
+  ): Promise<boolean> {
+    if (quantization !== 'none') {
+      throw new IndexVersionRefusedError(
+        `the embedded store has no ${quantization} quantization (its IVF-PQ index compresses vectors already): use Qdrant for it`,
+      );
+    }
     return this.#change(async (catalogue) => {
       if (catalogue.collections[name]) return false;
       const connection = await this.#connect();

@@ -1,6 +1,7 @@
-import { QdrantClient } from '@qdrant/js-client-rest';
-import type { CollectionBackend, CollectionInfo, CollectionMetadata } from './collection-backend.js';
-import { callQdrant, QdrantVectorStore, qdrantStatus } from './qdrant-vector-store.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CollectionBackend, CollectionInfo, CollectionLayout, CollectionMetadata } from './collection-backend.js';
+import { type QdrantConnection, qdrantStatus } from './qdrant-connection.js';
+import { QdrantVectorStore } from './qdrant-vector-store.js';
 
 /** Payload fields people filter by get an index. */
 const PAYLOAD_INDEXES = [
@@ -15,85 +16,93 @@ const PAYLOAD_INDEXES = [
 ] as const;
 
 /**
- * A client of the Qdrant at `url`. It asks for uncompressed answers: Node's fetch offers gzip, and
- * a compressed answer of a few kilobytes (a search's payloads) reached it 45 ms late on loopback
- * against 2–4 ms uncompressed (`npm run bench -- --only search`: query p50 39 ms before, on
- * 100,000 points).
+ * How a version's points are spread over a cluster of `peers` nodes: a shard per node, each held
+ * by two nodes, so any one node can be lost (a single node: one shard, one copy). A write is
+ * acknowledged once one replica has it: Qdrant sends it to every live replica at once and marks a
+ * replica that missed it dead, to be copied afresh when its node returns; asking two replicas
+ * would stop every write to the shards of a lost node until then, and the log, not Qdrant, is
+ * what a lost write is recovered from (the processor commits only what Qdrant acknowledged).
  */
-export function createQdrantClient(url: string, apiKey?: string | undefined): QdrantClient {
-  return new QdrantClient({
-    url,
-    checkCompatibility: false,
-    headers: { 'accept-encoding': 'identity' },
-    ...(apiKey ? { apiKey } : {}),
-  });
+export function clusterLayout(peers: number) {
+  return { shard_number: peers, replication_factor: Math.min(2, peers), write_consistency_factor: 1 };
 }
+
+const OPTIMIZE_POLL_MS = 500;
+
+/** Int8 copies of the vectors kept in RAM for the search itself; the float vectors re-score its best candidates. */
+const INT8_QUANTIZATION = { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } as const;
 
 /** Collections, their metadata and aliases, as Qdrant keeps them. */
 export class QdrantBackend implements CollectionBackend {
-  readonly description: string;
+  constructor(readonly qdrant: QdrantConnection) {}
 
-  constructor(
-    readonly client: QdrantClient,
-    url = 'a Qdrant server',
-  ) {
-    this.description = `Qdrant at ${url}`;
+  get description(): string {
+    return this.qdrant.description;
   }
 
   async collectionNames(): Promise<string[]> {
-    const { collections } = await callQdrant(() => this.client.getCollections());
+    const { collections } = await this.qdrant.call((client) => client.getCollections());
     return collections.map((c) => c.name);
   }
 
   async collection(name: string): Promise<CollectionInfo | undefined> {
-    const info = await callQdrant(() => this.client.getCollection(name)).catch((error: unknown) => {
-      if (qdrantStatus(error) === 404) return undefined;
-      throw error;
-    });
+    const info = await this.qdrant
+      .call((client) => client.getCollection(name))
+      .catch((error: unknown) => {
+        if (qdrantStatus(error) === 404) return undefined;
+        throw error;
+      });
     if (!info) return undefined;
     const vectors = info.config.params.vectors as { size: number };
     return { dimension: vectors.size, metadata: (info.config.metadata ?? {}) as CollectionMetadata };
   }
 
-  async createCollection(name: string, dimension: number, metadata: CollectionMetadata): Promise<boolean> {
+  async createCollection(name: string, layout: CollectionLayout, metadata: CollectionMetadata): Promise<boolean> {
+    const peers = await this.#peerCount();
     // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
-    const created = await callQdrant(() =>
-      this.client
-        .api()
-        .createCollection({ collection_name: name, vectors: { size: dimension, distance: 'Cosine' }, metadata }),
-    ).then(
-      () => true,
-      (error: unknown) => {
-        if (qdrantStatus(error) === 409) return false;
-        throw error;
-      },
-    );
+    const created = await this.qdrant
+      .call((client) =>
+        client.api().createCollection({
+          collection_name: name,
+          vectors: { size: layout.dimension, distance: 'Cosine' },
+          ...clusterLayout(peers),
+          ...(layout.quantization === 'int8' ? { quantization_config: INT8_QUANTIZATION } : {}),
+          metadata,
+        }),
+      )
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (qdrantStatus(error) === 409) return false;
+          throw error;
+        },
+      );
     // Idempotent, and done by whoever found the collection created too: instances that raced to
     // create it all leave it with its indexes.
     for (const [field_name, field_schema] of PAYLOAD_INDEXES) {
-      await callQdrant(() => this.client.createPayloadIndex(name, { field_name, field_schema, wait: true }));
+      await this.qdrant.call((client) => client.createPayloadIndex(name, { field_name, field_schema, wait: true }));
     }
     return created;
   }
 
   async updateMetadata(name: string, metadata: CollectionMetadata): Promise<void> {
-    await callQdrant(() => this.client.updateCollection(name, { metadata }));
+    await this.qdrant.call((client) => client.updateCollection(name, { metadata }));
   }
 
   async deleteCollection(name: string): Promise<void> {
-    await callQdrant(() => this.client.deleteCollection(name));
+    await this.qdrant.call((client) => client.deleteCollection(name));
   }
 
   async aliasTarget(alias: string): Promise<string | undefined> {
-    const { aliases } = await callQdrant(() => this.client.getAliases());
+    const { aliases } = await this.qdrant.call((client) => client.getAliases());
     return aliases.find((a) => a.alias_name === alias)?.collection_name;
   }
 
   async setAlias(alias: string, collection: string): Promise<void> {
     const current = await this.aliasTarget(alias);
     // Delete and create in one call: every search sees the old collection or the new one.
-    await callQdrant(() =>
-      this.client.updateCollectionAliases({
+    await this.qdrant.call((client) =>
+      client.updateCollectionAliases({
         actions: [
           ...(current === undefined ? [] : [{ delete_alias: { alias_name: alias } }]),
           { create_alias: { collection_name: collection, alias_name: alias } },
@@ -102,12 +111,26 @@ export class QdrantBackend implements CollectionBackend {
     );
   }
 
-  /** Nothing to do: Qdrant builds its HNSW index in the background as points arrive. */
-  async optimize(): Promise<void> {}
+  /**
+   * Waits for Qdrant to finish indexing what it holds (status green), so a version that starts
+   * serving is searched through its HNSW graph, not segment by segment exhaustively.
+   */
+  async optimize(name: string): Promise<void> {
+    while ((await this.qdrant.call((client) => client.getCollection(name))).status === 'yellow') {
+      await delay(OPTIMIZE_POLL_MS);
+    }
+  }
 
   store(name: string): QdrantVectorStore {
-    return new QdrantVectorStore(this.client, name);
+    return new QdrantVectorStore(this.qdrant, name);
   }
 
   async close(): Promise<void> {}
+
+  /** The nodes of the cluster; 1 when Qdrant runs alone. */
+  async #peerCount(): Promise<number> {
+    const { data } = await this.qdrant.call((client) => client.api().clusterStatus({}));
+    const status = data.result as { status: string; peers?: Record<string, unknown> } | undefined;
+    return status?.status === 'enabled' ? Math.max(1, Object.keys(status.peers ?? {}).length) : 1;
+  }
 }

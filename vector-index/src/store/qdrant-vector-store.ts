@@ -1,6 +1,5 @@
-import type { QdrantClient } from '@qdrant/js-client-rest';
-import { SinkRejectedError, SinkUnavailableError } from '@vsp/platform';
 import type { ProductPayload } from './product-payload.js';
+import type { QdrantConnection } from './qdrant-connection.js';
 import {
   type CategoryCount,
   type ProductPoint,
@@ -13,14 +12,14 @@ import {
 /** The production store: one Qdrant collection (or the alias over one), over REST. */
 export class QdrantVectorStore implements VectorStore {
   constructor(
-    private readonly client: QdrantClient,
+    private readonly qdrant: QdrantConnection,
     readonly name: string,
   ) {}
 
   async get(productIds: readonly string[]): Promise<Map<string, ProductPoint>> {
     if (productIds.length === 0) return new Map();
-    const points = await callQdrant(() =>
-      this.client.retrieve(this.name, { ids: productIds.map(pointId), with_payload: true, with_vector: true }),
+    const points = await this.qdrant.call((client) =>
+      client.retrieve(this.name, { ids: productIds.map(pointId), with_payload: true, with_vector: true }),
     );
     return new Map(
       points.map((point) => {
@@ -35,8 +34,8 @@ export class QdrantVectorStore implements VectorStore {
 
   async upsert(points: readonly ProductPoint[]): Promise<void> {
     if (points.length === 0) return;
-    await callQdrant(() =>
-      this.client.upsert(this.name, {
+    await this.qdrant.call((client) =>
+      client.upsert(this.name, {
         wait: true,
         points: points.map((p) => ({
           id: pointId(p.productId),
@@ -48,12 +47,13 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
-    const hits = await callQdrant(() =>
-      this.client.search(this.name, {
+    const hits = await this.qdrant.call((client) =>
+      client.search(this.name, {
         vector: Array.from(vector),
         limit: k,
         filter: qdrantFilter(filter),
         with_payload: true,
+        params: { quantization: INT8_SEARCH },
       }),
     );
     return hits.map((hit) => {
@@ -63,16 +63,22 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async count(): Promise<number> {
-    return (await callQdrant(() => this.client.count(this.name, { exact: true }))).count;
+    return (await this.qdrant.call((client) => client.count(this.name, { exact: true }))).count;
   }
 
   async categories(limit: number): Promise<CategoryCount[]> {
-    const { hits } = await callQdrant(() =>
-      this.client.facet(this.name, { key: 'category', limit, exact: true, filter: qdrantFilter({}) }),
+    const { hits } = await this.qdrant.call((client) =>
+      client.facet(this.name, { key: 'category', limit, exact: true, filter: qdrantFilter({}) }),
     );
     return hits.map((hit) => ({ category: String(hit.value), products: hit.count }));
   }
 }
+
+/**
+ * On an int8 version: twice k candidates found on the int8 copies, re-scored with the float
+ * vectors (recall@10 against exact search in docs/PERFORMANCE.md); ignored on a float version.
+ */
+const INT8_SEARCH = { rescore: true, oversampling: 2 };
 
 /** Only searchable points, narrowed by the filter's fields. */
 function qdrantFilter({ category, currency, minPrice, maxPrice, excludeProductId }: SearchFilter) {
@@ -84,29 +90,4 @@ function qdrantFilter({ category, currency, minPrice, maxPrice, excludeProductId
   }
   const mustNot = excludeProductId === undefined ? [] : [{ key: 'product_id', match: { value: excludeProductId } }];
   return { must, must_not: mustNot };
-}
-
-/**
- * Runs one Qdrant request, classifying its failure. Qdrant's own refusals (400 bad request, 422
- * wrong vector size, other 4xx but timeouts and throttling) will fail again however often they
- * are retried: permanent. Anything else (no answer, 5xx, 408, 429) may pass.
- */
-export async function callQdrant<R>(work: () => Promise<R>): Promise<R> {
-  try {
-    return await work();
-  } catch (error) {
-    const status = qdrantStatus(error);
-    const message = `Qdrant answered ${status ?? 'nothing'}: ${(error as Error).message}`;
-    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-      throw new SinkRejectedError(message, { cause: error });
-    }
-    throw new SinkUnavailableError(message, { cause: error });
-  }
-}
-
-/** The HTTP status Qdrant answered with, read from the client's error or from our error around it. */
-export function qdrantStatus(error: unknown): number | undefined {
-  const { status, cause } = (error ?? {}) as { status?: unknown; cause?: unknown };
-  if (typeof status === 'number') return status;
-  return cause === undefined ? undefined : qdrantStatus(cause);
 }

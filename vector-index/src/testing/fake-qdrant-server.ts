@@ -81,6 +81,7 @@ export class FakeQdrantServer {
   // biome-ignore lint/suspicious/noExplicitAny: untrusted JSON, checked field by field with required()
   #route(method: string, path: string, body: any): unknown {
     if (method === 'GET' && path === '/readyz') return 'all shards are ready';
+    if (method === 'GET' && path === '/cluster') return { status: 'disabled' };
     if (method === 'GET' && path === '/aliases') {
       return { aliases: [...this.aliases].map(([alias_name, collection_name]) => ({ alias_name, collection_name })) };
     }
