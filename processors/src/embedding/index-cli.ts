@@ -14,7 +14,7 @@ import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from './config.js';
 
 const USAGE = `usage: npm run index -- <command>
-  collections                    every version of the index: points, model, dimension, created, which one serves
+  collections                    every version of the index: points, model, dimension, quantization, created, which one serves
   switch <collection>            serve another version (a rollback); instantaneous, the processors follow
   drop <collection>              delete a version that does not serve
   optimize [collection]          make a version fast to search (default: the serving one); on the
@@ -49,9 +49,10 @@ await runCommandLine({
           String(v.points),
           v.modelId,
           String(v.dimension),
+          v.quantization,
           v.createdAt,
         ]);
-        printTable(['', 'collection', 'state', 'points', 'model', 'dimension', 'created'], rows);
+        printTable(['', 'collection', 'state', 'points', 'model', 'dimension', 'quantization', 'created'], rows);
         if (listings.length > 0) console.log(`* serves the alias ${versions.alias}`);
         return 0;
       }

@@ -5,6 +5,8 @@ import {
   type IndexStoreKind,
   IndexVersions,
   isBuiltInModel,
+  QUANTIZATIONS,
+  type Quantization,
 } from '@vsp/vector-index';
 import closeWithGrace from 'close-with-grace';
 import { HealthServer } from '../runtime/health-server.js';
@@ -12,13 +14,16 @@ import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
 import { type RebuildProgress, rebuild } from './rebuild.js';
 
-const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch] [--to embedded|qdrant]
+const USAGE = `usage: npm run rebuild -- [--model ID|DIR] [--collection NAME] [--no-switch] [--to embedded|qdrant] [--quantize int8|none]
   Builds a new version of the vector index from the start of the log while the current one keeps
   serving, then moves the alias to it. Ctrl-C (or a crash) leaves it unfinished; run again to resume.
   --model ID|DIR     the model to embed with: a built-in one (${BUILT_IN_MODEL_IDS.join(', ')})
                      or a model folder (default: the serving version's, reusing its vectors)
   --collection NAME  the version to build or resume (default: an unfinished one, else the next free)
   --no-switch        leave the finished version ready for \`npm run index -- switch NAME\`
+  --quantize int8    Qdrant only: search int8 copies of the vectors kept in memory and re-score the
+                     best with the float vectors kept on disk, about a quarter of the memory; none:
+                     floats only (default: as the serving version)
   --to STORE         build in the other store (${INDEX_STORE_KINDS.join(' or ')}) with the serving version's
                      model: how the index moves between stores; then point the services at it`;
 
@@ -30,11 +35,16 @@ await runCommandLine({
     collection: { type: 'string' },
     'no-switch': { type: 'boolean', default: false },
     to: { type: 'string' },
+    quantize: { type: 'string' },
   },
   async run({ values }) {
     const to = values.to;
     if (to !== undefined && !(INDEX_STORE_KINDS as readonly string[]).includes(to)) {
       throw new UsageError(`--to ${to}: expected ${INDEX_STORE_KINDS.join(' or ')}`);
+    }
+    const quantization = values.quantize;
+    if (quantization !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantization)) {
+      throw new UsageError(`--quantize ${quantization}: expected ${QUANTIZATIONS.join(' or ')}`);
     }
     const config = loadEmbeddingConfig();
     const current = IndexVersions.open(config);
@@ -67,6 +77,7 @@ await runCommandLine({
             ? { id: modelOption }
             : { dir: userPath(modelOption) },
       collection: values.collection,
+      quantization: quantization as Quantization | undefined,
       switchAlias: !values['no-switch'],
       signal: stop.signal,
       onProgress: (progress) => console.log(progressLine(progress)),

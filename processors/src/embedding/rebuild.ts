@@ -8,6 +8,7 @@ import {
   ModelMismatchError,
   openModel,
   openModelOf,
+  type Quantization,
   versionSpecOf,
 } from '@vsp/vector-index';
 import type { Kafka } from 'kafkajs';
@@ -30,6 +31,8 @@ export interface RebuildOptions {
   model?: { id: string } | { dir: string } | undefined;
   /** The version to build (or resume) instead of the next free one. */
   collection?: string | undefined;
+  /** How a new version keeps its vectors; default: as the serving version does (none without one). */
+  quantization?: Quantization | undefined;
   /** Move the alias once caught up (default); false leaves the version ready for `index switch`. */
   switchAlias?: boolean;
   /** Aborting stops the rebuild where it is; a later run resumes it. */
@@ -83,7 +86,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const serving = await versions.serving();
   const { model, modelDir } = await openRebuildModel(options, serving);
   try {
-    const { version, resumed } = await targetVersion(options, model, modelDir);
+    const { version, resumed } = await targetVersion(options, model, modelDir, serving);
     const donor = serving && serving.modelId === model.spec.id && serving.name !== version.name ? serving : undefined;
     logger.info(
       `${resumed ? 'Resuming' : 'Building'} ${version.name} with model ${model.spec.id} from the start of ${config.PRODUCT_EVENTS_TOPIC}` +
@@ -178,9 +181,10 @@ async function openRebuildModel(
 
 /** The version named, else an unfinished one of this model, else a new one. */
 async function targetVersion(
-  { versions, collection, config }: RebuildOptions,
+  { versions, collection, config, quantization }: RebuildOptions,
   model: EmbeddingModel,
   modelDir: string | undefined,
+  serving: IndexVersion | undefined,
 ): Promise<{ version: IndexVersion; resumed: boolean }> {
   const existing = collection
     ? await versions.get(collection)
@@ -196,10 +200,18 @@ async function targetVersion(
         `${existing.name} is being built with model ${existing.modelId}, not ${model.spec.id}`,
       );
     }
+    if (quantization !== undefined && existing.quantization !== quantization) {
+      throw new IndexVersionRefusedError(
+        `${existing.name} is being built with quantization ${existing.quantization}, not ${quantization}`,
+      );
+    }
     return { version: existing, resumed: true };
   }
   const name = collection ?? (await versions.nextName());
-  const spec = versionSpecOf(model, modelDir, config.EMBEDDING_GROUP_ID);
+  const spec = {
+    ...versionSpecOf(model, modelDir, config.EMBEDDING_GROUP_ID),
+    quantization: quantization ?? serving?.quantization,
+  };
   return { version: await versions.create(spec, { name }), resumed: false };
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TEST_INDEX_STORES } from '@vsp/test-harness';
+import { skipWithoutQdrant, TEST_INDEX_STORES } from '@vsp/test-harness';
 import { createTestVersions } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint } from '../testing/vector-store.contract.js';
+import type { QdrantBackend } from './qdrant-backend.js';
 
 const SPEC = { modelId: 'model-a', modelDir: null, dimension: CONTRACT_DIMENSION, groupPrefix: 'group-a' };
 const OTHER_MODEL = { modelId: 'model-b', modelDir: '/models/b', dimension: 4, groupPrefix: 'group-b' };
@@ -109,3 +110,35 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
     );
   });
 }
+
+test('an int8 version on Qdrant should keep int8 copies of its vectors and still find the nearest product first', {
+  skip: skipWithoutQdrant(),
+}, async (t) => {
+  const versions = await createTestVersions(t, 'qdrant');
+  await versions.ensureServing(SPEC);
+  const int8 = await versions.create({ ...SPEC, quantization: 'int8' });
+  await versions
+    .store(int8.name)
+    .upsert([contractPoint('p1', [1, 0.2, 0, 0, 0, 0, 0, 0]), contractPoint('p2', [0, 1, 0, 0, 0, 0, 0, 0])]);
+
+  const hits = await versions.store(int8.name).search(Float32Array.from([1, 0.1, 0, 0, 0, 0, 0, 0]), 2);
+
+  assert.equal((await versions.get(int8.name))?.quantization, 'int8');
+  assert.equal((await versions.serving())?.quantization, 'none');
+  assert.deepEqual(
+    hits.map((hit) => hit.productId),
+    ['p1', 'p2'],
+  );
+  const { config } = await (versions.backend as QdrantBackend).qdrant.call((client) => client.getCollection(int8.name));
+  assert.deepEqual(config.quantization_config, { scalar: { type: 'int8', quantile: 0.99, always_ram: true } });
+});
+
+test('the embedded store should refuse an int8 version, saying its own index compresses vectors already', async (t) => {
+  const versions = await createTestVersions(t, 'embedded');
+
+  await assert.rejects(versions.create({ ...SPEC, quantization: 'int8' }), {
+    code: 'INDEX_VERSION_REFUSED',
+    message: /no int8 quantization \(its IVF-PQ index compresses vectors already\)/,
+  });
+  assert.deepEqual(await versions.list(), []);
+});

@@ -64,9 +64,14 @@ export class QdrantBackend implements CollectionBackend {
       .call((client) =>
         client.api().createCollection({
           collection_name: name,
-          vectors: { size: layout.dimension, distance: 'Cosine' },
           ...clusterLayout(peers),
-          ...(layout.quantization === 'int8' ? { quantization_config: INT8_QUANTIZATION } : {}),
+          // Int8: the floats, read only to re-score, stay on disk; the int8 copies in memory.
+          ...(layout.quantization === 'int8'
+            ? {
+                vectors: { size: layout.dimension, distance: 'Cosine', on_disk: true },
+                quantization_config: INT8_QUANTIZATION,
+              }
+            : { vectors: { size: layout.dimension, distance: 'Cosine' } }),
           metadata,
         }),
       )
