@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
-import { createVectorIndex, type TestIndexStore } from '@vsp/test-harness';
-import { type IndexVersions, imageToTensor, openModel, type ProductPoint } from '@vsp/vector-index';
+import { createVectorIndex, startQdrantCluster, type TestIndexStore, type TestVectorIndex } from '@vsp/test-harness';
+import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type Quantization } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { BENCH_STORES } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
@@ -58,15 +58,19 @@ export async function runSearchBench({ points, requests, model: modelId }: Searc
       `search benchmark: ${points} points of ${modelId} (${model.dimension} dimensions), ${requests} searches per run`,
     );
 
-    for (const { store, title } of BENCH_STORES) {
-      const index = await createVectorIndex(scope, store);
-      const versions = testVersionsOf(scope, index);
+    for (const { store, title, quantization } of SEARCH_VARIANTS) {
+      const variant = new CleanupScope();
+      scope.after(() => variant.close());
+      const { index, rss } = await indexFor(variant, store);
+      const versions = testVersionsOf(variant, index);
       const version = await versions.ensureServing({
         modelId,
         modelDir: null,
         dimension: model.dimension,
         groupPrefix: 'bench',
+        quantization,
       });
+      const rssBefore = await rss();
       const target = versions.store(version.name);
       const started = performance.now();
       for (let i = 0; i < points; i += 1_000) {
@@ -80,6 +84,14 @@ export async function runSearchBench({ points, requests, model: modelId }: Searc
       }
       console.log(`  on ${title}: upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       console.log(`    ${await prepare(store, versions, version.name)}`);
+      const rssAfter = await rss();
+      if (rssAfter && rssBefore) {
+        const perMillion = (kb: number) => `${((kb * 1024 * 1_000_000) / points / 2 ** 30).toFixed(2)} GiB`;
+        console.log(
+          `    Qdrant's memory for the points: RSS +${perMillion(rssAfter.rss - rssBefore.rss)} per million points, ` +
+            `of it anonymous (not file pages the kernel can drop) +${perMillion(rssAfter.anonymous - rssBefore.anonymous)}`,
+        );
+      }
 
       let hits = 0;
       for (const [i, query] of queryVectors.entries()) {
@@ -141,6 +153,47 @@ function exactNearest(vectors: readonly Float32Array[], query: Float32Array, k: 
       .slice(0, k)
       .map(({ i }) => i),
   );
+}
+
+/** The embedded store, then Qdrant with float vectors and with int8 copies, where Qdrant is configured. */
+interface SearchVariant {
+  store: TestIndexStore;
+  title: string;
+  quantization: Quantization;
+}
+
+const SEARCH_VARIANTS = BENCH_STORES.flatMap(({ store, title }): SearchVariant[] =>
+  store === 'embedded'
+    ? [{ store, title, quantization: 'none' }]
+    : [
+        { store, title: `${title} (float32)`, quantization: 'none' },
+        { store, title: `${title} (int8, re-scored with float32 from disk)`, quantization: 'int8' },
+      ],
+);
+
+/**
+ * An index for one variant, and a reader of the memory of the process that holds it: Qdrant runs
+ * a server of its own, so that its growth is this variant's points alone.
+ */
+async function indexFor(
+  scope: CleanupScope,
+  store: TestIndexStore,
+): Promise<{ index: TestVectorIndex; rss: () => Promise<{ rss: number; anonymous: number } | undefined> }> {
+  if (store === 'embedded') return { index: await createVectorIndex(scope, store), rss: async () => undefined };
+  const server = await startQdrantCluster(scope, 1);
+  const index = {
+    store,
+    alias: 'products',
+    env: { VECTOR_STORE: store, VECTOR_ALIAS: 'products', QDRANT_URL: server.url },
+  };
+  return {
+    index,
+    async rss() {
+      const status = readFileSync(`/proc/${await server.pid(1)}/status`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+      return { rss: kb('VmRSS'), anonymous: kb('RssAnon') };
+    },
+  };
 }
 
 /** Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how long it took. */

@@ -19,13 +19,14 @@ test('docker-compose should set only environment names our services read', () =>
   }
 });
 
-test('docker-compose should describe the production-shaped stack: three Kafka brokers, replicated topics', () => {
+test('docker-compose should describe the production-shaped stack: three Kafka brokers, replicated topics, three Qdrant nodes', () => {
   const kafka = ['kafka-1', 'kafka-2', 'kafka-3'];
+  const qdrant = ['qdrant-1', 'qdrant-2', 'qdrant-3'];
   for (const name of [
     ...kafka,
     'schema-registry',
     'postgres',
-    'qdrant',
+    ...qdrant,
     'ingress',
     'persistence',
     'embedding',
@@ -37,4 +38,11 @@ test('docker-compose should describe the production-shaped stack: three Kafka br
   assert.equal(ingress.KAFKA_BROKERS, kafka.map((name) => `${name}:9092`).join(','));
   assert.equal(ingress.PRODUCT_EVENTS_REPLICATION, '3');
   assert.equal(ingress.PRODUCT_EVENTS_MIN_INSYNC_REPLICAS, '2');
+  for (const service of ['embedding', 'search']) {
+    assert.equal(
+      compose.services[service]?.environment?.QDRANT_URL,
+      qdrant.map((name) => `http://${name}:6333`).join(','),
+      `${service} lists every Qdrant node`,
+    );
+  }
 });
