@@ -10,12 +10,14 @@ import { SinkRejectedError, SinkUnavailableError } from '@vsp/platform';
  */
 export class QdrantConnection {
   readonly urls: readonly string[];
+  readonly #apiKey: string | undefined;
   readonly #clients: readonly QdrantClient[];
   /** The node that answered last; concurrent calls share it. */
   #current = 0;
 
   constructor(urls: string, apiKey?: string | undefined) {
     this.urls = urls.split(',').map((url) => url.trim());
+    this.#apiKey = apiKey;
     this.#clients = this.urls.map((url) => createQdrantClient(url, apiKey));
   }
 
@@ -28,12 +30,12 @@ export class QdrantConnection {
    * but timeouts and throttling) would fail again however often they were retried, so they are
    * permanent; anything else (no node answered, 5xx, 408, 429) may pass later.
    */
-  async call<R>(work: (client: QdrantClient) => Promise<R>): Promise<R> {
+  async call<R>(work: (client: QdrantClient, url: string) => Promise<R>): Promise<R> {
     let failure: unknown;
     for (let tried = 0; tried < this.#clients.length; tried++) {
       const node = this.#current;
       try {
-        return await work(this.#clients[node] as QdrantClient);
+        return await work(this.#clients[node] as QdrantClient, this.urls[node] as string);
       } catch (error) {
         failure = error;
         if (!NODE_DOWN.has(qdrantStatus(error))) break;
@@ -42,6 +44,35 @@ export class QdrantConnection {
       }
     }
     throw classified(failure);
+  }
+
+  /**
+   * One call of Qdrant's REST API, its body and answer plain JSON, on a node that answers (as
+   * `call`); its `result`. For the calls that carry vectors: the js client parses every answer
+   * with a reviver (to keep integer ids beyond 2^53 exact, where JSON.rawJSON exists, as on
+   * Node 24), called once per number, which made reading 64 points of 1280 dimensions take 41 ms
+   * against 8 ms with a plain parse, and writing them 34 ms against 19 ms (a probe of both on
+   * the same collection, 2026-12-05). Our point ids are UUIDs, never such integers.
+   */
+  request<R>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<R> {
+    return this.call(async (_client, url) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'accept-encoding': 'identity',
+          ...(this.#apiKey ? { 'api-key': this.#apiKey } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      const answer = (await response.json().catch(() => undefined)) as
+        | { result?: R; status?: { error?: string } }
+        | undefined;
+      if (!response.ok) {
+        throw Object.assign(new Error(answer?.status?.error ?? response.statusText), { status: response.status });
+      }
+      return answer?.result as R;
+    });
   }
 }
 

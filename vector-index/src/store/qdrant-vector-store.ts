@@ -9,6 +9,12 @@ import {
   type VectorStore,
 } from './vector-store.js';
 
+/** A point as Qdrant answers it, with what we ask for. */
+interface QdrantPoint {
+  payload: ProductPayload;
+  vector: number[];
+}
+
 /** The production store: one Qdrant collection (or the alias over one), over REST. */
 export class QdrantVectorStore implements VectorStore {
   constructor(
@@ -18,48 +24,39 @@ export class QdrantVectorStore implements VectorStore {
 
   async get(productIds: readonly string[]): Promise<Map<string, ProductPoint>> {
     if (productIds.length === 0) return new Map();
-    const points = await this.qdrant.call((client) =>
-      client.retrieve(this.name, { ids: productIds.map(pointId), with_payload: true, with_vector: true }),
-    );
+    const points = await this.qdrant.request<QdrantPoint[]>('POST', `/collections/${this.name}/points`, {
+      ids: productIds.map(pointId),
+      with_payload: true,
+      with_vector: true,
+    });
     return new Map(
-      points.map((point) => {
-        const payload = point.payload as unknown as ProductPayload;
-        return [
-          payload.product_id,
-          { productId: payload.product_id, vector: Float32Array.from(point.vector as number[]), payload },
-        ];
-      }),
+      points.map(({ payload, vector }) => [
+        payload.product_id,
+        { productId: payload.product_id, vector: Float32Array.from(vector), payload },
+      ]),
     );
   }
 
   async upsert(points: readonly ProductPoint[]): Promise<void> {
     if (points.length === 0) return;
-    await this.qdrant.call((client) =>
-      client.upsert(this.name, {
-        wait: true,
-        points: points.map((p) => ({
-          id: pointId(p.productId),
-          vector: Array.from(p.vector),
-          payload: p.payload as unknown as Record<string, unknown>,
-        })),
-      }),
-    );
+    await this.qdrant.request('PUT', `/collections/${this.name}/points?wait=true`, {
+      points: points.map((p) => ({ id: pointId(p.productId), vector: Array.from(p.vector), payload: p.payload })),
+    });
   }
 
   async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
-    const hits = await this.qdrant.call((client) =>
-      client.search(this.name, {
+    const hits = await this.qdrant.request<(QdrantPoint & { score: number })[]>(
+      'POST',
+      `/collections/${this.name}/points/search`,
+      {
         vector: Array.from(vector),
         limit: k,
         filter: qdrantFilter(filter),
         with_payload: true,
         params: { quantization: INT8_SEARCH },
-      }),
+      },
     );
-    return hits.map((hit) => {
-      const payload = hit.payload as unknown as ProductPayload;
-      return { productId: payload.product_id, score: hit.score, payload };
-    });
+    return hits.map(({ payload, score }) => ({ productId: payload.product_id, score, payload }));
   }
 
   async count(): Promise<number> {
