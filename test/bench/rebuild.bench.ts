@@ -11,7 +11,7 @@ import {
 import type { ProductEvent } from '@vsp/schemas';
 import { createKafka, type TestIndexStore } from '@vsp/test-harness';
 import pino from 'pino';
-import { BENCH_STORES } from './bench-stores.js';
+import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 import { stageLines } from './stage-times.js';
 
@@ -19,6 +19,8 @@ export interface RebuildBenchOptions {
   products: number;
   /** Products in the log of the model-change rebuild (one photo each). */
   modelChangeProducts: number;
+  /** Only this store; default: each configured one. */
+  store?: TestIndexStore | undefined;
 }
 
 /**
@@ -27,8 +29,12 @@ export interface RebuildBenchOptions {
  * log, in the same run. The rebuild reuses the serving version's vectors, so it runs at Kafka and
  * vector store speed; the first-time indexing fetches, decodes and embeds every product's image.
  */
-export async function runRebuildBench({ products, modelChangeProducts }: RebuildBenchOptions): Promise<void> {
-  for (const { store, title } of BENCH_STORES) {
+export async function runRebuildBench({
+  products,
+  modelChangeProducts,
+  store: only,
+}: RebuildBenchOptions): Promise<void> {
+  for (const { store, title } of benchStores(only)) {
     console.log(`rebuild benchmark on ${title}:`);
     await sameModelRebuild(products, store);
     await modelChangeRebuild(modelChangeProducts, store);

@@ -21,6 +21,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --rebuild-products 50000               rebuild: products in the log (4 events each)
   --model-change-products 2000           rebuild: products in the model change's log (1 photo each)
   --tap-events 200000                    tap: events on the topic
+  --store embedded|qdrant                rebuild, search: this store only (default: each configured one)
   --search-points 100000 --search-requests 400
   --search-model efficientnet-lite0-imagenet   search: a built-in model (the default model)
   --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
@@ -40,6 +41,7 @@ const options = {
   'rebuild-products': { type: 'string', default: '50000' },
   'model-change-products': { type: 'string', default: '2000' },
   'tap-events': { type: 'string', default: '200000' },
+  store: { type: 'string' },
   'search-points': { type: 'string', default: '100000' },
   'search-requests': { type: 'string', default: '400' },
   'search-model': { type: 'string', default: EFFICIENTNET_LITE0_MODEL.id },
@@ -55,12 +57,15 @@ await runCommandLine({
   usage: USAGE,
   options,
   async run({ values }) {
-    const choice = <C extends string>(name: 'freshness-store' | 'search-model', choices: readonly C[]): C => {
+    const choice = <C extends string>(name: 'store' | 'freshness-store' | 'search-model', choices: readonly C[]): C => {
       if (!choices.includes(values[name] as C))
         throw new UsageError(`--${name} ${values[name]}: expected one of ${choices.join(', ')}`);
       return values[name] as C;
     };
-    const number = (name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'freshness-store' | 'search-model'>) => {
+    const store = values.store === undefined ? undefined : choice('store', ['embedded', 'qdrant'] as const);
+    const number = (
+      name: Exclude<keyof typeof options, 'only' | 'cpu-prof' | 'store' | 'freshness-store' | 'search-model'>,
+    ) => {
       const value = Number(values[name]);
       if (!Number.isFinite(value) || value <= 0)
         throw new UsageError(`--${name} ${values[name]}: expected a positive number`);
@@ -84,6 +89,7 @@ await runCommandLine({
         runRebuildBench({
           products: number('rebuild-products'),
           modelChangeProducts: number('model-change-products'),
+          store,
         }),
       tap: () => runTapBench({ events: number('tap-events') }),
       search: () =>
@@ -91,6 +97,7 @@ await runCommandLine({
           points: number('search-points'),
           requests: number('search-requests'),
           model: choice('search-model', BUILT_IN_MODEL_IDS),
+          store,
         }),
       freshness: () =>
         runFreshnessBench({

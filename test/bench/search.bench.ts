@@ -6,7 +6,7 @@ import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex, startQdrantCluster, type TestIndexStore, type TestVectorIndex } from '@vsp/test-harness';
 import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type Quantization } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
-import { BENCH_STORES } from './bench-stores.js';
+import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 
 export interface SearchBenchOptions {
@@ -14,6 +14,8 @@ export interface SearchBenchOptions {
   requests: number;
   /** The built-in model the points and the queries are embedded with. */
   model: string;
+  /** Only this store; default: each configured one. */
+  store?: TestIndexStore | undefined;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -26,7 +28,12 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
  * clients uploading recompressed photos over HTTP, on each store side by side; and the recall@10
  * of each store's approximate search against an exact one.
  */
-export async function runSearchBench({ points, requests, model: modelId }: SearchBenchOptions): Promise<void> {
+export async function runSearchBench({
+  points,
+  requests,
+  model: modelId,
+  store: only,
+}: SearchBenchOptions): Promise<void> {
   const scope = new CleanupScope();
   try {
     const cache = mkdtempSync(join(tmpdir(), 'search-bench-'));
@@ -58,7 +65,7 @@ export async function runSearchBench({ points, requests, model: modelId }: Searc
       `search benchmark: ${points} points of ${modelId} (${model.dimension} dimensions), ${requests} searches per run`,
     );
 
-    for (const { store, title, quantization } of SEARCH_VARIANTS) {
+    for (const { store, title, quantization } of searchVariants(only)) {
       const variant = new CleanupScope();
       scope.after(() => variant.close());
       const { index, rss } = await indexFor(variant, store);
@@ -162,14 +169,15 @@ interface SearchVariant {
   quantization: Quantization;
 }
 
-const SEARCH_VARIANTS = BENCH_STORES.flatMap(({ store, title }): SearchVariant[] =>
-  store === 'embedded'
-    ? [{ store, title, quantization: 'none' }]
-    : [
-        { store, title: `${title} (float32)`, quantization: 'none' },
-        { store, title: `${title} (int8, re-scored with float32 from disk)`, quantization: 'int8' },
-      ],
-);
+const searchVariants = (only: TestIndexStore | undefined) =>
+  benchStores(only).flatMap(({ store, title }): SearchVariant[] =>
+    store === 'embedded'
+      ? [{ store, title, quantization: 'none' }]
+      : [
+          { store, title: `${title} (float32)`, quantization: 'none' },
+          { store, title: `${title} (int8, re-scored with float32 from disk)`, quantization: 'int8' },
+        ],
+  );
 
 /**
  * An index for one variant, and a reader of the memory of the process that holds it: Qdrant runs

@@ -76,7 +76,12 @@ export class ProductIndexer {
   async apply(events: readonly ProductEvent[]): Promise<WriteOutcome[]> {
     const { store, model } = this.options;
     const byProduct = groupByProduct(events, (event) => event.data.product_id);
-    const stored = await this.#time('lookup', () => store.get([...byProduct.keys()]));
+    const ids = [...byProduct.keys()];
+    // A rebuild reads its donor beside its own version, not after: what it replays is mostly not in
+    // its version yet, so the donor's points are nearly always wanted, and the two reads overlap.
+    const [stored, donated] = await this.#time('lookup', () =>
+      Promise.all([store.get(ids), this.options.donor?.get(ids) ?? new Map<string, ProductPoint>()]),
+    );
 
     const plans: Plan[] = [];
     for (const [productId, productEvents] of byProduct) {
@@ -103,7 +108,7 @@ export class ProductIndexer {
         unresolved.push(plan);
       }
     }
-    const toFetch = await this.#borrow(unresolved);
+    const toFetch = this.#borrow(unresolved, donated);
     await this.#embedAll(toFetch);
     const embedded = toFetch.filter((plan) => plan.tensor).length;
 
@@ -137,17 +142,16 @@ export class ProductIndexer {
   }
 
   /**
-   * Takes from the donor what it holds already: the vector of the same image, or, when the donor
-   * has seen a newer event deciding the product's image than this state has (a rebuild replaying
-   * history), its current image and vector (or placeholder), which the replay reaches before it
-   * finishes. Pictures replaced long ago are then never fetched again. Returns the plans still to fetch.
+   * Takes from the donor's points what they hold already: the vector of the same image, or, when
+   * the donor has seen a newer event deciding the product's image than this state has (a rebuild
+   * replaying history), its current image and vector (or placeholder), which the replay reaches
+   * before it finishes. Pictures replaced long ago are then never fetched again. Returns the plans
+   * still to fetch.
    */
-  async #borrow(plans: Plan[]): Promise<Plan[]> {
-    const { donor, model } = this.options;
-    if (!donor || plans.length === 0) return plans;
-    const points = await this.#time('lookup', () => donor.get(plans.map((plan) => plan.state.product_id)));
+  #borrow(plans: Plan[], donated: Map<string, ProductPoint>): Plan[] {
+    const { model } = this.options;
     return plans.filter((plan) => {
-      const point = points.get(plan.state.product_id);
+      const point = donated.get(plan.state.product_id);
       if (!point || point.payload.model_id !== model.spec.id) return true;
       const image = embeddedImageOf(point.payload);
       if (image?.source !== plan.source && !isAhead(point.payload, plan.state)) return true;

@@ -29,6 +29,9 @@ export function clusterLayout(peers: number) {
 
 const OPTIMIZE_POLL_MS = 500;
 
+/** Qdrant's default: segments holding more vectors than this (in kB of vectors) get an HNSW graph. */
+const INDEXING_THRESHOLD_KB = 10_000;
+
 /** Int8 copies of the vectors kept in RAM for the search itself; the float vectors re-score its best candidates. */
 const INT8_QUANTIZATION = { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } as const;
 
@@ -65,6 +68,9 @@ export class QdrantBackend implements CollectionBackend {
         client.api().createCollection({
           collection_name: name,
           ...clusterLayout(peers),
+          // A version being built is filled in bulk and searched by no one: its HNSW graph is built
+          // once, before it serves (optimize), not again and again beside every write.
+          ...(metadata.state === 'building' ? { optimizers_config: { indexing_threshold: 0 } } : {}),
           // Int8: the floats, read only to re-score, stay on disk; the int8 copies in memory.
           ...(layout.quantization === 'int8'
             ? {
@@ -117,10 +123,14 @@ export class QdrantBackend implements CollectionBackend {
   }
 
   /**
-   * Waits for Qdrant to finish indexing what it holds (status green), so a version that starts
-   * serving is searched through its HNSW graph, not segment by segment exhaustively.
+   * Turns indexing on (off while a version is built) and waits for Qdrant to finish indexing what
+   * it holds (status green), so a version that starts serving is searched through its HNSW graph,
+   * not segment by segment exhaustively.
    */
   async optimize(name: string): Promise<void> {
+    await this.qdrant.call((client) =>
+      client.updateCollection(name, { optimizers_config: { indexing_threshold: INDEXING_THRESHOLD_KB } }),
+    );
     while ((await this.qdrant.call((client) => client.getCollection(name))).status === 'yellow') {
       await delay(OPTIMIZE_POLL_MS);
     }
