@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { QdrantService } from '@vsp/infra';
 import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
 import { createVectorIndex, startQdrantCluster, type TestIndexStore, type TestVectorIndex } from '@vsp/test-harness';
@@ -68,7 +69,7 @@ export async function runSearchBench({
     for (const { store, title, quantization } of searchVariants(only)) {
       const variant = new CleanupScope();
       scope.after(() => variant.close());
-      const { index, rss } = await indexFor(variant, store);
+      const { index, growthAfterRestart } = await indexFor(variant, store);
       const versions = testVersionsOf(variant, index);
       const version = await versions.ensureServing({
         modelId,
@@ -77,7 +78,6 @@ export async function runSearchBench({
         groupPrefix: 'bench',
         quantization,
       });
-      const rssBefore = await rss();
       const target = versions.store(version.name);
       const started = performance.now();
       for (let i = 0; i < points; i += 1_000) {
@@ -91,57 +91,113 @@ export async function runSearchBench({
       }
       console.log(`  on ${title}: upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       console.log(`    ${await prepare(store, versions, version.name)}`);
-      const rssAfter = await rss();
-      if (rssAfter && rssBefore) {
+      const searchAll = () => Promise.all(queryVectors.map((query) => target.search(query, 10)));
+      const growth = await growthAfterRestart(searchAll);
+      if (growth) {
         const perMillion = (kb: number) => `${((kb * 1024 * 1_000_000) / points / 2 ** 30).toFixed(2)} GiB`;
         console.log(
-          `    Qdrant's memory for the points: RSS +${perMillion(rssAfter.rss - rssBefore.rss)} per million points, ` +
-            `of it anonymous (not file pages the kernel can drop) +${perMillion(rssAfter.anonymous - rssBefore.anonymous)}`,
+          `    Qdrant's memory per million points, restarted and warmed by ${queryVectors.length} searches: ` +
+            `RSS +${perMillion(growth.rss)}, of it anonymous +${perMillion(growth.anonymous)} (the rest: mapped files)`,
         );
       }
 
-      let hits = 0;
-      for (const [i, query] of queryVectors.entries()) {
-        const found = await target.search(query, 10);
-        hits += found.filter((hit) => truth[i]?.has(Number(hit.productId.slice(1)))).length;
+      const found = await Promise.all(
+        queryVectors.map(async (query) =>
+          (await target.search(query, 10)).map((hit) => Number(hit.productId.slice(1))),
+        ),
+      );
+      console.log(`    recall@10 against exact search: ${recall(found, truth).toFixed(3)}`);
+      // What int8 costs: its results against the float vectors' search through the same HNSW graph
+      // (quantization ignored), so that the two graphs' own differences do not count.
+      if (quantization === 'int8' && 'QDRANT_URL' in index.env) {
+        const url = index.env.QDRANT_URL;
+        const sameGraph = await Promise.all(
+          queryVectors.map(async (query) => new Set(await rawSearch(url, index.alias, query, { ignore: true }))),
+        );
+        console.log(
+          `    recall@10 against the float vectors' search in the same graph: ${recall(found, sameGraph).toFixed(3)}`,
+        );
+        for (const oversampling of [1, 2, 8, 16]) {
+          const other = await Promise.all(
+            queryVectors.map((query) => rawSearch(url, index.alias, query, { rescore: true, oversampling })),
+          );
+          console.log(
+            `      with oversampling ${oversampling} instead: ${recall(other, sameGraph).toFixed(3)} (against exact search ${recall(other, truth).toFixed(3)})`,
+          );
+        }
       }
-      console.log(`    recall@10 against exact search: ${(hits / (queryVectors.length * 10)).toFixed(3)}`);
 
       const search = await startTestSearch(scope, {
         ...index.env,
         MODEL_CACHE_DIR: cache,
         IMAGE_BASE_URL: 'http://127.0.0.1:1/images/',
       });
-      for (const clients of [1, 8]) {
-        search.metrics.stageSeconds.reset();
-        const latencies: number[] = [];
-        let sent = 0;
-        const begun = performance.now();
-        await Promise.all(
-          Array.from({ length: clients }, async () => {
-            while (sent < requests) {
-              const photo = queries[sent++ % queries.length] as Buffer;
-              const form = new FormData();
-              form.append('image', new Blob([photo], { type: 'image/jpeg' }), 'q.jpg');
-              const t0 = performance.now();
-              const response = await fetch(`${search.url}/api/v1/search?k=10`, { method: 'POST', body: form });
-              await response.json();
-              if (!response.ok) throw new Error(`search answered ${response.status}`);
-              latencies.push((performance.now() - t0) / 1000);
-            }
-          }),
-        );
-        const seconds = (performance.now() - begun) / 1000;
-        latencies.sort((a, b) => a - b);
-        console.log(
-          `    ${clients} client(s): ${(latencies.length / seconds).toFixed(0)} searches/s, p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (HTTP, ${latencies.length} searches)`,
-        );
-        for (const line of await stagePercentiles(search.metrics.stageSeconds)) console.log(line);
+      // By photo: an upload decoded, embedded and searched; by product: its stored vector searched.
+      const byPhoto = (n: number) => {
+        const form = new FormData();
+        form.append('image', new Blob([queries[n % queries.length] as Buffer], { type: 'image/jpeg' }), 'q.jpg');
+        return fetch(`${search.url}/api/v1/search?k=10`, { method: 'POST', body: form });
+      };
+      const byProduct = (n: number) => fetch(`${search.url}/api/v1/products/p${(n * 7919) % points}/similar?k=10`);
+      for (const [what, request] of [
+        ['by photo', byPhoto],
+        ['by product', byProduct],
+      ] as const) {
+        for (const clients of [1, 8]) {
+          search.metrics.stageSeconds.reset();
+          const latencies: number[] = [];
+          let sent = 0;
+          const begun = performance.now();
+          await Promise.all(
+            Array.from({ length: clients }, async () => {
+              while (sent < requests) {
+                const t0 = performance.now();
+                const response = await request(sent++);
+                await response.json();
+                if (!response.ok) throw new Error(`search ${what} answered ${response.status}`);
+                latencies.push((performance.now() - t0) / 1000);
+              }
+            }),
+          );
+          const seconds = (performance.now() - begun) / 1000;
+          latencies.sort((a, b) => a - b);
+          console.log(
+            `    ${what}, ${clients} client(s): ${(latencies.length / seconds).toFixed(0)} searches/s, p50 ${ms(percentile(latencies, 0.5))}, p99 ${ms(percentile(latencies, 0.99))} (HTTP, ${latencies.length} searches)`,
+          );
+          for (const line of await stagePercentiles(search.metrics.stageSeconds)) console.log(line);
+        }
       }
     }
   } finally {
     await scope.close();
   }
+}
+
+/** The top 10 of a search of a Qdrant collection with the quantization parameters given. */
+async function rawSearch(
+  url: string,
+  collection: string,
+  query: Float32Array,
+  quantization: Record<string, unknown>,
+): Promise<number[]> {
+  const response = await fetch(`${url}/collections/${collection}/points/search`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      vector: Array.from(query),
+      limit: 10,
+      with_payload: ['product_id'],
+      params: { quantization },
+    }),
+  });
+  const { result } = (await response.json()) as { result: { payload: { product_id: string } }[] };
+  return result.map((hit) => Number(hit.payload.product_id.slice(1)));
+}
+
+/** The share of the expected top 10 that each query's results hold, over all queries. */
+function recall(found: number[][], expected: Set<number>[]): number {
+  const hits = found.reduce((sum, ids, i) => sum + ids.filter((id) => expected[i]?.has(id)).length, 0);
+  return hits / (found.length * 10);
 }
 
 /** Queries whose recall is measured (the exact nearest of each are found by brute force here). */
@@ -179,27 +235,44 @@ const searchVariants = (only: TestIndexStore | undefined) =>
         ],
   );
 
+/** Resident memory of a process, in kB: all of it, and its anonymous part (not mapped files). */
+interface Resident {
+  rss: number;
+  anonymous: number;
+}
+
+function residentOf(pid: number): Resident {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS'), anonymous: kb('RssAnon') };
+}
+
 /**
- * An index for one variant, and a reader of the memory of the process that holds it: Qdrant runs
- * a server of its own, so that its growth is this variant's points alone.
+ * An index for one variant, and for Qdrant, a server of its own and what its points cost in
+ * memory: the server's growth over its empty start once restarted (so that only what Qdrant loads,
+ * and what searches touch, is resident, not the pages written while filling) and warmed up.
  */
 async function indexFor(
   scope: CleanupScope,
   store: TestIndexStore,
-): Promise<{ index: TestVectorIndex; rss: () => Promise<{ rss: number; anonymous: number } | undefined> }> {
-  if (store === 'embedded') return { index: await createVectorIndex(scope, store), rss: async () => undefined };
+): Promise<{
+  index: TestVectorIndex;
+  growthAfterRestart(warmUp: () => Promise<unknown>): Promise<Resident | undefined>;
+}> {
+  if (store === 'embedded') {
+    return { index: await createVectorIndex(scope, store), growthAfterRestart: async () => undefined };
+  }
   const server = await startQdrantCluster(scope, 1);
-  const index = {
-    store,
-    alias: 'products',
-    env: { VECTOR_STORE: store, VECTOR_ALIAS: 'products', QDRANT_URL: server.url },
-  };
+  const empty = residentOf(await server.pid(1));
   return {
-    index,
-    async rss() {
-      const status = readFileSync(`/proc/${await server.pid(1)}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-      return { rss: kb('VmRSS'), anonymous: kb('RssAnon') };
+    index: { store, alias: 'products', env: { VECTOR_STORE: store, VECTOR_ALIAS: 'products', QDRANT_URL: server.url } },
+    async growthAfterRestart(warmUp) {
+      const node = server.nodes[0] as QdrantService;
+      await node.down();
+      await node.up();
+      await warmUp();
+      const now = residentOf(await server.pid(1));
+      return { rss: now.rss - empty.rss, anonymous: now.anonymous - empty.anonymous };
     },
   };
 }
