@@ -46,7 +46,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
       assert.match(
         collections,
         new RegExp(
-          `^\\* +${embedding.config.VECTOR_ALIAS}_v1 +ready +3 +${embedding.model.spec.id} +${embedding.model.dimension} +\\d{4}-`,
+          `^\\* +${embedding.config.VECTOR_ALIAS}_v1 +ready +3 +${embedding.model.spec.id} +${embedding.model.dimension} +none +\\d{4}-`,
           'm',
         ),
       );

@@ -10,6 +10,8 @@ export type Quantization = (typeof QUANTIZATIONS)[number];
 export interface CollectionLayout {
   dimension: number;
   quantization: Quantization;
+  /** Filled in bulk before anyone searches it (a version being built): a store may index it once, at the end. */
+  bulkLoad: boolean;
 }
 
 export interface CollectionInfo {

@@ -184,7 +184,8 @@ export class IndexVersions {
     const group = `${groupPrefix}.${versionName}.${createdAt}`;
     const created: IndexVersion = { ...model, quantization, name: versionName, state, createdAt, group };
     const { name: _, dimension, ...metadata } = created;
-    if (await this.backend.createCollection(versionName, { dimension, quantization }, metadata)) return created;
+    const layout = { dimension, quantization, bulkLoad: state === 'building' };
+    if (await this.backend.createCollection(versionName, layout, metadata)) return created;
     if (existing === 'reuse') return this.#sameModel(versionName, spec);
     throw new IndexVersionRefusedError(`${versionName} exists already`);
   }

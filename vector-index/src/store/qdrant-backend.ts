@@ -68,9 +68,9 @@ export class QdrantBackend implements CollectionBackend {
         client.api().createCollection({
           collection_name: name,
           ...clusterLayout(peers),
-          // A version being built is filled in bulk and searched by no one: its HNSW graph is built
-          // once, before it serves (optimize), not again and again beside every write.
-          ...(metadata.state === 'building' ? { optimizers_config: { indexing_threshold: 0 } } : {}),
+          // Filled in bulk and searched by no one meanwhile: its HNSW graph is built once, when it is
+          // made ready (optimize), not again and again beside the writes.
+          ...(layout.bulkLoad ? { optimizers_config: { indexing_threshold: 0 } } : {}),
           // Int8: the floats, read only to re-score, stay on disk; the int8 copies in memory.
           ...(layout.quantization === 'int8'
             ? {
