@@ -30,7 +30,11 @@ export class InstallFailedError extends InfraError {
 
 export class StartFailedError extends InfraError {
   static override readonly code: InfraErrorCode = 'INFRA_START_FAILED';
-  constructor(service: string, logFile: string, cause?: unknown) {
+  constructor(
+    service: string,
+    readonly logFile: string,
+    cause?: unknown,
+  ) {
     super(`${service} did not become ready; see ${logFile}`, { cause });
   }
 }

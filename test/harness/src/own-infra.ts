@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type InfraEndpoints, LocalInfra, loadInfraConfig } from '@vsp/infra';
+import { type InfraEndpoints, LocalInfra, loadInfraConfig, StartFailedError } from '@vsp/infra';
 import { ensureInfra } from './infra.js';
 import { type CleanupContext, onCleanup } from './test-context.js';
 
@@ -57,7 +57,14 @@ export function nodeControl(nodes: readonly ClusterNode[]): NodeControl {
       process.kill(await pid(n), 'SIGKILL');
     },
     async restart(n) {
-      await node(n).up();
+      // The log is deleted with the test's INFRA_HOME: its end goes into the error.
+      await node(n)
+        .up()
+        .catch((error: unknown) => {
+          if (!(error instanceof StartFailedError)) throw error;
+          const tail = readFileSync(error.logFile, 'utf8').split('\n').slice(-40).join('\n');
+          throw new Error(`${error.message}; it ends:\n${tail}`, { cause: error });
+        });
     },
   };
 }
