@@ -35,7 +35,7 @@ export {
 } from './store/index-versions.js';
 export { LanceDbBackend } from './store/lancedb-backend.js';
 export type { ProductPayload } from './store/product-payload.js';
-export { clusterLayout, QdrantBackend } from './store/qdrant-backend.js';
+export { QdrantBackend } from './store/qdrant-backend.js';
 export { QdrantConnection } from './store/qdrant-connection.js';
 export { QdrantVectorStore } from './store/qdrant-vector-store.js';
 export {

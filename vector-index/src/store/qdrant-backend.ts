@@ -23,7 +23,7 @@ const PAYLOAD_INDEXES = [
  * would stop every write to the shards of a lost node until then, and the log, not Qdrant, is
  * what a lost write is recovered from (the processor commits only what Qdrant acknowledged).
  */
-export function clusterLayout(peers: number) {
+function clusterLayout(peers: number) {
   return { shard_number: peers, replication_factor: Math.min(2, peers), write_consistency_factor: 1 };
 }
 
@@ -62,6 +62,7 @@ export class QdrantBackend implements CollectionBackend {
 
   async createCollection(name: string, layout: CollectionLayout, metadata: CollectionMetadata): Promise<boolean> {
     const peers = await this.#peerCount();
+    const int8 = layout.quantization === 'int8';
     // Through the raw API: the client's createCollection drops `metadata` (js-client-rest 1.18).
     const created = await this.qdrant
       .call((client) =>
@@ -72,12 +73,8 @@ export class QdrantBackend implements CollectionBackend {
           // made ready (optimize), not again and again beside the writes.
           ...(layout.bulkLoad ? { optimizers_config: { indexing_threshold: 0 } } : {}),
           // Int8: the floats, read only to re-score, stay on disk; the int8 copies in memory.
-          ...(layout.quantization === 'int8'
-            ? {
-                vectors: { size: layout.dimension, distance: 'Cosine', on_disk: true },
-                quantization_config: INT8_QUANTIZATION,
-              }
-            : { vectors: { size: layout.dimension, distance: 'Cosine' } }),
+          vectors: { size: layout.dimension, distance: 'Cosine', ...(int8 ? { on_disk: true } : {}) },
+          ...(int8 ? { quantization_config: INT8_QUANTIZATION } : {}),
           metadata,
         }),
       )
