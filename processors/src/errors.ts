@@ -5,6 +5,7 @@ export const PROCESSOR_ERROR_CODES = [
   'PROCESSOR_CLOSED',
   'GROUP_ACTIVE',
   'OFFSET_TARGET_INVALID',
+  'SINK_OUTCOMES_MISMATCH',
 ] as const;
 export type ProcessorErrorCode = (typeof PROCESSOR_ERROR_CODES)[number];
 
@@ -38,4 +39,12 @@ export class GroupActiveError extends ProcessorError {
 /** `--to` names no position the topic has. */
 export class OffsetTargetInvalidError extends ProcessorError {
   static override readonly code: ProcessorErrorCode = 'OFFSET_TARGET_INVALID';
+}
+
+/** A sink answered a write with another number of outcomes than records: a bug in the sink, not in the records. */
+export class SinkOutcomesMismatchError extends ProcessorError {
+  static override readonly code: ProcessorErrorCode = 'SINK_OUTCOMES_MISMATCH';
+  constructor(records: number, outcomes: number) {
+    super(`the sink returned ${outcomes} outcomes for ${records} records`);
+  }
 }

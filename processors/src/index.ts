@@ -12,6 +12,7 @@ export { createPersistenceProcessor } from './persistence/persistence-processor.
 export { type PositionedEvent, ProductStore } from './persistence/product-store.js';
 export { versionOf } from './product/event-version.js';
 export { emptyProductState, mergeEvents, type ProductState } from './product/product-state.js';
-export { ConsumerRuntime, type RecordHandler, type SinkRecord } from './runtime/consumer-runtime.js';
+export { ConsumerRuntime, type RecordHandler } from './runtime/consumer-runtime.js';
 export { HealthServer } from './runtime/health-server.js';
 export { ProcessorMetrics } from './runtime/processor-metrics.js';
+export type { SinkRecord } from './runtime/sink-writer.js';

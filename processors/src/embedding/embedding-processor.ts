@@ -69,13 +69,12 @@ export function createEmbeddingProcessor({
   };
   logger.info(`${name}: model ${model.spec.id} (dimension ${model.dimension}) into ${store.name} as group ${groupId}`);
   return new ConsumerRuntime({
-    ...runtimeOptionsFrom(config),
+    ...runtimeOptionsFrom(config, 'vector-index'),
     name,
     kafka,
     groupId,
     concurrency: config.EMBEDDING_CONCURRENCY,
     handler,
-    sinkName: 'vector-index',
     logger,
     metrics,
     deadLetters,

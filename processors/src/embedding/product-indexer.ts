@@ -16,7 +16,7 @@ import {
   mergeEvents,
   type ProductState,
 } from '../product/product-state.js';
-import type { WriteOutcome } from '../runtime/consumer-runtime.js';
+import type { WriteOutcome } from '../runtime/sink-writer.js';
 import { type EmbeddedImage, embeddedImageOf, imageSourceOf, payloadOf, stateOf } from './index-payload.js';
 
 export type Stage = 'lookup' | 'fetch' | 'decode' | 'infer' | 'upsert';

@@ -42,13 +42,12 @@ export function createPersistenceProcessor({ config, kafka, pool, logger, metric
     probe: () => pool.query('SELECT 1'),
   };
   return new ConsumerRuntime({
-    ...runtimeOptionsFrom(config),
+    ...runtimeOptionsFrom(config, 'postgres'),
     name: 'persistence',
     kafka,
     groupId: config.PERSISTENCE_GROUP_ID,
     concurrency: config.PERSISTENCE_CONCURRENCY,
     handler,
-    sinkName: 'postgres',
     logger,
     metrics,
   });

@@ -6,6 +6,7 @@ import {
   type CleanupContext,
   createKafka,
   onCleanup,
+  readRecords,
   stopService,
   uniqueGroupId,
   uniqueName,
@@ -27,7 +28,8 @@ async function testRuntime(
     groupId = uniqueGroupId(),
     write,
     kafka,
-  }: { groupId?: string; write: RecordHandler<string>['write']; kafka?: Kafka },
+    metrics = new ProcessorMetrics('test_'),
+  }: { groupId?: string; write: RecordHandler<string>['write']; kafka?: Kafka; metrics?: ProcessorMetrics },
 ): Promise<ConsumerRuntime<string>> {
   const runtime = new ConsumerRuntime<string>({
     name: 'test',
@@ -38,18 +40,16 @@ async function testRuntime(
     concurrency: 1,
     sessionTimeoutMs: SESSION_TIMEOUT_MS,
     handler: { decode: async (message: KafkaMessage) => String(message.key), write, label: () => 'product.created' },
-    sinkName: 'test-sink',
-    retryInitialMs: 200,
-    retryMaxMs: 1_000,
-    breakerResetMs: 5_000,
-    breakerErrorPercent: 50,
-    breakerVolumeThreshold: 3,
-    sinkTimeoutMs: 60_000,
-    maxRecordsPerWrite: 1_000,
-    healthIntervalMs: 1_000,
-    stallAfterMs: 120_000,
+    sink: {
+      name: 'test-sink',
+      timeoutMs: 60_000,
+      maxRecordsPerWrite: 1_000,
+      breaker: { resetMs: 5_000, errorPercent: 50, volumeThreshold: 3 },
+    },
+    retry: { initialMs: 200, maxMs: 1_000 },
+    health: { intervalMs: 1_000, stallAfterMs: 120_000 },
     logger: pino({ level: 'silent' }),
-    metrics: new ProcessorMetrics('test_'),
+    metrics,
   });
   onCleanup(t, () => runtime.close());
   return runtime;
@@ -86,6 +86,51 @@ test('a sink write slower than the session timeout should keep its partitions an
 
   assert.deepEqual(written, [['p1', 'p2', 'p3']], 'one write, never repeated');
   assert.equal((runtime.health().consumer as { state: string }).state, 'member');
+});
+
+test('a batch the sink refuses for good should be written again record by record, dead-lettering only the refused record', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  await topic.produce([1, 2, 3].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
+  const writes: string[][] = [];
+  const runtime = await testRuntime(t, topic.topic, {
+    // The seam: a sink that refuses any write holding p2, as a constraint violation would.
+    write: async (records) => {
+      const keys = records.map((r) => r.value);
+      writes.push(keys);
+      if (keys.includes('p2'))
+        throw Object.assign(new Error('p2 breaks a constraint'), { code: 'TEST_REFUSED', retriable: false });
+      return records.map(() => 'applied' as const);
+    },
+  });
+
+  await runtime.start();
+  const [letter, ...more] = await readRecords(t, dlqTopicName(topic.topic), 1);
+
+  assert.equal(more.length, 0);
+  assert.equal(String(letter?.key), 'p2');
+  assert.equal(letter?.headers['dlq.error.code'], 'TEST_REFUSED');
+  assert.equal(letter?.headers['dlq.stage'], 'sink');
+  assert.deepEqual(writes, [['p1', 'p2', 'p3'], ['p1'], ['p2'], ['p3']]);
+});
+
+test('a sink that answers with fewer outcomes than records should have those records dead-lettered, not counted as written', async (t) => {
+  const topic = await createEventTopic(t, 1);
+  await topic.produce([1, 2].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
+  const metrics = new ProcessorMetrics('test_');
+  const runtime = await testRuntime(t, topic.topic, { write: async () => [], metrics });
+
+  await runtime.start();
+  const letters = await readRecords(t, dlqTopicName(topic.topic), 2);
+
+  assert.deepEqual(letters.map((l) => [String(l.key), l.headers['dlq.error.code']]).sort(), [
+    ['p1', 'SINK_OUTCOMES_MISMATCH'],
+    ['p2', 'SINK_OUTCOMES_MISMATCH'],
+  ]);
+  const applied = (await metrics.events.get()).values.filter((v) => v.labels.outcome === 'applied');
+  assert.equal(
+    applied.reduce((sum, v) => sum + v.value, 0),
+    0,
+  );
 });
 
 test('a consumer started before its topic exists should wait for it, say so in its health, and consume it once created', async (t) => {

@@ -54,36 +54,26 @@ export function checkConsumerSettings<C extends ConsumerSettings>(config: C): C 
   return config;
 }
 
-/** The runtime options that come straight from those settings. */
+/** The runtime options that come straight from those settings, for a sink named `sinkName` (e.g. "postgres"). */
 export function runtimeOptionsFrom(
   config: ConsumerSettings,
-): Pick<
-  ConsumerRuntimeOptions<unknown>,
-  | 'topic'
-  | 'dlqTopic'
-  | 'sessionTimeoutMs'
-  | 'retryInitialMs'
-  | 'retryMaxMs'
-  | 'breakerResetMs'
-  | 'breakerErrorPercent'
-  | 'breakerVolumeThreshold'
-  | 'sinkTimeoutMs'
-  | 'maxRecordsPerWrite'
-  | 'healthIntervalMs'
-  | 'stallAfterMs'
-> {
+  sinkName: string,
+): Pick<ConsumerRuntimeOptions<unknown>, 'topic' | 'dlqTopic' | 'sessionTimeoutMs' | 'sink' | 'retry' | 'health'> {
   return {
     topic: config.PRODUCT_EVENTS_TOPIC,
     dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),
     sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
-    retryInitialMs: config.RETRY_INITIAL_MS,
-    retryMaxMs: config.RETRY_MAX_MS,
-    breakerResetMs: config.BREAKER_RESET_MS,
-    breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
-    breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-    sinkTimeoutMs: config.SINK_TIMEOUT_MS,
-    maxRecordsPerWrite: config.SINK_WRITE_MAX_RECORDS,
-    healthIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
-    stallAfterMs: config.HEALTH_STALL_MS,
+    sink: {
+      name: sinkName,
+      timeoutMs: config.SINK_TIMEOUT_MS,
+      maxRecordsPerWrite: config.SINK_WRITE_MAX_RECORDS,
+      breaker: {
+        resetMs: config.BREAKER_RESET_MS,
+        errorPercent: config.BREAKER_ERROR_PERCENT,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+      },
+    },
+    retry: { initialMs: config.RETRY_INITIAL_MS, maxMs: config.RETRY_MAX_MS },
+    health: { intervalMs: config.HEALTH_CHECK_INTERVAL_MS, stallAfterMs: config.HEALTH_STALL_MS },
   };
 }
