@@ -1,20 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Type } from '@sinclair/typebox';
 import { WebhookSignature } from '@vsp/ingress';
-import {
-  dotenvPath,
-  imageSettings,
-  loadConfig,
-  PipelineError,
-  repoRoot,
-  runCommandLine,
-  searchServiceSettings,
-  UsageError,
-  waitFor,
-} from '@vsp/platform';
+import { dotenvPath, loadConfig, PipelineError, repoRoot, runCommandLine, UsageError, waitFor } from '@vsp/platform';
 import pg from 'pg';
+import { DemoConfigSchema } from './config.js';
 import { type DemoProduct, demoCatalogue, demoSearches } from './demo-catalogue.js';
 import { SAMPLE_PHOTO_PACKAGE } from './sample-photos.js';
 
@@ -26,15 +16,6 @@ const USAGE = `usage: npm run demo -- [--timeout SECONDS]
   then searches with another photo of one product and with a photo of something not for sale, and
   prints what each found. Running it again re-sends the same products (updates nothing,
   duplicates nothing).`;
-
-const DemoConfigSchema = Type.Object({
-  /** The ingress's port. */
-  PORT: Type.Integer({ default: 8008, minimum: 1, maximum: 65535 }),
-  WEBHOOK_SECRET: Type.String({ minLength: 1 }),
-  DATABASE_URL: Type.String({ minLength: 1 }),
-  ...imageSettings,
-  ...searchServiceSettings,
-});
 
 class DemoFailedError extends PipelineError {
   static override readonly code = 'DEMO_FAILED';

@@ -1,3 +1,4 @@
+export { DemoConfigSchema } from './config.js';
 export {
   CATALOGUE_PHOTOS,
   SAMPLE_PHOTO_PACKAGE,

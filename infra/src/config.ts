@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { dotenvPath, infraPortSettings, loadConfig, repoRoot } from '@vsp/platform';
 
-const InfraConfigSchema = Type.Object({
+export const InfraConfigSchema = Type.Object({
   /** Where downloads, data, logs and pid files live. Wipe it to start from nothing. */
   INFRA_HOME: Type.String({ default: `${repoRoot}.infra` }),
   /** Downloaded jars and archives; several checkouts may share one. Default: INFRA_HOME/cache. */

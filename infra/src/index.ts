@@ -1,4 +1,4 @@
-export { type InfraConfig, loadInfraConfig } from './config.js';
+export { type InfraConfig, InfraConfigSchema, loadInfraConfig } from './config.js';
 export { InfraError, StartFailedError } from './errors.js';
 export { type InfraEndpoints, LocalInfra } from './local-infra.js';
 export { INGRESS_NODE_ARGS, PIPELINE_PROCESSES } from './pipeline.js';

@@ -52,6 +52,14 @@ export const IngressConfigSchema = Type.Object({
   ...shutdownTimeout(10_000),
 });
 
+/** `npm run webhook:test`, the seed's webhook check against a running ingress. */
+export const WebhookCheckConfigSchema = Type.Object({
+  /** Default: this machine's ingress on the PORT it listens on. */
+  WEBHOOK_TEST_URL: Type.Optional(Type.String()),
+  PORT: IngressConfigSchema.properties.PORT,
+  WEBHOOK_SECRET: Type.String({ minLength: 1 }),
+});
+
 type RawIngressConfig = Static<typeof IngressConfigSchema>;
 export type IngressConfig = Readonly<
   Omit<RawIngressConfig, 'WEBHOOK_SECRET'> & { webhookSecrets: readonly string[]; eventTimePolicy: EventTimePolicy }

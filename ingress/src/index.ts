@@ -1,4 +1,4 @@
 export { buildIngress, type IngressDependencies } from './app.js';
-export { type IngressConfig, loadIngressConfig } from './config.js';
+export { type IngressConfig, IngressConfigSchema, loadIngressConfig, WebhookCheckConfigSchema } from './config.js';
 export * from './errors.js';
 export { WebhookSignature } from './webhook/signature.js';

@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type Static, type TObject, Type } from '@sinclair/typebox';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { documentedSettings } from './documented-settings.js';
 import { ConfigError } from './errors.js';
-import { PIPELINE_SETTINGS } from './pipeline-settings.js';
 import { type InfraPorts, infraPortSettings, localAddresses, SERVICE_ADDRESS_SETTINGS } from './service-addresses.js';
 
 export interface LoadConfigOptions {
   /** Defaults to the process environment; tests pass their own. */
   env?: Record<string, string | undefined>;
-  /** The shared `.env` file; keys no process of the pipeline knows are refused. The environment wins over it. */
+  /** The shared `.env` file; keys docs/CONFIGURATION.md does not list are refused. The environment wins over it. */
   dotenvPath?: string;
 }
 
@@ -24,13 +24,13 @@ const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, rem
  */
 export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOptions = {}): Readonly<Static<S>> {
   const known = new Set(Object.keys(schema.properties));
-  for (const key of known) {
-    if (!PIPELINE_SETTINGS.has(key)) throw new Error(`setting ${key} is missing from PIPELINE_SETTINGS`);
-  }
   const problems: string[] = [];
   const fromFile = readDotenv(options.dotenvPath);
-  for (const key of Object.keys(fromFile)) {
-    if (!PIPELINE_SETTINGS.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
+  if (Object.keys(fromFile).length > 0) {
+    const documented = documentedSettings();
+    for (const key of Object.keys(fromFile)) {
+      if (!known.has(key) && !documented.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
+    }
   }
   const env = options.env ?? process.env;
   const pick = (keys: Iterable<string>) => {

@@ -16,6 +16,7 @@ export {
 } from './common-settings.js';
 export { invocationDir, type LoadConfigOptions, loadConfig } from './config.js';
 export { DailyLogFile } from './daily-log-file.js';
+export { configurationDocPath, documentedSettings } from './documented-settings.js';
 export {
   ConfigError,
   HttpHeadersTooLargeError,
@@ -36,7 +37,6 @@ export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
 export { kafkaErrorTypes } from './kafka-errors.js';
 export { loadOrExit } from './load-or-exit.js';
 export { createLogger, createServiceLogger, type Logger, type LoggerOptions, type LoggingConfig } from './logger.js';
-export { PIPELINE_SETTINGS } from './pipeline-settings.js';
 export { dotenvPath, repoRoot } from './repo-paths.js';
 export { ABORTED, type Aborted, type Attempt, isRetriable, type RetryOptions, retryUntil } from './retry-until.js';
 export {

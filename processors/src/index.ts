@@ -1,12 +1,12 @@
 export { type DeadLetterRecord, DeadLetterTool, type ReplayFilter } from './dead-letters/dead-letter-tool.js';
-export { type EmbeddingConfig, loadEmbeddingConfig } from './embedding/config.js';
+export { type EmbeddingConfig, EmbeddingConfigSchema, loadEmbeddingConfig } from './embedding/config.js';
 export { EmbeddingMetrics } from './embedding/embedding-metrics.js';
 export { createEmbeddingProcessor } from './embedding/embedding-processor.js';
 export { imageSourceOf } from './embedding/index-payload.js';
 export { LiveEmbedding } from './embedding/live-embedding.js';
 export { type RebuildOptions, type RebuildProgress, type RebuildResult, rebuild } from './embedding/rebuild.js';
 export * from './errors.js';
-export { loadPersistenceConfig, type PersistenceConfig } from './persistence/config.js';
+export { loadPersistenceConfig, type PersistenceConfig, PersistenceConfigSchema } from './persistence/config.js';
 export { migrate } from './persistence/migrate.js';
 export { createPersistenceProcessor } from './persistence/persistence-processor.js';
 export { type PositionedEvent, ProductStore } from './persistence/product-store.js';

@@ -1,5 +1,5 @@
 export { buildSearchApp } from './app.js';
-export { loadSearchConfig, type SearchConfig } from './config.js';
+export { loadSearchConfig, type SearchConfig, SearchConfigSchema } from './config.js';
 export * from './errors.js';
 export { SearchMetrics } from './plugins/search-metrics.js';
 export { createSearchService, type SearchService } from './search-service.js';

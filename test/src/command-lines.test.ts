@@ -17,7 +17,7 @@ const COMMANDS: { npm: string; entry: string; args: string[] }[] = [
   { npm: 'db:migrate', entry: 'processors/src/persistence/migrate-cli.ts', args: [] },
   { npm: 'schema', entry: 'schemas/src/schema-cli.ts', args: [] },
   { npm: 'tap', entry: 'tap/src/tap-cli.ts', args: [] },
-  { npm: 'webhook:test', entry: 'ingress/src/webhook-smoke-test.ts', args: [] },
+  { npm: 'webhook:test', entry: 'ingress/src/webhook-check-cli.ts', args: [] },
   { npm: 'demo', entry: 'demo/src/demo-cli.ts', args: [] },
   { npm: 'bench', entry: 'test/bench/run.ts', args: [] },
 ];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { PIPELINE_SETTINGS } from '@vsp/platform';
 import { parse } from 'yaml';
+import { PIPELINE_SETTINGS } from './support/pipeline-settings.js';
 
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as {
   services: Record<string, { build?: unknown; environment?: Record<string, unknown> }>;

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
-import { PIPELINE_SETTINGS, repoRoot } from '@vsp/platform';
+import { documentedSettings, repoRoot } from '@vsp/platform';
 import { DOC_FILES, readDoc as read } from './support/doc-files.js';
+import { PIPELINE_SETTINGS } from './support/pipeline-settings.js';
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 const anchorOf = (heading: string) =>
@@ -12,11 +13,19 @@ const anchorOf = (heading: string) =>
     .replace(/[^\p{L}\p{N} _-]/gu, '')
     .replaceAll(' ', '-');
 
-test('docs/CONFIGURATION.md should document every setting a process of the pipeline reads', () => {
-  const configuration = read('docs/CONFIGURATION.md');
-  const missing = [...PIPELINE_SETTINGS].filter((name) => !configuration.includes(`\`${name}\``));
+test('docs/CONFIGURATION.md should list every setting a process of the pipeline reads, and no other', () => {
+  const documented = documentedSettings();
 
-  assert.deepEqual(missing, []);
+  assert.deepEqual(
+    [...PIPELINE_SETTINGS].filter((name) => !documented.has(name)),
+    [],
+    'read but not documented',
+  );
+  assert.deepEqual(
+    [...documented].filter((name) => !PIPELINE_SETTINGS.has(name)),
+    [],
+    'documented but read by none',
+  );
 });
 
 test('the README should stay the newcomer’s page, under 200 lines', () => {

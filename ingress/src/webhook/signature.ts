@@ -31,7 +31,7 @@ export class WebhookSignature {
     if (!valid) throw new SignatureInvalidError('mismatch');
   }
 
-  /** What BakaiMarket computes; used by the smoke test and the tests. */
+  /** What BakaiMarket computes; used by `npm run webhook:test` and the tests. */
   static sign(body: Buffer | string, secret: string): string {
     return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
 import { dotenvPath, loadConfig, runCommandLine, UsageError } from '@vsp/platform';
-import { IngressConfigSchema } from './config.js';
+import { WebhookCheckConfigSchema } from './config.js';
 import { WebhookSignature } from './webhook/signature.js';
 
 /**
@@ -9,13 +8,6 @@ import { WebhookSignature } from './webhook/signature.js';
  * webhook health endpoint, then sends one signed event of each type, printing the seed's lines.
  * Exit code 0 only when every check passes.
  */
-const SmokeTestConfigSchema = Type.Object({
-  /** Default: this machine's ingress on the PORT it listens on. */
-  WEBHOOK_TEST_URL: Type.Optional(Type.String()),
-  PORT: IngressConfigSchema.properties.PORT,
-  WEBHOOK_SECRET: Type.String({ minLength: 1 }),
-});
-
 const RULE = '='.repeat(60);
 
 interface Check {
@@ -122,7 +114,7 @@ await runCommandLine({
   options: {},
   run({ positionals }) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-    const config = loadConfig(SmokeTestConfigSchema, { dotenvPath });
+    const config = loadConfig(WebhookCheckConfigSchema, { dotenvPath });
     return main(config.WEBHOOK_TEST_URL ?? `http://localhost:${config.PORT}`, config.WEBHOOK_SECRET);
   },
 });

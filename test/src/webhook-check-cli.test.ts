@@ -7,7 +7,7 @@ import { startTestIngress, TEST_SECRET } from '@vsp/ingress/testing';
 import { readRecords } from '@vsp/test-harness';
 import { FROM_SOURCE, repoRoot } from './support/service-process.js';
 
-const script = fileURLToPath(new URL('../../ingress/src/webhook-smoke-test.ts', import.meta.url));
+const script = fileURLToPath(new URL('../../ingress/src/webhook-check-cli.ts', import.meta.url));
 
 async function runSmokeTest(url: string, secret: string): Promise<{ code: number; stdout: string }> {
   try {
