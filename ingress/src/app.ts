@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { clientErrorHandler } from '@vsp/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import type { IngressConfig } from './config.js';
+import { eventLogSettingsOf, type IngressConfig } from './config.js';
 import { errorHandler } from './error-handler.js';
 import { eventLogPlugin } from './plugins/event-log-plugin.js';
 import { gracefulClosePlugin } from './plugins/graceful-close.js';
@@ -51,7 +51,7 @@ export async function buildIngress({
   app.setErrorHandler(errorHandler);
   await app.register(gracefulClosePlugin);
   await app.register(metricsPlugin, clusterMetrics ? { clusterMetrics } : {});
-  await app.register(eventLogPlugin, { config, kafka, onFatal });
+  await app.register(eventLogPlugin, { settings: eventLogSettingsOf(config), kafka, onFatal });
   await app.register(healthRoutes);
   await app.register(webhookRoutes, {
     signature: new WebhookSignature(config.webhookSecrets),

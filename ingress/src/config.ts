@@ -9,6 +9,7 @@ import {
   shutdownTimeout,
 } from '@vsp/platform';
 import type { EventTimePolicy } from '@vsp/schemas';
+import type { EventLogSettings } from './event-log/event-log.js';
 
 export const IngressConfigSchema = Type.Object({
   PORT: Type.Integer({ default: 8008, minimum: 0, maximum: 65535 }),
@@ -76,4 +77,28 @@ export function loadIngressConfig(env?: Record<string, string | undefined>): Ing
     webhookSecrets: Object.freeze(WEBHOOK_SECRET.split(',')),
     eventTimePolicy: Object.freeze({ maxSkewMs: raw.MAX_EVENT_TIME_SKEW_MS, earliest }),
   });
+}
+
+/** The event log's settings, in its own terms. */
+export function eventLogSettingsOf(config: IngressConfig): EventLogSettings {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    topic: config.PRODUCT_EVENTS_TOPIC,
+    partitions: config.PRODUCT_EVENTS_PARTITIONS,
+    replication: {
+      replicationFactor: config.PRODUCT_EVENTS_REPLICATION,
+      minInsyncReplicas: config.PRODUCT_EVENTS_MIN_INSYNC_REPLICAS,
+    },
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    publisher: {
+      lingerMs: config.PRODUCER_LINGER_MS,
+      maxBatch: config.PRODUCER_MAX_BATCH,
+      sendTimeoutMs: config.PRODUCER_SEND_TIMEOUT_MS,
+      maxPending: config.PRODUCER_MAX_PENDING,
+      breakerResetMs: config.BREAKER_RESET_MS,
+      breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
+      breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+    },
+  };
 }

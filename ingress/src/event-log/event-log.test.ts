@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createKafkaClient } from '@vsp/platform';
 import { freePort, waitFor } from '@vsp/test-harness';
 import pino from 'pino';
-import { loadIngressConfig } from '../config.js';
+import { eventLogSettingsOf, loadIngressConfig } from '../config.js';
 import { testIngressEnv } from '../testing/test-ingress.js';
 import { EventLog } from './event-log.js';
 
@@ -13,7 +13,7 @@ test('event log closed during start-up should stop its connect loop and answer u
   const retries: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void retries.push(line) });
   const eventLog = new EventLog({
-    config,
+    settings: eventLogSettingsOf(config),
     kafka: createKafkaClient({ clientId: 't', brokers: nobody, logger }),
     logger,
     onFatal: (error) => assert.fail(error),

@@ -11,10 +11,9 @@ import {
 } from '@vsp/schemas';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import kafkajs, { type Admin, type ITopicMetadata, type Kafka, type Message } from 'kafkajs';
-import type { IngressConfig } from '../config.js';
 import { EventLogUnavailableError, TopicReplicationError } from '../errors.js';
 import { brokerAccepts } from './broker-reachability.js';
-import { EventPublisher, type RecordLocation } from './event-publisher.js';
+import { EventPublisher, type EventPublisherOptions, type RecordLocation } from './event-publisher.js';
 import { leaderMoving } from './leader-moving.js';
 import { recordingPartitioner } from './recording-partitioner.js';
 import { RenewableProducer } from './renewable-producer.js';
@@ -38,8 +37,31 @@ interface ClusterView {
   brokers: { nodeId: number; host: string; port: number }[];
 }
 
+/** The event log's part of the ingress's settings (see eventLogSettingsOf). */
+export interface EventLogSettings {
+  /** The brokers as configured, comma-separated: the probe tries each once. */
+  brokers: string;
+  clientId: string;
+  topic: string;
+  /** Used when the ingress creates the topics. */
+  partitions: number;
+  /** Asked for when the topics are created; unset: what suits the cluster (see replicationFor). */
+  replication: { replicationFactor?: number | undefined; minInsyncReplicas?: number | undefined };
+  registryUrl: string;
+  publisher: Pick<
+    EventPublisherOptions,
+    | 'lingerMs'
+    | 'maxBatch'
+    | 'sendTimeoutMs'
+    | 'maxPending'
+    | 'breakerResetMs'
+    | 'breakerErrorPercent'
+    | 'breakerVolumeThreshold'
+  >;
+}
+
 export interface EventLogOptions {
-  config: IngressConfig;
+  settings: EventLogSettings;
   logger: Logger;
   kafka: Kafka;
   /** The event log can never open as configured (see TopicReplicationError): the ingress must stop. */
@@ -52,7 +74,7 @@ export interface EventLogOptions {
  * is still coming up, and serves as soon as both answer.
  */
 export class EventLog {
-  readonly #config: IngressConfig;
+  readonly #settings: EventLogSettings;
   readonly #logger: Logger;
   readonly #admin: Admin;
   /** Asks Kafka once, on a client of its own without retries: the publisher's watchdog. */
@@ -71,18 +93,18 @@ export class EventLog {
   /** Webhooks answered 503 before the event log could publish: told once it can. */
   #refused = 0;
 
-  constructor({ config, logger, kafka, onFatal }: EventLogOptions) {
-    this.#config = config;
+  constructor({ settings, logger, kafka, onFatal }: EventLogOptions) {
+    this.#settings = settings;
     this.#onFatal = onFatal;
     this.#logger = logger;
     this.#admin = kafka.admin();
     this.#probeAdmin = createKafkaClient({
-      clientId: `${config.KAFKA_CLIENT_ID}-probe`,
-      brokers: config.KAFKA_BROKERS,
+      clientId: `${settings.clientId}-probe`,
+      brokers: settings.brokers,
       logger,
       // One try per listed broker: kafkajs moves to the next one after a connection error, so a
       // lost broker that happens to be the probe's first contact does not fail every probe.
-      retries: config.KAFKA_BROKERS.split(',').length - 1,
+      retries: settings.brokers.split(',').length - 1,
     }).admin();
     this.#producer = new RenewableProducer(() =>
       kafka.producer({
@@ -163,41 +185,29 @@ export class EventLog {
     if (this.#closed) return void (await opened.value.close());
     this.#publisher = opened.value;
     for (const listener of this.#breakerListeners) this.#publisher.onBreakerChange(listener);
-    this.#logger.info(
-      `Event log ready: topic ${this.#config.PRODUCT_EVENTS_TOPIC}, schema id ${this.#publisher.schemaId}`,
-    );
+    this.#logger.info(`Event log ready: topic ${this.#settings.topic}, schema id ${this.#publisher.schemaId}`);
     if (this.#refused > 0) {
       this.#logger.warn(`${this.#refused} webhooks were answered 503 while the event log was connecting`);
     }
   }
 
   async #open(): Promise<EventPublisher> {
-    const config = this.#config;
+    const { topic, partitions, registryUrl, publisher } = this.#settings;
     await this.#admin.connect();
-    const topic = config.PRODUCT_EVENTS_TOPIC;
     const created = await ensureTopics(this.#admin, [topic, dlqTopicName(topic)], async () =>
-      topicSpecs({ topic, partitions: config.PRODUCT_EVENTS_PARTITIONS, ...(await this.#replication()) }),
+      topicSpecs({ topic, partitions, ...(await this.#replication()) }),
     );
     if (created.length > 0) this.#logger.info(`Created topics: ${created.join(', ')}`);
     // TopicNameStrategy: product-events is read with the schema under product-events-value.
-    const codec = await ProductEventCodec.register({
-      registryUrl: config.SCHEMA_REGISTRY_URL,
-      subject: `${config.PRODUCT_EVENTS_TOPIC}-value`,
-    });
+    const codec = await ProductEventCodec.register({ registryUrl, subject: `${topic}-value` });
     await this.#producer.connect();
     const minInsync = await this.#minInsyncReplicas(topic);
     return new EventPublisher({
       producer: this.#producer,
       partitionOf: this.#partitionOf,
       codec,
-      topic: config.PRODUCT_EVENTS_TOPIC,
-      lingerMs: config.PRODUCER_LINGER_MS,
-      maxBatch: config.PRODUCER_MAX_BATCH,
-      sendTimeoutMs: config.PRODUCER_SEND_TIMEOUT_MS,
-      breakerResetMs: config.BREAKER_RESET_MS,
-      breakerErrorPercent: config.BREAKER_ERROR_PERCENT,
-      breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-      maxPending: config.PRODUCER_MAX_PENDING,
+      topic,
+      ...publisher,
       probe: () => this.#writable(minInsync),
       probeIntervalMs: PROBE_INTERVAL_MS,
       logger: this.#logger,
@@ -209,17 +219,13 @@ export class EventLog {
    * topic is created: a broker down at a restart must not stop an ingress whose topics exist.
    */
   async #replication(): Promise<{ replicationFactor: number; minInsyncReplicas: number }> {
-    const config = this.#config;
     const { brokers } = await this.#admin.describeCluster();
-    const asked = {
-      replicationFactor: config.PRODUCT_EVENTS_REPLICATION,
-      minInsyncReplicas: config.PRODUCT_EVENTS_MIN_INSYNC_REPLICAS,
-    };
+    const asked = this.#settings.replication;
     const replication = replicationFor(brokers.length, asked);
     if (!replication) {
       throw new TopicReplicationError(
         `PRODUCT_EVENTS_REPLICATION=${asked.replicationFactor} needs that many brokers, but the cluster at ` +
-          `${config.KAFKA_BROKERS} has ${brokers.length}: lower it, or add brokers`,
+          `${this.#settings.brokers} has ${brokers.length}: lower it, or add brokers`,
       );
     }
     return replication;
@@ -244,7 +250,7 @@ export class EventLog {
    */
   async #writable(minInsync: number): Promise<void> {
     const { topics, brokers } = await this.#clusterView();
-    if (!topics[0]) throw new Error(`no metadata for ${this.#config.PRODUCT_EVENTS_TOPIC}`);
+    if (!topics[0]) throw new Error(`no metadata for ${this.#settings.topic}`);
     const accepting = await Promise.all(brokers.map((b) => brokerAccepts(b.host, b.port)));
     const reachable = new Set(brokers.filter((_, i) => accepting[i]).map((b) => b.nodeId));
     for (const p of topics[0].partitions) {
@@ -266,12 +272,12 @@ export class EventLog {
    * failed for want of a connection, the last view stands, and the brokers' open ports decide.
    */
   async #clusterView(): Promise<ClusterView> {
-    const attempts = this.#config.KAFKA_BROKERS.split(',').length;
+    const attempts = this.#settings.brokers.split(',').length;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#probeAdmin.connect();
         const [{ topics }, { brokers }] = await Promise.all([
-          this.#probeAdmin.fetchTopicMetadata({ topics: [this.#config.PRODUCT_EVENTS_TOPIC] }),
+          this.#probeAdmin.fetchTopicMetadata({ topics: [this.#settings.topic] }),
           this.#probeAdmin.describeCluster(),
         ]);
         this.#lastView = { topics, brokers };
@@ -297,7 +303,7 @@ export class EventLog {
 
   async #registryAnswers(): Promise<boolean> {
     try {
-      const response = await fetch(`${this.#config.SCHEMA_REGISTRY_URL}/subjects`, {
+      const response = await fetch(`${this.#settings.registryUrl}/subjects`, {
         signal: AbortSignal.timeout(2_000),
       });
       return response.ok;

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Kafka } from 'kafkajs';
-import type { IngressConfig } from '../config.js';
-import { EventLog } from '../event-log/event-log.js';
+import { EventLog, type EventLogSettings } from '../event-log/event-log.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,7 +9,7 @@ declare module 'fastify' {
 }
 
 export interface EventLogPluginOptions {
-  config: IngressConfig;
+  settings: EventLogSettings;
   kafka: Kafka;
   onFatal: (error: Error) => void;
 }
@@ -21,8 +20,8 @@ export interface EventLogPluginOptions {
  * server has closed, flushes the rest and disconnects.
  */
 export const eventLogPlugin = fp<EventLogPluginOptions>(
-  async (app, { config, kafka, onFatal }) => {
-    const eventLog = new EventLog({ config, kafka, logger: app.log, onFatal });
+  async (app, { settings, kafka, onFatal }) => {
+    const eventLog = new EventLog({ settings, kafka, logger: app.log, onFatal });
     eventLog.onBreakerChange((state) => app.metrics.setBreaker(state));
     app.decorate('eventLog', eventLog);
     app.addHook('onReady', async () => eventLog.start());
