@@ -1,11 +1,11 @@
 import { PipelineError } from '@vsp/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  ImageTooLargeError,
-  InternalError,
-  MediaTypeUnsupportedError,
+  QueryImageTooLargeError,
   QueryInvalidError,
+  QueryMediaTypeUnsupportedError,
   SearchError,
+  SearchInternalError,
 } from './errors.js';
 
 /** Fastify's and its multipart plugin's request errors, in our catalogue. */
@@ -13,10 +13,10 @@ function fromFastify(error: FastifyError): SearchError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new ImageTooLargeError('the image is larger than IMAGE_MAX_BYTES');
+      return new QueryImageTooLargeError('the image is larger than IMAGE_MAX_BYTES');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new MediaTypeUnsupportedError(
+      return new QueryMediaTypeUnsupportedError(
         'send multipart/form-data with an `image` field, or an image/jpeg, image/png or image/webp body',
       );
     case 'FST_ERR_VALIDATION':
@@ -29,8 +29,8 @@ function fromFastify(error: FastifyError): SearchError | undefined {
 /** Every error answer: {code, message}; our own words, never a stack trace. */
 export function errorHandler(raw: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const known = raw instanceof SearchError ? raw : fromFastify(raw);
-  const error = known ?? (raw instanceof PipelineError && raw.httpStatus ? raw : new InternalError());
-  if (error instanceof InternalError) request.log.error({ err: raw }, 'Unexpected error while searching');
+  const error = known ?? (raw instanceof PipelineError && raw.httpStatus ? raw : new SearchInternalError());
+  if (error instanceof SearchInternalError) request.log.error({ err: raw }, 'Unexpected error while searching');
   else if ((error.httpStatus ?? 500) >= 500) request.log.warn(error.message);
   const route = request.routeOptions.url ?? 'unknown';
   request.server.searchMetrics.requests.inc({ route, code: error.code });

@@ -4,13 +4,13 @@ export const SEARCH_ERROR_CODES = [
   'UNAUTHORIZED',
   'IMAGE_MISSING',
   'QUERY_INVALID',
-  'IMAGE_TOO_LARGE',
-  'MEDIA_TYPE_UNSUPPORTED',
-  'IMAGE_UNDECODABLE',
+  'QUERY_IMAGE_TOO_LARGE',
+  'QUERY_MEDIA_TYPE_UNSUPPORTED',
+  'QUERY_IMAGE_UNDECODABLE',
   'PRODUCT_NOT_FOUND',
   'INDEX_UNAVAILABLE',
   'NOT_FOUND',
-  'INTERNAL',
+  'SEARCH_INTERNAL',
 ] as const;
 export type SearchErrorCode = (typeof SEARCH_ERROR_CODES)[number];
 
@@ -40,18 +40,18 @@ export class QueryInvalidError extends SearchError {
 }
 
 /** Over IMAGE_MAX_BYTES, or more pixels than IMAGE_MAX_PIXELS (a decompression bomb). */
-export class ImageTooLargeError extends SearchError {
-  static override readonly code: SearchErrorCode = 'IMAGE_TOO_LARGE';
+export class QueryImageTooLargeError extends SearchError {
+  static override readonly code: SearchErrorCode = 'QUERY_IMAGE_TOO_LARGE';
   static override readonly httpStatus = 413;
 }
 
-export class MediaTypeUnsupportedError extends SearchError {
-  static override readonly code: SearchErrorCode = 'MEDIA_TYPE_UNSUPPORTED';
+export class QueryMediaTypeUnsupportedError extends SearchError {
+  static override readonly code: SearchErrorCode = 'QUERY_MEDIA_TYPE_UNSUPPORTED';
   static override readonly httpStatus = 415;
 }
 
-export class ImageUndecodableError extends SearchError {
-  static override readonly code: SearchErrorCode = 'IMAGE_UNDECODABLE';
+export class QueryImageUndecodableError extends SearchError {
+  static override readonly code: SearchErrorCode = 'QUERY_IMAGE_UNDECODABLE';
   static override readonly httpStatus = 422;
 }
 
@@ -72,8 +72,8 @@ export class NotFoundError extends SearchError {
   static override readonly httpStatus = 404;
 }
 
-export class InternalError extends SearchError {
-  static override readonly code: SearchErrorCode = 'INTERNAL';
+export class SearchInternalError extends SearchError {
+  static override readonly code: SearchErrorCode = 'SEARCH_INTERNAL';
   static override readonly httpStatus = 500;
   constructor() {
     super('Internal error');

@@ -3,7 +3,7 @@ import {
   AliasWatch,
   type CategoryCount,
   type EmbeddingModel,
-  ImageTooLargeError as ImageOverLimitError,
+  ImageTooLargeError,
   type IndexVersion,
   type IndexVersions,
   imageToTensor,
@@ -14,7 +14,12 @@ import {
 } from '@vsp/vector-index';
 import type { Logger } from 'pino';
 import type { SearchConfig } from './config.js';
-import { ImageTooLargeError, ImageUndecodableError, IndexUnavailableError, ProductNotFoundError } from './errors.js';
+import {
+  IndexUnavailableError,
+  ProductNotFoundError,
+  QueryImageTooLargeError,
+  QueryImageUndecodableError,
+} from './errors.js';
 
 export type SearchStage = 'decode' | 'embed' | 'query';
 
@@ -250,8 +255,8 @@ async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): 
     return await imageToTensor(image, model.spec, maxPixels);
   } catch (error) {
     const { message } = error as Error;
-    if (error instanceof ImageOverLimitError) throw new ImageTooLargeError(message, { cause: error });
-    throw new ImageUndecodableError(message, { cause: error });
+    if (error instanceof ImageTooLargeError) throw new QueryImageTooLargeError(message, { cause: error });
+    throw new QueryImageUndecodableError(message, { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SearchFilter } from '@vsp/vector-index';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { ImageMissingError, MediaTypeUnsupportedError, QueryInvalidError } from '../errors.js';
+import { ImageMissingError, QueryInvalidError, QueryMediaTypeUnsupportedError } from '../errors.js';
 import type { VisualSearch } from '../visual-search.js';
 
 export interface SearchRoutesOptions {
@@ -48,7 +48,7 @@ async function readQuery(request: FastifyRequest, maxImageBytes: number): Promis
   if (!request.isMultipart()) {
     // A body Fastify parsed anyway (text, JSON) is not an image.
     if (request.body !== undefined && request.body !== null) {
-      throw new MediaTypeUnsupportedError(
+      throw new QueryMediaTypeUnsupportedError(
         `send multipart/form-data or ${IMAGE_TYPES.join(', ')}, not ${request.headers['content-type']}`,
       );
     }
@@ -63,7 +63,9 @@ async function readQuery(request: FastifyRequest, maxImageBytes: number): Promis
         continue;
       }
       if (!IMAGE_TYPES.includes(part.mimetype)) {
-        throw new MediaTypeUnsupportedError(`image is ${part.mimetype}; expected one of ${IMAGE_TYPES.join(', ')}`);
+        throw new QueryMediaTypeUnsupportedError(
+          `image is ${part.mimetype}; expected one of ${IMAGE_TYPES.join(', ')}`,
+        );
       }
       image = await part.toBuffer();
     } else {
