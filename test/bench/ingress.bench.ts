@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { INGRESS_NODE_ARGS } from '@vsp/infra';
 import { WebhookSignature } from '@vsp/ingress';
 import { TEST_SECRET, testIngressEnv, webhookBody } from '@vsp/ingress/testing';
-import { ProductEventCodec, toProductEvent } from '@vsp/schemas';
+import { dlqTopicName, ProductEventCodec, toProductEvent } from '@vsp/schemas';
 import { createKafka, ensureInfra, freePort, uniqueName, waitFor } from '@vsp/test-harness';
 import autocannon from 'autocannon';
 import { Partitioners } from 'kafkajs';
@@ -229,7 +229,7 @@ async function ingressRun({
     await ingress.stop();
     const admin = (await createKafka()).admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {});
+    await admin.deleteTopics({ topics: [topic, dlqTopicName(topic)] }).catch(() => {});
     await admin.disconnect();
   }
 }

@@ -112,7 +112,7 @@ test('persistence should keep running through terminated backends and a PostgreS
   await waitFor(async () => (await health()).status === 'ok', { description: '/health ok again', timeoutMs: 30_000 });
   const admin = (await createKafka()).admin();
   await admin.connect();
-  const dlqOffsets = await admin.fetchTopicOffsets(`${topic.topic}.dlq`);
+  const dlqOffsets = await admin.fetchTopicOffsets(topic.dlq);
   await admin.disconnect();
   assert.ok(
     dlqOffsets.every((p) => p.high === '0'),

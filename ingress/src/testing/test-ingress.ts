@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { dlqTopicName } from '@vsp/schemas';
 import {
   type CleanupContext,
   createKafka,
@@ -58,7 +59,7 @@ export async function startTestIngress(
     await app.close();
     const admin = (await createKafka({ brokers: config.KAFKA_BROKERS.split(',') })).admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => {});
+    await admin.deleteTopics({ topics: [topic, dlqTopicName(topic)] }).catch(() => {});
     await admin.disconnect();
   });
   await app.listen({ port: config.PORT, host: config.HOST });

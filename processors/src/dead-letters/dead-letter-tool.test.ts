@@ -13,7 +13,7 @@ test('dead letters should list with their origin and, replayed once the cause is
   await topic.produceRaw([{ key: 'poison', value: Buffer.from('not avro') }]);
   const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
   await embedding.waitForHandled(2);
-  const tool = new DeadLetterTool(await createKafka(), `${topic.topic}.dlq`);
+  const tool = new DeadLetterTool(await createKafka(), topic.dlq);
 
   const letters = await tool.read();
 
@@ -47,7 +47,7 @@ test('dead letter replay should send each letter once, and again only when asked
   // Replayed into a running processor, the event would fail again and make a new letter.
   await embedding.close();
   const kafka = await createKafka();
-  const tool = new DeadLetterTool(kafka, `${topic.topic}.dlq`);
+  const tool = new DeadLetterTool(kafka, topic.dlq);
   const admin = kafka.admin();
   await admin.connect();
   t.after(() => admin.disconnect());

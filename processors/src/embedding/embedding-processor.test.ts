@@ -109,7 +109,7 @@ test('embedding should dead-letter a missing, non-image, bomb or oversize image 
   });
   await embedding.waitForHandled(keys.length);
   assert.ok(oversize.length > bomb.length + 1);
-  const letters = await readRecords(t, `${topic.topic}.dlq`, 5);
+  const letters = await readRecords(t, topic.dlq, 5);
 
   const reasons = Object.fromEntries(letters.map((l) => [String(l.key), l.headers['dlq.error.code']]));
   assert.deepEqual(reasons, {

@@ -76,7 +76,7 @@ test('persistence should dead-letter poison and invalid records with their origi
 
   const persistence = await startTestPersistence(t, topic.topic);
   await persistence.waitForHandled(4);
-  const letters = await readRecords(t, `${topic.topic}.dlq`, 2);
+  const letters = await readRecords(t, topic.dlq, 2);
 
   assert.deepEqual(
     (await persistence.query('SELECT product_id FROM products ORDER BY product_id')).map((r) => r.product_id),

@@ -104,7 +104,7 @@ test('a batch the sink refuses for good should be written again record by record
   });
 
   await runtime.start();
-  const [letter, ...more] = await readRecords(t, dlqTopicName(topic.topic), 1);
+  const [letter, ...more] = await readRecords(t, topic.dlq, 1);
 
   assert.equal(more.length, 0);
   assert.equal(String(letter?.key), 'p2');
@@ -120,7 +120,7 @@ test('a sink that answers with fewer outcomes than records should have those rec
   const runtime = await testRuntime(t, topic.topic, { write: async () => [], metrics });
 
   await runtime.start();
-  const letters = await readRecords(t, dlqTopicName(topic.topic), 2);
+  const letters = await readRecords(t, topic.dlq, 2);
 
   assert.deepEqual(letters.map((l) => [String(l.key), l.headers['dlq.error.code']]).sort(), [
     ['p1', 'SINK_OUTCOMES_MISMATCH'],

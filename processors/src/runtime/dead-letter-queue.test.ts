@@ -31,7 +31,7 @@ test('a burst of dead letters should reach the DLQ in chunks that fit, without s
     intervalMs: 250,
   });
 
-  const letters = await readRecords(t, `${topic.topic}.dlq`, missing.length);
+  const letters = await readRecords(t, topic.dlq, missing.length);
   assert.equal(new Set(letters.map((l) => l.headers['dlq.original.offset'])).size, missing.length);
   assert.ok(letters.every((l) => l.headers['dlq.error.code'] === 'IMAGE_NOT_FOUND'));
   assert.equal(await counterTotal(embedding.metrics, 'deadLetters', { reason: 'IMAGE_NOT_FOUND' }), missing.length);

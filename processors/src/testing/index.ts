@@ -57,6 +57,8 @@ export function productEvent(
 
 export interface EventTopic {
   topic: string;
+  /** Its dead-letter topic (dlqTopicName). */
+  dlq: string;
   /** Appends events keyed by product id, encoded with the registered schema. */
   produce(events: readonly ProductEvent[]): Promise<void>;
   /** Appends raw bytes, for poison records. */
@@ -91,6 +93,7 @@ export async function createEventTopic(t: CleanupContext, partitions = 3, name?:
   };
   return {
     topic,
+    dlq,
     produce: (events) =>
       send(
         events.map((e) => ({
