@@ -5,6 +5,7 @@ import { dlqTopicName } from '@vsp/schemas';
 import {
   type CleanupContext,
   createKafka,
+  failNth,
   onCleanup,
   readRecords,
   stopService,
@@ -17,6 +18,7 @@ import pino from 'pino';
 import { createEventTopic, productEvent } from '../testing/index.js';
 import { ConsumerRuntime, type RecordHandler } from './consumer-runtime.js';
 import { ProcessorMetrics } from './processor-metrics.js';
+import type { SinkRecord } from './sink-writer.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 
@@ -91,17 +93,18 @@ test('a sink write slower than the session timeout should keep its partitions an
 test('a batch the sink refuses for good should be written again record by record, dead-lettering only the refused record', async (t) => {
   const topic = await createEventTopic(t, 1);
   await topic.produce([1, 2, 3].map((n) => productEvent('product.created', `p${n}`, Date.UTC(2026, 0, n))));
-  const writes: string[][] = [];
-  const runtime = await testRuntime(t, topic.topic, {
-    // The seam: a sink that refuses any write holding p2, as a constraint violation would.
-    write: async (records) => {
-      const keys = records.map((r) => r.value);
-      writes.push(keys);
-      if (keys.includes('p2'))
-        throw Object.assign(new Error('p2 breaks a constraint'), { code: 'TEST_REFUSED', retriable: false });
+  const written: string[][] = [];
+  const sink = {
+    write: async (records: SinkRecord<string>[]) => {
+      written.push(records.map((r) => r.value));
       return records.map(() => 'applied' as const);
     },
-  });
+  };
+  // The whole batch [p1, p2, p3] is refused, then [p1] written, [p2] refused, [p3] written, as a
+  // constraint that p2 breaks would.
+  const refusal = Object.assign(new Error('p2 breaks a constraint'), { code: 'TEST_REFUSED', retriable: false });
+  const writes = failNth(t, sink, 'write', [1, 3], refusal);
+  const runtime = await testRuntime(t, topic.topic, { write: (records) => sink.write(records) });
 
   await runtime.start();
   const [letter, ...more] = await readRecords(t, topic.dlq, 1);
@@ -110,7 +113,9 @@ test('a batch the sink refuses for good should be written again record by record
   assert.equal(String(letter?.key), 'p2');
   assert.equal(letter?.headers['dlq.error.code'], 'TEST_REFUSED');
   assert.equal(letter?.headers['dlq.stage'], 'sink');
-  assert.deepEqual(writes, [['p1', 'p2', 'p3'], ['p1'], ['p2'], ['p3']]);
+  await waitFor(() => written.length === 2, { description: 'p3 written' });
+  assert.deepEqual(written, [['p1'], ['p3']]);
+  assert.equal(writes.calls, 4);
 });
 
 test('a sink that answers with fewer outcomes than records should have those records dead-lettered, not counted as written', async (t) => {

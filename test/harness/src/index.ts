@@ -1,4 +1,5 @@
 export { waitFor } from '@vsp/platform';
+export { type FailingCalls, failNth } from './fail-nth.js';
 export { type ServiceName, type StoppedService, stopService } from './faults.js';
 export { freePort, freePortPair, freePortRange } from './free-port.js';
 export { ensureInfra } from './infra.js';
