@@ -6,4 +6,3 @@ export {
   type SamplePhoto,
   samplePhotos,
 } from './sample-photos.js';
-export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { nearDuplicate, productImage, SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from '@vsp/demo';
+import { SAMPLE_PHOTOS, type SamplePhoto, samplePhotos } from '@vsp/demo';
 import { repoRoot } from '@vsp/platform';
 import {
   createVectorIndex,
+  nearDuplicate,
   onCleanup,
+  productImage,
   rawHttpExchange,
   skipWithoutQdrant,
   stopService,
@@ -18,7 +20,7 @@ import {
 import { DESCRIPTOR_MODEL } from '@vsp/vector-index';
 import pino from 'pino';
 import sharp from 'sharp';
-import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/test-search.js';
+import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing/index.js';
 
 const PRODUCTS = CATALOGUE_PRODUCTS;
 

@@ -1,16 +1,13 @@
 import { repoRoot } from '@vsp/platform';
+import { createEventTopic, productEvent, startTestEmbedding } from '@vsp/processors/testing';
+import { productImage } from '@vsp/test-harness';
+import { EFFICIENTNET_LITE0_MODEL, imageToTensor } from '@vsp/vector-index';
 import {
   CLIP_SIZED_MODEL,
   CLIP_SIZED_MULTIPLY_ADDS,
-  createEventTopic,
-  EFFICIENTNET_LITE0_MODEL,
   ensureClipSizedModel,
-  productEvent,
-  productImage,
   startImageHost,
-  startTestEmbedding,
-} from '@vsp/processors/testing';
-import { imageToTensor } from '@vsp/vector-index';
+} from '@vsp/vector-index/testing';
 import sharp from 'sharp';
 import { CleanupScope } from './cleanup-scope.js';
 import { stageLines } from './stage-times.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { CATALOGUE_PHOTOS, productImage, SAMPLE_PHOTOS, samplePhotos } from '@vsp/demo';
+import { CATALOGUE_PHOTOS, SAMPLE_PHOTOS, samplePhotos } from '@vsp/demo';
 import { repoRoot } from '@vsp/platform';
+import { productImage } from '@vsp/test-harness';
 import {
   type BUILT_IN_MODEL_IDS,
   DESCRIPTOR_MODEL,

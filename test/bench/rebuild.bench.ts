@@ -1,15 +1,9 @@
 import { EmbeddingMetrics, type RebuildOptions, rebuild } from '@vsp/processors';
-import {
-  createEventTopic,
-  EFFICIENTNET_LITE0_MODEL,
-  productEvent,
-  productImage,
-  startImageHost,
-  startTestEmbedding,
-  type TestEmbedding,
-} from '@vsp/processors/testing';
+import { createEventTopic, productEvent, startTestEmbedding, type TestEmbedding } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { createKafka, type TestIndexStore } from '@vsp/test-harness';
+import { createKafka, productImage, type TestIndexStore } from '@vsp/test-harness';
+import { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
+import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
 import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';

@@ -2,9 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QdrantService } from '@vsp/infra';
-import { nearDuplicate, productImage, seededRandom } from '@vsp/processors/testing';
 import { startTestSearch } from '@vsp/search/testing';
-import { createVectorIndex, startQdrantCluster, type TestIndexStore, type TestVectorIndex } from '@vsp/test-harness';
+import {
+  createVectorIndex,
+  nearDuplicate,
+  productImage,
+  seededRandom,
+  startQdrantCluster,
+  type TestIndexStore,
+  type TestVectorIndex,
+} from '@vsp/test-harness';
 import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type Quantization } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { benchStores } from './bench-stores.js';

@@ -9,13 +9,13 @@ import {
   createEventTopic,
   productEvent,
   SELECT_CATALOGUE,
-  startImageHost,
   startTestEmbedding,
   startTestPersistence,
 } from '@vsp/processors/testing';
 import { type ProductEvent, ProductEventCodec } from '@vsp/schemas';
 import { evolvedSchema } from '@vsp/schemas/testing';
 import { type CleanupContext, confluentPython, ensureInfra, onCleanup, uniqueName } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 import { repoRoot, runEntry } from './support/service-process.js';
 
 const run = promisify(execFile);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE_PHOTOS } from '@vsp/demo';
-import { EFFICIENTNET_LITE0_MODEL } from '@vsp/processors/testing';
 import { onCleanup } from '@vsp/test-harness';
+import { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
 import { startPipeline } from './support/pipeline-process.js';
 import { runEntry } from './support/service-process.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
-import { TEST_INDEX_STORES, type TestIndexStore, waitFor } from '@vsp/test-harness';
+import { createEventTopic, productEvent } from '@vsp/processors/testing';
+import { productImage, TEST_INDEX_STORES, type TestIndexStore, waitFor } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, spawnService } from './support/service-process.js';
 

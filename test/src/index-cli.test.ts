@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  createEventTopic,
-  indexSettingsOf,
-  nearDuplicate,
-  productEvent,
-  productImage,
-  startImageHost,
-  startTestEmbedding,
-} from '@vsp/processors/testing';
-import { TEST_INDEX_STORES } from '@vsp/test-harness';
+import { createEventTopic, indexSettingsOf, productEvent, startTestEmbedding } from '@vsp/processors/testing';
+import { nearDuplicate, productImage, TEST_INDEX_STORES } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 import { runEntry } from './support/service-process.js';
 
 for (const { store, title, options } of TEST_INDEX_STORES) {

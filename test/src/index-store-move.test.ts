@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createEventTopic, productEvent, productImage, startImageHost, TEST_MODEL } from '@vsp/processors/testing';
-import { onCleanup, skipWithoutQdrant, waitFor } from '@vsp/test-harness';
+import { createEventTopic, productEvent, TEST_MODEL } from '@vsp/processors/testing';
+import { onCleanup, productImage, skipWithoutQdrant, waitFor } from '@vsp/test-harness';
 import { COMPACT_DESCRIPTOR_MODEL } from '@vsp/vector-index';
-import { testVersionsOf } from '@vsp/vector-index/testing';
+import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, runEntry, spawnService } from './support/service-process.js';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
+import { createEventTopic, productEvent } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { freePort, waitFor } from '@vsp/test-harness';
-import { testVersionsOf } from '@vsp/vector-index/testing';
+import { freePort, productImage, waitFor } from '@vsp/test-harness';
+import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { persistenceProcess } from './support/persistence-process.js';
 import { spawnService } from './support/service-process.js';

@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { productImage } from '@vsp/demo';
 import { dlqTopicName } from '@vsp/schemas';
-import { onCleanup, skipWithoutQdrant, startQdrantCluster, topicRecordCount, waitFor } from '@vsp/test-harness';
+import {
+  onCleanup,
+  productImage,
+  skipWithoutQdrant,
+  startQdrantCluster,
+  topicRecordCount,
+  waitFor,
+} from '@vsp/test-harness';
 import { IndexVersions, type ProductPoint } from '@vsp/vector-index';
 import { answers, startPipeline } from './support/pipeline-process.js';
 import { handledEvents } from './support/service-process.js';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
+import { createEventTopic, productEvent } from '@vsp/processors/testing';
 import { dlqTopicName } from '@vsp/schemas';
-import { readRecords, topicRecordCount, waitFor } from '@vsp/test-harness';
+import { productImage, readRecords, topicRecordCount, waitFor } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { handledEvents, runEntry, spawnService } from './support/service-process.js';
 

@@ -17,14 +17,19 @@ import {
   createEventTopic,
   indexSettingsOf,
   productEvent,
-  productImage,
-  seededRandom,
-  startImageHost,
   startTestEmbedding,
   type TestEmbedding,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { type CleanupContext, createKafka, onCleanup, TEST_INDEX_STORES, waitFor } from '@vsp/test-harness';
+import {
+  type CleanupContext,
+  createKafka,
+  onCleanup,
+  productImage,
+  seededRandom,
+  TEST_INDEX_STORES,
+  waitFor,
+} from '@vsp/test-harness';
 import {
   COMPACT_DESCRIPTOR_MODEL,
   EFFICIENTNET_LITE0_MODEL,
@@ -32,6 +37,7 @@ import {
   imageToTensor,
   type ProductPoint,
 } from '@vsp/vector-index';
+import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
 import { deliveries, histories, KEYS_PER_PRODUCT, keyOf, PRODUCTS } from './support/random-catalogue.js';
 import { runEntry } from './support/service-process.js';

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nearDuplicate } from '@vsp/processors/testing';
 import { indexedCatalogue } from '@vsp/search/testing';
-import { onCleanup } from '@vsp/test-harness';
+import { nearDuplicate, onCleanup } from '@vsp/test-harness';
 import { chromium } from 'playwright-core';
 import { repoRoot } from './support/service-process.js';
 

@@ -4,16 +4,15 @@ import { test } from 'node:test';
 import {
   createEventTopic,
   productEvent,
-  productImage,
-  seededRandom,
-  startImageHost,
   startTestEmbedding,
   startTestPersistence,
   type TestEmbedding,
   type TestPersistence,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
+import { productImage, seededRandom } from '@vsp/test-harness';
 import { imageToTensor, type ProductPayload, type ProductPoint } from '@vsp/vector-index';
+import { startImageHost } from '@vsp/vector-index/testing';
 import {
   deliveries,
   type Expected,

@@ -4,7 +4,7 @@ import { createKafkaClient } from '@vsp/platform';
 import { freePort, waitFor } from '@vsp/test-harness';
 import pino from 'pino';
 import { eventLogSettingsOf, loadIngressConfig } from '../config.js';
-import { testIngressEnv } from '../testing/test-ingress.js';
+import { testIngressEnv } from '../testing/index.js';
 import { EventLog } from './event-log.js';
 
 test('event log closed during start-up should stop its connect loop and answer unavailable', async () => {

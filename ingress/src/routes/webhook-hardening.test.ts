@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { rawHttpExchange, waitFor } from '@vsp/test-harness';
-import { startTestIngress, TEST_SECRET, type TestIngress, webhookBody } from '../testing/test-ingress.js';
+import { startTestIngress, TEST_SECRET, type TestIngress, webhookBody } from '../testing/index.js';
 import { WebhookSignature } from '../webhook/signature.js';
 
 interface Refusal {

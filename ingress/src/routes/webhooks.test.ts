@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProductEventCodec } from '@vsp/schemas';
 import { readRecords } from '@vsp/test-harness';
-import { startTestIngress, webhookBody } from '../testing/test-ingress.js';
+import { startTestIngress, webhookBody } from '../testing/index.js';
 
 test('ingress should answer 200 only with a task_id that locates the record on the topic', async (t) => {
   const ingress = await startTestIngress(t);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createKafka, waitFor } from '@vsp/test-harness';
-import { createEventTopic, productEvent, productImage, startImageHost, startTestEmbedding } from '../testing/index.js';
+import { createKafka, productImage, waitFor } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
+import { createEventTopic, productEvent, startTestEmbedding } from '../testing/index.js';
 import { DeadLetterTool } from './dead-letter-tool.js';
 
 test('dead letters should list with their origin and, replayed once the cause is fixed, be applied', async (t) => {

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readRecords, waitFor } from '@vsp/test-harness';
+import { nearDuplicate, productImage, readRecords, waitFor } from '@vsp/test-harness';
 import { imageToTensor } from '@vsp/vector-index';
+import { startImageHost } from '@vsp/vector-index/testing';
 import sharp from 'sharp';
-import {
-  counterTotal,
-  createEventTopic,
-  nearDuplicate,
-  productEvent,
-  productImage,
-  startImageHost,
-  startTestEmbedding,
-} from '../testing/index.js';
+import { counterTotal, createEventTopic, productEvent, startTestEmbedding } from '../testing/index.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
 

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createKafka, onCleanup, readRecords, waitFor } from '@vsp/test-harness';
+import { createKafka, onCleanup, productImage, readRecords, waitFor } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 import type { KafkaMessage } from 'kafkajs';
-import {
-  counterTotal,
-  createEventTopic,
-  productEvent,
-  productImage,
-  startImageHost,
-  startTestEmbedding,
-} from '../testing/index.js';
+import { counterTotal, createEventTopic, productEvent, startTestEmbedding } from '../testing/index.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);

@@ -2,8 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { productImage } from '@vsp/demo';
-import { type CleanupContext, createVectorIndex, onCleanup, type TestVectorIndex } from '@vsp/test-harness';
+import {
+  type CleanupContext,
+  createVectorIndex,
+  onCleanup,
+  productImage,
+  type TestVectorIndex,
+} from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
 import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import pino, { type Logger } from 'pino';

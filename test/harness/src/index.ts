@@ -17,6 +17,7 @@ export { confluentPython } from './python.js';
 export { type QdrantCluster, startQdrantCluster } from './qdrant-cluster.js';
 export { rawHttpExchange } from './raw-http.js';
 export { createSchemaRegistry, deleteSubjectAfter, uniqueSubject } from './schema-registry.js';
+export { nearDuplicate, productImage, seededRandom } from './synthetic-images.js';
 export { type CleanupContext, onCleanup } from './test-context.js';
 export { uniqueName } from './unique-name.js';
 export {

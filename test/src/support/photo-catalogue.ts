@@ -1,5 +1,7 @@
 import type { TestContext } from 'node:test';
-import { createEventTopic, productEvent, productImage, startImageHost } from '@vsp/processors/testing';
+import { createEventTopic, productEvent } from '@vsp/processors/testing';
+import { productImage } from '@vsp/test-harness';
+import { startImageHost } from '@vsp/vector-index/testing';
 
 export interface PhotoCatalogue {
   host: Awaited<ReturnType<typeof startImageHost>>;

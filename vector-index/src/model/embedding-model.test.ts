@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nearDuplicate, productImage } from '@vsp/demo';
+import { nearDuplicate, productImage } from '@vsp/test-harness';
 import { InferenceWorkerExitedError, ModelClosedError } from '../errors.js';
 import { imageToTensor } from '../images/image-preprocessor.js';
 import { buildDescriptorModel, DESCRIPTOR_MODEL } from './descriptor-model.js';

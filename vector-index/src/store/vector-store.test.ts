@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as lancedb from '@lancedb/lancedb';
-import { seededRandom } from '@vsp/demo';
 import { SinkRejectedError } from '@vsp/platform';
-import { type CleanupContext, createVectorIndex, onCleanup, TEST_INDEX_STORES, uniqueName } from '@vsp/test-harness';
+import {
+  type CleanupContext,
+  createVectorIndex,
+  onCleanup,
+  seededRandom,
+  TEST_INDEX_STORES,
+  uniqueName,
+} from '@vsp/test-harness';
 import { FakeQdrantServer } from '../testing/fake-qdrant-server.js';
 import { createTestVersions, testVersionsOf } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint, vectorStoreContract } from '../testing/vector-store.contract.js';

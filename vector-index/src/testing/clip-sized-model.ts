@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { seededRandom } from '@vsp/demo';
+import { seededRandom } from '@vsp/test-harness';
 import { writeModelFolder } from '../model/model-spec.js';
 import { encodeModel, float, int, int64Tensor, ints, node, tensor, valueInfo } from '../model/onnx-proto.js';
 

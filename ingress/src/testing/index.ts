@@ -1,0 +1,1 @@
+export { startTestIngress, TEST_SECRET, type TestIngress, testIngressEnv, webhookBody } from './test-ingress.js';

@@ -1,0 +1,1 @@
+export { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch, type TestSearch } from './test-search.js';
