@@ -11,6 +11,7 @@ export {
 } from './errors.js';
 export {
   avroTypeOptions,
+  emptyProductData,
   PRODUCT_EVENT_SUBJECT,
   PRODUCT_EVENT_TYPES,
   type ProductData,

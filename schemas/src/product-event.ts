@@ -22,6 +22,19 @@ export interface ProductData {
   image_key: string | null;
 }
 
+/** A product's data with every optional field absent: null, as on the log. */
+export function emptyProductData(productId: string): ProductData {
+  return {
+    product_id: productId,
+    title: null,
+    description: null,
+    category: null,
+    price: null,
+    currency: null,
+    image_key: null,
+  };
+}
+
 /** The record on `product-events`, field for field the Avro schema in avro/product-event.avsc. */
 export interface ProductEvent {
   event_id: string;

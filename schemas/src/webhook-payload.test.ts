@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PayloadInvalidError } from './errors.js';
+import { emptyProductData } from './product-event.js';
+import { CONTRACT_EXAMPLE_BODY } from './testing.js';
 import { parseEventTime, toProductEvent } from './webhook-payload.js';
 
 const receivedAt = Date.UTC(2025, 10, 12, 10, 0, 1);
@@ -21,20 +23,7 @@ function invalid(body: unknown): PayloadInvalidError {
 const paths = (error: PayloadInvalidError) => error.problems.map((p) => p.path.join('.')).sort();
 
 test('webhook payload should map the contract example to a record, keeping Cyrillic and the exact price', () => {
-  const body = {
-    event_type: 'product.created',
-    event_id: 'unique_event_id_123',
-    timestamp: '2025-11-12T10:00:00Z',
-    data: {
-      product_id: '12345',
-      title: 'Название товара',
-      description: 'Описание товара',
-      category: 'Электроника',
-      price: 15000.0,
-      currency: 'KGS',
-      image_key: '12345/main.jpg',
-    },
-  };
+  const body = CONTRACT_EXAMPLE_BODY;
   const raw = Buffer.from(JSON.stringify(body, null, 2));
 
   const event = toProductEvent(body, raw, receivedAt, policy);
@@ -63,15 +52,7 @@ test('webhook payload should accept the minimal test event with absent fields as
     policy,
   );
 
-  assert.deepEqual(event.data, {
-    product_id: '7',
-    title: null,
-    description: null,
-    category: null,
-    price: null,
-    currency: null,
-    image_key: null,
-  });
+  assert.deepEqual(event.data, emptyProductData('7'));
 });
 
 test('webhook payload should name every offending field at once', () => {

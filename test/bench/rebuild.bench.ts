@@ -1,7 +1,13 @@
-import { EmbeddingMetrics, type RebuildOptions, rebuild } from '@vsp/processors';
-import { createEventTopic, productEvent, startTestEmbedding, type TestEmbedding } from '@vsp/processors/testing';
+import { EmbeddingMetrics, type RebuildOptions } from '@vsp/processors';
+import {
+  createEventTopic,
+  productEvent,
+  rebuildOf,
+  startTestEmbedding,
+  type TestEmbedding,
+} from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
-import { createKafka, productImage, type TestIndexStore } from '@vsp/test-harness';
+import { productImage, type TestIndexStore } from '@vsp/test-harness';
 import { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
@@ -151,16 +157,11 @@ async function modelChangeRebuild(products: number, store: TestIndexStore): Prom
 
 /** A rebuild of the index `embedding` keeps, with metrics of its own, timed. */
 async function timedRebuild(embedding: TestEmbedding, metricsPrefix: string, model?: RebuildOptions['model']) {
-  const metrics = new EmbeddingMetrics(metricsPrefix);
   const started = performance.now();
-  const result = await rebuild({
-    config: embedding.config,
-    kafka: await createKafka(),
-    versions: embedding.versions,
+  const { result, metrics } = await rebuildOf(embedding, {
+    metrics: new EmbeddingMetrics(metricsPrefix),
     logger: pino({ level: 'warn' }),
-    metrics,
     model,
-    onProgress: () => {},
   });
   return { result, metrics, seconds: (performance.now() - started) / 1000 };
 }

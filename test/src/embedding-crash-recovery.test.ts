@@ -5,7 +5,7 @@ import { waitFor } from '@vsp/test-harness';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { photoCatalogue } from './support/photo-catalogue.js';
-import { handledEvents, spawnService } from './support/service-process.js';
+import { spawnService, untilHandled } from './support/service-process.js';
 
 test('embedding killed with SIGKILL mid-stream should, once restarted, end with a correct index', async (t) => {
   const products = 600;
@@ -18,13 +18,7 @@ test('embedding killed with SIGKILL mid-stream should, once restarted, end with 
   const start = () => spawnService(t, 'processors/src/embedding/main.ts', env);
 
   const first = start();
-  const atKill = await waitFor(
-    async () => {
-      const count = await handledEvents(port).catch(() => 0);
-      return count >= products / 10 && count;
-    },
-    { description: 'the first run to be under way', timeoutMs: 120_000, intervalMs: 20 },
-  );
+  const atKill = await untilHandled(port, products / 10, { description: 'the first run to be under way' });
   first.kill('SIGKILL');
   await once(first, 'exit');
   t.diagnostic(`killed after ${atKill} of ${products} events were handled`);

@@ -8,7 +8,7 @@ import { onCleanup, productImage, skipWithoutQdrant, waitFor } from '@vsp/test-h
 import { COMPACT_DESCRIPTOR_MODEL } from '@vsp/vector-index';
 import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
-import { handledEvents, runEntry, spawnService } from './support/service-process.js';
+import { handledEvents, runEntry, spawnService, untilHandled } from './support/service-process.js';
 
 const PRODUCTS = 12;
 
@@ -27,11 +27,7 @@ test('rebuild --to embedded should move the index from Qdrant into the embedded 
     overrides: { VECTOR_STORE: 'qdrant' },
   });
   spawnService(t, 'processors/src/embedding/main.ts', env);
-  await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= PRODUCTS, {
-    description: 'the live processor to index every product on Qdrant',
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
+  await untilHandled(port, PRODUCTS, { description: 'the live processor to index every product on Qdrant' });
   const dir = mkdtempSync(join(tmpdir(), 'moved-index-'));
   onCleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   const embedded = testVersionsOf(t, {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { catalogueHistories, createEventTopic, expectedCatalogue, SELECT_CATALOGUE } from '@vsp/processors/testing';
 import { waitFor } from '@vsp/test-harness';
 import { persistenceProcess } from './support/persistence-process.js';
-import { handledEvents, spawnService } from './support/service-process.js';
+import { spawnService, untilHandled } from './support/service-process.js';
 
 test('persistence killed with SIGKILL mid-stream should, once restarted, end with every row correct', async (t) => {
   const products = 12_000;
@@ -22,13 +22,7 @@ test('persistence killed with SIGKILL mid-stream should, once restarted, end wit
   const start = () => spawnService(t, 'processors/src/persistence/main.ts', env);
 
   const first = start();
-  const atKill = await waitFor(
-    async () => {
-      const count = await handledEvents(port).catch(() => 0);
-      return count >= events.length / 10 && count;
-    },
-    { description: 'the first run to be under way', timeoutMs: 120_000, intervalMs: 20 },
-  );
+  const atKill = await untilHandled(port, events.length / 10, { description: 'the first run to be under way' });
   first.kill('SIGKILL');
   await once(first, 'exit');
   t.diagnostic(`killed after ${atKill} of ${events.length} events were handled`);

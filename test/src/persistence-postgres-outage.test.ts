@@ -5,7 +5,7 @@ import { migrate } from '@vsp/processors';
 import { createEventTopic, productEvent } from '@vsp/processors/testing';
 import { createKafka, stopService, waitFor } from '@vsp/test-harness';
 import { persistenceProcess } from './support/persistence-process.js';
-import { handledEvents, spawnService } from './support/service-process.js';
+import { handledEvents, spawnService, untilHandled } from './support/service-process.js';
 import { steadyLoad } from './support/steady-load.js';
 
 const T0 = Date.UTC(2025, 10, 12, 10);
@@ -39,10 +39,7 @@ test('persistence should keep running through terminated backends and a PostgreS
     (await fetch(`http://127.0.0.1:${port}/health`)).json() as Promise<Health>;
 
   const load = steadyLoad(topic, 250, product);
-  await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= 300, {
-    description: 'the processor writing under load',
-    timeoutMs: 60_000,
-  });
+  await untilHandled(port, 300, { description: 'the processor writing under load' });
   // Terminated again and again for 3 s: some land mid-transaction, between two queries.
   let terminated = 0;
   for (const until = Date.now() + 3_000; Date.now() < until; ) {

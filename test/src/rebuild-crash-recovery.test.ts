@@ -9,7 +9,7 @@ import { COMPACT_DESCRIPTOR_MODEL, ensureDescriptorModel } from '@vsp/vector-ind
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { embeddingProcess } from './support/embedding-process.js';
 import { photoCatalogue } from './support/photo-catalogue.js';
-import { handledEvents, outputUntilExit, spawnService } from './support/service-process.js';
+import { outputUntilExit, spawnService, untilHandled } from './support/service-process.js';
 
 for (const { store, title, options } of TEST_INDEX_STORES) {
   test(
@@ -24,11 +24,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
         overrides: { REBUILD_PORT: '0', CONSUMER_SESSION_TIMEOUT_MS: '6000', VECTOR_STORE: store },
       });
       spawnService(t, 'processors/src/embedding/main.ts', env);
-      await waitFor(async () => (await handledEvents(port).catch(() => 0)) >= products, {
-        description: 'the live index to be built',
-        timeoutMs: 180_000,
-        intervalMs: 200,
-      });
+      await untilHandled(port, products, { description: 'the live index to be built', timeoutMs: 180_000 });
       // Another model: every image is embedded again, so the rebuild takes long enough to be killed.
       const modelDir = mkdtempSync(join(tmpdir(), 'compact-model-'));
       onCleanup(t, () => rmSync(modelDir, { recursive: true, force: true }));

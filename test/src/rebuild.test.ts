@@ -4,26 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  EmbeddingMetrics,
+  type EmbeddingMetrics,
   emptyProductState,
   imageSourceOf,
   mergeEvents,
   type RebuildOptions,
   type RebuildProgress,
-  rebuild,
 } from '@vsp/processors';
 import {
   catalogueHistories,
   createEventTopic,
   indexSettingsOf,
   productEvent,
+  rebuildOf,
   startTestEmbedding,
   type TestEmbedding,
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import {
   type CleanupContext,
-  createKafka,
   onCleanup,
   productImage,
   seededRandom,
@@ -38,23 +37,13 @@ import {
   type ProductPoint,
 } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
-import pino from 'pino';
 import { deliveries, histories, KEYS_PER_PRODUCT, keyOf, PRODUCTS } from './support/random-catalogue.js';
 import { runEntry } from './support/service-process.js';
 import { steadyLoad } from './support/steady-load.js';
 
 /** Runs a rebuild in this process against the live processor's topic and alias. */
 async function runRebuild(embedding: TestEmbedding, overrides: Partial<RebuildOptions> = {}) {
-  const metrics = new EmbeddingMetrics('rebuild_test_');
-  const result = await rebuild({
-    config: embedding.config,
-    kafka: await createKafka(),
-    versions: embedding.versions,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    onProgress: () => {},
-    ...overrides,
-  });
+  const { result, metrics } = await rebuildOf(embedding, overrides);
   const sum = async (counter: EmbeddingMetrics['vectors'] | EmbeddingMetrics['imagesFetched'], source?: string) =>
     (await counter.get()).values
       .filter((v) => source === undefined || (v.labels as Record<string, unknown>).source === source)
@@ -67,8 +56,11 @@ async function runRebuild(embedding: TestEmbedding, overrides: Partial<RebuildOp
   };
 }
 
-/** `catalogueHistories(products)` on a fresh topic, with both images of every product on the host. */
-async function catalogue(t: CleanupContext, products: number) {
+/**
+ * `catalogueHistories(products)` on a fresh topic, with both images of every product on the host,
+ * indexed by a live embedding processor (`overrides` are its settings).
+ */
+async function catalogue(t: CleanupContext, products: number, overrides: Record<string, string> = {}) {
   const host = await startImageHost(t);
   const images = new Map<string, Buffer>();
   for (let i = 0; i < products; i++) {
@@ -83,7 +75,9 @@ async function catalogue(t: CleanupContext, products: number) {
   // Phase by phase (every creation, then every update, …), so a product's history spans batches.
   const events = [0, 1, 2, 3].flatMap((phase) => histories.flatMap((h) => (h[phase] ? [h[phase]] : [])));
   await topic.produce(events);
-  return { host, images, topic, events };
+  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, overrides);
+  await embedding.waitForHandled(events.length);
+  return { host, images, topic, events, embedding };
 }
 
 /** Each product's state folded from its events, the way every sink must end. */
@@ -229,9 +223,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
     options,
     async (t) => {
       const products = 40;
-      const { host, topic, events } = await catalogue(t, products);
-      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
-      await embedding.waitForHandled(events.length);
+      const { events, embedding } = await catalogue(t, products, { VECTOR_STORE: store });
       // A version built to the end of the log, then dropped: its name is free again.
       const { result: dropped } = await runRebuild(embedding, { switchAlias: false });
       const drop = await runEntry(
@@ -263,9 +255,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
     async (t) => {
       // Enough that replaying the log takes a while: a version served too early would be seen.
       const products = 300;
-      const { host, images, topic, events } = await catalogue(t, products);
-      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
-      await embedding.waitForHandled(events.length);
+      const { host, images, topic, events, embedding } = await catalogue(t, products, { VECTOR_STORE: store });
       // Products late in the log: a partly built version would not have them yet.
       const probes = new Map<string, Float32Array>();
       for (const i of [products - 1, products - 2, products - 4]) {
@@ -333,9 +323,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
     options,
     async (t) => {
       const products = 30;
-      const { host, images, topic, events } = await catalogue(t, products);
-      const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl, { VECTOR_STORE: store });
-      await embedding.waitForHandled(events.length);
+      const { host, images, topic, embedding } = await catalogue(t, products, { VECTOR_STORE: store });
       const modelDir = mkdtempSync(join(tmpdir(), 'compact-model-'));
       onCleanup(t, () => rmSync(modelDir, { recursive: true, force: true }));
       ensureDescriptorModel(modelDir, COMPACT_DESCRIPTOR_MODEL);
@@ -385,9 +373,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
 }
 
 test('a rebuild with the pretrained model should record only its id, and the live processor should index new products with it', async (t) => {
-  const { host, images, topic, events } = await catalogue(t, 10);
-  const embedding = await startTestEmbedding(t, topic.topic, host.baseUrl);
-  await embedding.waitForHandled(events.length);
+  const { host, images, topic, embedding } = await catalogue(t, 10);
 
   const { result } = await runRebuild(embedding, { model: { id: EFFICIENTNET_LITE0_MODEL.id } });
 

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { catalogueHistories, createEventTopic, expectedCatalogue, SELECT_CATALOGUE } from '@vsp/processors/testing';
-import { waitFor } from '@vsp/test-harness';
 import { persistenceProcess } from './support/persistence-process.js';
-import { handledEvents, runEntry, spawnService } from './support/service-process.js';
+import { runEntry, spawnService, untilHandled } from './support/service-process.js';
 
 test('npm run replay should refuse a running group, then move a stopped one to the start so persistence reads the log again and ends with the same rows', async (t) => {
   const products = 300;
@@ -14,22 +13,16 @@ test('npm run replay should refuse a running group, then move a stopped one to t
   const { env, port, database } = await persistenceProcess(t, { topic: topic.topic });
   const group = env.PERSISTENCE_GROUP_ID as string;
   const replay = (...args: string[]) => runEntry('processors/src/replay/replay-cli.ts', args, env);
-  const untilHandled = (count: number) =>
-    waitFor(async () => (await handledEvents(port).catch(() => 0)) >= count, {
-      description: `${count} events handled`,
-      timeoutMs: 120_000,
-      intervalMs: 100,
-    });
 
   const first = spawnService(t, 'processors/src/persistence/main.ts', env);
-  await untilHandled(events.length);
+  await untilHandled(port, events.length);
   const refused = await replay('--group', group, '--to', 'earliest');
   first.kill('SIGTERM');
   await once(first, 'exit');
   const outside = await replay('--group', group, '--to', '0:999999');
   const moved = await replay('--group', group, '--to', 'earliest');
   const second = spawnService(t, 'processors/src/persistence/main.ts', env);
-  await untilHandled(events.length);
+  await untilHandled(port, events.length);
   second.kill('SIGTERM');
   await once(second, 'exit');
 

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { dlqTopicName } from '@vsp/schemas';
+import { CONTRACT_EXAMPLE_BODY } from '@vsp/schemas/testing';
 import {
   type CleanupContext,
   createKafka,
@@ -104,7 +105,7 @@ export async function testIngressEnv(overrides: Record<string, string> = {}): Pr
 
 let sequence = 0;
 
-/** A contract-shaped webhook body; `data` fields override the defaults. */
+/** A contract-shaped webhook body: the contract's example, `data` fields overriding its own. */
 export function webhookBody(
   eventType = 'product.created',
   data: Record<string, unknown> = {},
@@ -114,15 +115,6 @@ export function webhookBody(
     event_type: eventType,
     event_id: eventId,
     timestamp,
-    data: {
-      product_id: '12345',
-      title: 'Название товара',
-      description: 'Описание товара',
-      category: 'Электроника',
-      price: 15000.0,
-      currency: 'KGS',
-      image_key: '12345/main.jpg',
-      ...data,
-    },
+    data: { ...CONTRACT_EXAMPLE_BODY.data, ...data },
   };
 }

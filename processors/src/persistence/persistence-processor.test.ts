@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProductEvent } from '@vsp/schemas';
-import { readRecords } from '@vsp/test-harness';
+import { type CleanupContext, readRecords } from '@vsp/test-harness';
 import {
   counterTotal,
   createEventTopic,
@@ -14,13 +14,17 @@ import {
 
 const T0 = Date.UTC(2025, 10, 12, 10);
 
-test('persistence should turn create, update, image and delete sequences across partitions into the expected rows', async (t) => {
+/** A persistence processor that has handled `events`, sent on a fresh topic of 3 partitions. */
+async function persisted(t: CleanupContext, events: ProductEvent[]) {
   const topic = await createEventTopic(t, 3);
-  const events = histories(90).flat();
   await topic.produce(events);
-
   const persistence = await startTestPersistence(t, topic.topic);
   await persistence.waitForHandled(events.length);
+  return { topic, persistence };
+}
+
+test('persistence should turn create, update, image and delete sequences across partitions into the expected rows', async (t) => {
+  const { persistence } = await persisted(t, histories(90).flat());
 
   assert.deepEqual(await persistence.query(SELECT_ROWS), expectedRows(90));
   const [row] = await persistence.query<{ last_event_type: string; deleted_at: Date }>(
@@ -32,28 +36,22 @@ test('persistence should turn create, update, image and delete sequences across 
 });
 
 test('persistence should end with the same rows when every event arrives twice and shuffled per product', async (t) => {
-  const topic = await createEventTopic(t, 3);
   const shuffled = histories(90).flatMap((history, i) => {
     const twice = [...history, ...history];
     // A deterministic shuffle per product: rotate and reverse by product number.
     const rotated = [...twice.slice(i % twice.length), ...twice.slice(0, i % twice.length)];
     return i % 2 === 0 ? rotated.reverse() : rotated;
   });
-  await topic.produce(shuffled);
 
-  const persistence = await startTestPersistence(t, topic.topic);
-  await persistence.waitForHandled(shuffled.length);
+  const { persistence } = await persisted(t, shuffled);
 
   assert.deepEqual(await persistence.query(SELECT_ROWS), expectedRows(90));
   assert.ok((await counterTotal(persistence.metrics, 'events', { outcome: 'stale' })) >= shuffled.length / 2);
 });
 
 test('persistence should apply a replay of the whole topic as a no-op', async (t) => {
-  const topic = await createEventTopic(t, 3);
   const events = histories(30).flat();
-  await topic.produce(events);
-  const first = await startTestPersistence(t, topic.topic);
-  await first.waitForHandled(events.length);
+  const { topic, persistence: first } = await persisted(t, events);
   const before = await first.query('SELECT * FROM products ORDER BY product_id');
 
   await topic.produce(events);

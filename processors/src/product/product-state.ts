@@ -1,4 +1,4 @@
-import type { ProductData, ProductEvent, ProductEventType } from '@vsp/schemas';
+import { emptyProductData, type ProductData, type ProductEvent, type ProductEventType } from '@vsp/schemas';
 import { versionAt, versionOf } from './event-version.js';
 
 /**
@@ -43,13 +43,7 @@ export function catalogueOf({
 
 export function emptyProductState(productId: string): ProductState {
   return {
-    product_id: productId,
-    title: null,
-    description: null,
-    category: null,
-    price: null,
-    currency: null,
-    image_key: null,
+    ...emptyProductData(productId),
     deleted: false,
     deleted_at: null,
     versions: {},

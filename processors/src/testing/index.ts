@@ -4,6 +4,7 @@ export { catalogueHistories, expectedCatalogue, productEvent, SELECT_CATALOGUE }
 export {
   createTestEmbedding,
   indexSettingsOf,
+  rebuildOf,
   startTestEmbedding,
   TEST_MODEL,
   type TestEmbedding,

@@ -1,4 +1,4 @@
-import type { ProductEvent } from '@vsp/schemas';
+import { emptyProductData, type ProductEvent } from '@vsp/schemas';
 
 let sequence = 0;
 
@@ -16,16 +16,7 @@ export function productEvent(
     timestamp: new Date(occurredAt).toISOString(),
     occurred_at: occurredAt,
     received_at: occurredAt + 5,
-    data: {
-      product_id: productId,
-      title: null,
-      description: null,
-      category: null,
-      price: null,
-      currency: null,
-      image_key: null,
-      ...data,
-    },
+    data: { ...emptyProductData(productId), ...data },
     raw_body: Buffer.from('{}'),
   };
 }

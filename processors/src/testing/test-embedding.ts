@@ -14,6 +14,7 @@ import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
 import { LiveEmbedding, type LiveEmbeddingOptions } from '../embedding/live-embedding.js';
+import { type RebuildOptions, type RebuildResult, rebuild } from '../embedding/rebuild.js';
 import type { HealthReport } from '../runtime/health-server.js';
 import { waitForHandled } from './processor-counters.js';
 
@@ -119,4 +120,25 @@ export async function startTestEmbedding(
     waitForHandled: waitForHandled(metrics),
     close: () => processor.close(),
   };
+}
+
+/**
+ * A rebuild, run in this process, of the index `embedding` keeps (its topic and alias), quiet
+ * unless told otherwise; the metrics are returned for the test to read.
+ */
+export async function rebuildOf(
+  embedding: TestEmbedding,
+  overrides: Partial<RebuildOptions> = {},
+): Promise<{ result: RebuildResult; metrics: EmbeddingMetrics }> {
+  const metrics = overrides.metrics ?? new EmbeddingMetrics('rebuild_test_');
+  const result = await rebuild({
+    config: embedding.config,
+    kafka: await createKafka(),
+    versions: embedding.versions,
+    logger: pino({ level: 'silent' }),
+    onProgress: () => {},
+    ...overrides,
+    metrics,
+  });
+  return { result, metrics };
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { type CleanupContext, onCleanup } from '@vsp/test-harness';
+import { type CleanupContext, onCleanup, waitFor } from '@vsp/test-harness';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -88,5 +88,23 @@ export async function handledEvents(port: number): Promise<number> {
   return [...text.matchAll(/^visual_search_processor_events_total\{[^}]*\} (\d+)$/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
     0,
+  );
+}
+
+/**
+ * Waits until the processor serving /metrics on `port` has handled `count` events (any outcome;
+ * a process still starting counts 0), and returns how many it had by then.
+ */
+export function untilHandled(
+  port: number,
+  count: number,
+  { description = `${count} events handled`, timeoutMs = 120_000 }: { description?: string; timeoutMs?: number } = {},
+): Promise<number> {
+  return waitFor(
+    async () => {
+      const handled = await handledEvents(port).catch(() => 0);
+      return handled >= count && handled;
+    },
+    { description, timeoutMs, intervalMs: 20 },
   );
 }
