@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface DeadLetterRecord {
   dlqPartition: number;
@@ -71,10 +71,7 @@ export class DeadLetterTool {
   }
 
   async #readAll(topic: string): Promise<DeadLetterRecord[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
+    const ends = await this.#withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high)]));
     const letters: DeadLetterRecord[] = [];
     if (remaining.size === 0) return letters;
@@ -158,16 +155,23 @@ export class DeadLetterTool {
   }
 
   async #ensureLedger(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      // false (not an error) when it already exists.
-      await admin.createTopics({
+    // false (not an error) when it already exists.
+    await this.#withAdmin((admin) =>
+      admin.createTopics({
         topics: [
           { topic: this.#ledgerTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         ],
         waitForLeaders: true,
-      });
+      }),
+    );
+  }
+
+  /** An admin client for `work`, disconnected afterwards whatever happened. */
+  async #withAdmin<R>(work: (admin: Admin) => Promise<R>): Promise<R> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return await work(admin);
     } finally {
       await admin.disconnect();
     }
