@@ -4,12 +4,12 @@ import { HealthServer } from '../runtime/health-server.js';
 import { runProcessor } from '../runtime/run-processor.js';
 import { loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
-import { LiveEmbedding } from './live-embedding.js';
+import { EmbeddingProcessor } from './embedding-processor.js';
 
 const config = loadOrExit('embedding', () => loadEmbeddingConfig());
 const logger = createServiceLogger('embedding', config);
 const metrics = new EmbeddingMetrics('visual_search_embedding_');
-const processor = new LiveEmbedding({
+const processor = new EmbeddingProcessor({
   config,
   kafka: createKafkaClient({ clientId: config.EMBEDDING_GROUP_ID, brokers: config.KAFKA_BROKERS, logger }),
   versions: IndexVersions.open(config),

@@ -19,7 +19,7 @@ import { KnownDeadLetters } from '../dead-letters/known-dead-letters.js';
 import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
-import { createEmbeddingProcessor } from './embedding-processor.js';
+import { createVersionConsumer } from './version-consumer.js';
 
 export interface RebuildOptions {
   config: EmbeddingConfig;
@@ -78,7 +78,7 @@ export interface RebuildResult {
  * same-model rebuild takes vectors from the serving version instead of embedding again. Once every
  * partition is within REBUILD_SWITCH_LAG of the end, it commits, leaves its group, marks the
  * version ready and moves the alias; the live processors then follow the alias into this group and
- * go on from its commit (see LiveEmbedding), so no event is missed. Stopped or killed before that,
+ * go on from its commit (see EmbeddingProcessor), so no event is missed. Stopped or killed before that,
  * the version stays `building`, is never served, and the next run resumes it from its commit.
  */
 export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
@@ -95,7 +95,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
     const knownLetters = await KnownDeadLetters.read(
       new DeadLetterTool(options.kafka, dlqTopicName(config.PRODUCT_EVENTS_TOPIC)),
     );
-    const runtime = createEmbeddingProcessor({
+    const runtime = createVersionConsumer({
       config,
       kafka: options.kafka,
       logger,

@@ -13,7 +13,7 @@ import { DESCRIPTOR_MODEL, type EmbeddingModel, IndexVersions, openModel, type V
 import pino from 'pino';
 import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
-import { LiveEmbedding, type LiveEmbeddingOptions } from '../embedding/live-embedding.js';
+import { EmbeddingProcessor, type EmbeddingProcessorOptions } from '../embedding/embedding-processor.js';
 import { type RebuildOptions, type RebuildResult, rebuild } from '../embedding/rebuild.js';
 import type { HealthReport } from '../runtime/health-server.js';
 import { waitForHandled } from './processor-counters.js';
@@ -82,11 +82,11 @@ export function indexSettingsOf(config: EmbeddingConfig): Record<string, string 
 export async function createTestEmbedding(
   t: CleanupContext,
   config: EmbeddingConfig,
-  options: Pick<LiveEmbeddingOptions, 'openModel'> = {},
-): Promise<{ processor: LiveEmbedding; versions: IndexVersions; metrics: EmbeddingMetrics }> {
+  options: Pick<EmbeddingProcessorOptions, 'openModel'> = {},
+): Promise<{ processor: EmbeddingProcessor; versions: IndexVersions; metrics: EmbeddingMetrics }> {
   const versions = IndexVersions.open(config);
   const metrics = new EmbeddingMetrics('test_');
-  const processor = new LiveEmbedding({
+  const processor = new EmbeddingProcessor({
     config,
     kafka: await createKafka(),
     versions,
