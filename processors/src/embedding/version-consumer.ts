@@ -3,9 +3,10 @@ import { type EmbeddingModel, ImageFetcher, type VectorStore } from '@vsp/vector
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
-import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
+import { ConsumerRuntime } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { DeadLetterPolicy } from '../runtime/dead-letter-queue.js';
+import type { RecordHandler } from '../runtime/runtime-options.js';
 import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { ProductIndexer, type VectorSource } from './product-indexer.js';

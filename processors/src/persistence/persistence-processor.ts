@@ -3,9 +3,10 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
-import { ConsumerRuntime, type RecordHandler } from '../runtime/consumer-runtime.js';
+import { ConsumerRuntime } from '../runtime/consumer-runtime.js';
 import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { ProcessorMetrics } from '../runtime/processor-metrics.js';
+import type { RecordHandler } from '../runtime/runtime-options.js';
 import type { PersistenceConfig } from './config.js';
 import { ProductStore } from './product-store.js';
 

@@ -16,8 +16,9 @@ import {
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { createEventTopic, productEvent } from '../testing/index.js';
-import { ConsumerRuntime, type RecordHandler } from './consumer-runtime.js';
+import { ConsumerRuntime } from './consumer-runtime.js';
 import { ProcessorMetrics } from './processor-metrics.js';
+import type { RecordHandler } from './runtime-options.js';
 import type { SinkRecord } from './sink-writer.js';
 
 const SESSION_TIMEOUT_MS = 6_000;

@@ -1,43 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ABORTED, kafkaErrorTypes } from '@vsp/platform';
-import type { Admin, Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { Admin, Batch, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { EventInvalidError, ProcessorClosedError } from '../errors.js';
 import { BatchReport } from './batch-report.js';
-import { type BatchControl, BatchRetry, type RetryOptions } from './batch-retry.js';
+import { type BatchControl, BatchRetry } from './batch-retry.js';
 import { ConsumerHealth } from './consumer-health.js';
-import { type DeadLetter, type DeadLetterPolicy, DeadLetterQueue } from './dead-letter-queue.js';
+import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import type { HealthReport } from './health-server.js';
-import type { ProcessorMetrics } from './processor-metrics.js';
-import { type Sink, type SinkOptions, type SinkRecord, SinkWriter } from './sink-writer.js';
-
-/** What a processor plugs into the runtime. Errors it throws carry `retriable` (see errors.ts). */
-export interface RecordHandler<T> extends Sink<T> {
-  /** Bytes to a value the sink understands; a permanent error dead-letters the record. */
-  decode(message: KafkaMessage): Promise<T>;
-  /** The event type, for metrics. */
-  label(value: T): string;
-}
-
-export interface ConsumerRuntimeOptions<T> {
-  /** Processor name in logs and metrics, e.g. "persistence". */
-  name: string;
-  kafka: Kafka;
-  groupId: string;
-  topic: string;
-  dlqTopic: string;
-  /** Partitions processed at the same time. */
-  concurrency: number;
-  sessionTimeoutMs: number;
-  handler: RecordHandler<T>;
-  sink: SinkOptions;
-  retry: RetryOptions;
-  health: { intervalMs: number; stallAfterMs: number };
-  logger: Logger;
-  metrics: ProcessorMetrics;
-  /** Default: send and log every letter. */
-  deadLetters?: DeadLetterPolicy | undefined;
-}
+import type { ConsumerRuntimeOptions } from './runtime-options.js';
+import { type SinkRecord, SinkWriter } from './sink-writer.js';
 
 const TOPIC_CHECK_INTERVAL_MS = 500;
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { breakerSettings, ConfigError } from '@vsp/platform';
 import { dlqTopicName } from '@vsp/schemas';
-import type { ConsumerRuntimeOptions } from './consumer-runtime.js';
+import type { ConsumerRuntimeOptions } from './runtime-options.js';
 
 /** The settings every processor's consumer runtime reads; each processor spreads them into its schema. */
 export const consumerSettings = ({
