@@ -17,8 +17,11 @@ export interface SearchService {
 export async function createSearchService(config: SearchConfig, logger: Logger): Promise<SearchService> {
   const metrics = new SearchMetrics();
   const search = new VisualSearch({
-    config,
     versions: IndexVersions.open(config),
+    models: config,
+    aliasCheckIntervalMs: config.ALIAS_CHECK_INTERVAL_MS,
+    maxPixels: config.IMAGE_MAX_PIXELS,
+    imageBaseUrl: config.IMAGE_BASE_URL,
     logger,
     onStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });

@@ -7,13 +7,13 @@ import {
   type IndexVersion,
   type IndexVersions,
   imageToTensor,
+  type ModelSettings,
   openModelOf,
   type SearchFilter,
   type SearchHit,
   type VectorStore,
 } from '@vsp/vector-index';
 import type { Logger } from 'pino';
-import type { SearchConfig } from './config.js';
 import {
   IndexUnavailableError,
   ProductNotFoundError,
@@ -85,8 +85,15 @@ async function storeProblem(store: VectorStore): Promise<string | null> {
 }
 
 export interface VisualSearchOptions {
-  config: SearchConfig;
   versions: IndexVersions;
+  /** Where the models a version records are found or made. */
+  models: ModelSettings;
+  /** How often the alias is read, to follow a rebuild or a rollback. */
+  aliasCheckIntervalMs: number;
+  /** A query photo with more pixels is refused before it is decoded (a decompression bomb). */
+  maxPixels: number;
+  /** Where image keys are, for the results' image URLs. */
+  imageBaseUrl: string;
   logger: Logger;
   /** Called with the time each stage of a search took. */
   onStage(stage: SearchStage, seconds: number): void;
@@ -107,9 +114,7 @@ export class VisualSearch {
 
   constructor(options: VisualSearchOptions) {
     this.#options = options;
-    this.#watch = new AliasWatch(options.versions, options.config.ALIAS_CHECK_INTERVAL_MS, (version) =>
-      this.#serve(version),
-    );
+    this.#watch = new AliasWatch(options.versions, options.aliasCheckIntervalMs, (version) => this.#serve(version));
   }
 
   /** Serves what the alias points at now (if anything) and follows it from then on. */
@@ -141,7 +146,7 @@ export class VisualSearch {
   byImage(image: Buffer, k: number, filter: SearchFilter): Promise<SearchAnswer> {
     const started = performance.now();
     return this.#use(async ({ version, model, store }) => {
-      const tensor = await this.#time('decode', () => decode(image, model, this.#options.config.IMAGE_MAX_PIXELS));
+      const tensor = await this.#time('decode', () => decode(image, model, this.#options.maxPixels));
       const [vector] = await this.#time('embed', () => model.embed([tensor]));
       const hits = await this.#time('query', () => this.#query(() => store.search(vector as Float32Array, k, filter)));
       return this.#answer(version, model, started, hits);
@@ -193,9 +198,9 @@ export class VisualSearch {
   }
 
   async #serve(version: IndexVersion): Promise<void> {
-    const { config, versions, logger } = this.#options;
+    const { models, versions, logger } = this.#options;
     try {
-      const model = await openModelOf(version, config);
+      const model = await openModelOf(version, models);
       const previous = this.#serving;
       this.#serving = { version, model, store: versions.store(version.name), users: 0, retired: false };
       logger.info(`searching ${version.name} with model ${model.spec.id}`);
@@ -227,7 +232,7 @@ export class VisualSearch {
   }
 
   #answer(version: IndexVersion, model: EmbeddingModel, started: number, hits: SearchHit[]): SearchAnswer {
-    const base = this.#options.config.IMAGE_BASE_URL;
+    const base = this.#options.imageBaseUrl;
     const threshold = model.spec.matchThreshold;
     return {
       collection: version.name,
