@@ -56,6 +56,7 @@ await runCommandLine({
       name: 'rebuild',
       level: config.LOG_LEVEL,
       logDir: config.LOG_DIR || undefined,
+      format: config.LOG_FORMAT,
       toStderr: true,
     });
     const metrics = new EmbeddingMetrics('visual_search_rebuild_process_');
