@@ -26,8 +26,9 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
   const known = new Set(Object.keys(schema.properties));
   const problems: string[] = [];
   const fromFile = readDotenv(options.dotenvPath);
-  if (Object.keys(fromFile).length > 0) {
-    const documented = documentedSettings();
+  // Without the settings reference a key of another process cannot be told from a typo.
+  const documented = Object.keys(fromFile).length > 0 ? documentedSettings() : undefined;
+  if (documented) {
     for (const key of Object.keys(fromFile)) {
       if (!known.has(key) && !documented.has(key)) problems.push(`${options.dotenvPath}: unknown setting ${key}`);
     }

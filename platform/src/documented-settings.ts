@@ -5,12 +5,13 @@ import { repoRoot } from './repo-paths.js';
 export const configurationDocPath = `${repoRoot}docs/CONFIGURATION.md`;
 
 /**
- * The setting names docs/CONFIGURATION.md lists, read from the first column of its tables; empty
- * when the file is not there. The shared `.env` file is checked against them: a key nobody
- * documented is a typo, and a setting is added by its workspace's schema and its line there.
+ * The setting names docs/CONFIGURATION.md lists, read from the first column of its tables;
+ * undefined when the file is not there (an image without the docs). The shared `.env` file is
+ * checked against them: a key nobody documented is a typo, and a setting is added by its
+ * workspace's schema and its line there.
  */
-export function documentedSettings(path = configurationDocPath): ReadonlySet<string> {
-  if (!existsSync(path)) return new Set();
+export function documentedSettings(path = configurationDocPath): ReadonlySet<string> | undefined {
+  if (!existsSync(path)) return undefined;
   const names = new Set<string>();
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const firstCell = /^\|([^|]*)\|/.exec(line)?.[1] ?? '';

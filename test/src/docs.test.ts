@@ -14,7 +14,7 @@ const anchorOf = (heading: string) =>
     .replaceAll(' ', '-');
 
 test('docs/CONFIGURATION.md should list every setting a process of the pipeline reads, and no other', () => {
-  const documented = documentedSettings();
+  const documented = documentedSettings() ?? new Set<string>();
 
   assert.deepEqual(
     [...PIPELINE_SETTINGS].filter((name) => !documented.has(name)),
