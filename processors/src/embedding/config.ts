@@ -8,7 +8,9 @@ import {
   shutdownTimeout,
 } from '@vsp/platform';
 import { modelSettings, vectorIndexSettings } from '@vsp/vector-index';
-import { checkConsumerSettings, consumerSettings } from '../runtime/consumer-settings.js';
+import { checkConsumerSettings, consumerSettings, runtimeOptionsFrom } from '../runtime/consumer-settings.js';
+import type { EmbeddingProcessorSettings } from './embedding-processor.js';
+import type { VersionConsumerSettings } from './version-consumer.js';
 
 export const EmbeddingConfigSchema = Type.Object({
   ...eventLogSettings,
@@ -39,4 +41,31 @@ export type EmbeddingConfig = Readonly<Static<typeof EmbeddingConfigSchema>>;
 
 export function loadEmbeddingConfig(env?: Record<string, string | undefined>): EmbeddingConfig {
   return checkConsumerSettings(loadConfig(EmbeddingConfigSchema, env ? { env } : { dotenvPath }));
+}
+
+/** The settings of the consumer that fills a version, in its own terms. */
+export function versionConsumerSettingsOf(config: EmbeddingConfig): VersionConsumerSettings {
+  return {
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    concurrency: config.EMBEDDING_CONCURRENCY,
+    images: {
+      baseUrl: config.IMAGE_BASE_URL,
+      fetchTimeoutMs: config.IMAGE_FETCH_TIMEOUT_MS,
+      maxBytes: config.IMAGE_MAX_BYTES,
+      maxPixels: config.IMAGE_MAX_PIXELS,
+      fetchConcurrency: config.IMAGE_FETCH_CONCURRENCY,
+      decodeConcurrency: config.IMAGE_DECODE_CONCURRENCY,
+    },
+    runtime: runtimeOptionsFrom(config, 'vector-index'),
+  };
+}
+
+/** The embedding processor's settings, in its own terms. */
+export function embeddingProcessorSettingsOf(config: EmbeddingConfig): EmbeddingProcessorSettings {
+  return {
+    consumer: versionConsumerSettingsOf(config),
+    models: config,
+    groupPrefix: config.EMBEDDING_GROUP_ID,
+    aliasCheckIntervalMs: config.ALIAS_CHECK_INTERVAL_MS,
+  };
 }

@@ -5,6 +5,7 @@ import {
   type IndexVersion,
   type IndexVersions,
   type ModelOpener,
+  type ModelSettings,
   openModelFor,
   versionSpecOf,
 } from '@vsp/vector-index';
@@ -14,12 +15,22 @@ import { ProcessorClosedError } from '../errors.js';
 import type { ConsumerRuntime } from '../runtime/consumer-runtime.js';
 import type { HealthReport } from '../runtime/health-server.js';
 import { untilAvailable } from '../runtime/until-available.js';
-import type { EmbeddingConfig } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
-import { createVersionConsumer } from './version-consumer.js';
+import { createVersionConsumer, type VersionConsumerSettings } from './version-consumer.js';
 
-export interface EmbeddingProcessorOptions {
-  config: EmbeddingConfig;
+/** What the embedding processor is told, from its settings (see embeddingProcessorSettingsOf). */
+export interface EmbeddingProcessorSettings {
+  /** What each version's consumer is told. */
+  consumer: VersionConsumerSettings;
+  /** Where models are found or made, and the one a first version is built with. */
+  models: ModelSettings;
+  /** Prefix of the versions' consumer groups. */
+  groupPrefix: string;
+  /** How often the alias is read, to follow a rebuild or a rollback. */
+  aliasCheckIntervalMs: number;
+}
+
+export interface EmbeddingProcessorOptions extends EmbeddingProcessorSettings {
   kafka: Kafka;
   versions: IndexVersions;
   logger: Logger;
@@ -58,7 +69,7 @@ export class EmbeddingProcessor {
   constructor(options: EmbeddingProcessorOptions) {
     this.#options = options;
     this.#openModel = options.openModel ?? openModelFor;
-    this.#watch = new AliasWatch(options.versions, options.config.ALIAS_CHECK_INTERVAL_MS, async (version) => {
+    this.#watch = new AliasWatch(options.versions, options.aliasCheckIntervalMs, async (version) => {
       options.logger.info(`alias ${options.versions.alias} now serves ${version.name}: following it`);
       await this.#unfollow();
       if (this.#closing) return;
@@ -124,12 +135,12 @@ export class EmbeddingProcessor {
   }
 
   async #firstVersion(): Promise<IndexVersion> {
-    const { versions, config } = this.#options;
+    const { versions, models, groupPrefix } = this.#options;
     const serving = await versions.serving();
     if (serving) return serving;
-    const model = await this.#openModel(undefined, config);
+    const model = await this.#openModel(undefined, models);
     try {
-      return await versions.ensureServing(versionSpecOf(model, config.MODEL_DIR, config.EMBEDDING_GROUP_ID));
+      return await versions.ensureServing(versionSpecOf(model, models.MODEL_DIR, groupPrefix));
     } finally {
       await model.close();
     }
@@ -137,10 +148,10 @@ export class EmbeddingProcessor {
 
   /** Opens the model `version` was built with and prepares its consumer; a model that does not open leaves nothing followed. */
   async #adopt(version: IndexVersion): Promise<void> {
-    const { config, kafka, versions, logger, metrics } = this.#options;
+    const { consumer, models, kafka, versions, logger, metrics } = this.#options;
     let model: EmbeddingModel;
     try {
-      model = await this.#openModel(version, config);
+      model = await this.#openModel(version, models);
     } catch (error) {
       this.#problem = `${(error as Error).message}; waiting for the alias to move (or a restart)`;
       logger.error({ err: error }, `cannot index ${version.name}`);
@@ -151,7 +162,7 @@ export class EmbeddingProcessor {
       return;
     }
     const runtime = createVersionConsumer({
-      config,
+      settings: consumer,
       kafka,
       store: versions.store(version.name),
       groupId: version.group,

@@ -2,7 +2,7 @@ import { createKafkaClient, createServiceLogger, loadOrExit } from '@vsp/platfor
 import { IndexVersions } from '@vsp/vector-index';
 import { HealthServer } from '../runtime/health-server.js';
 import { runProcessor } from '../runtime/run-processor.js';
-import { loadEmbeddingConfig } from './config.js';
+import { embeddingProcessorSettingsOf, loadEmbeddingConfig } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
 import { EmbeddingProcessor } from './embedding-processor.js';
 
@@ -10,7 +10,7 @@ const config = loadOrExit('embedding', () => loadEmbeddingConfig());
 const logger = createServiceLogger('embedding', config);
 const metrics = new EmbeddingMetrics('visual_search_embedding_');
 const processor = new EmbeddingProcessor({
-  config,
+  ...embeddingProcessorSettingsOf(config),
   kafka: createKafkaClient({ clientId: config.EMBEDDING_GROUP_ID, brokers: config.KAFKA_BROKERS, logger }),
   versions: IndexVersions.open(config),
   logger,

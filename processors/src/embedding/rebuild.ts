@@ -17,7 +17,7 @@ import { Gauge } from 'prom-client';
 import { DeadLetterTool } from '../dead-letters/dead-letter-tool.js';
 import { KnownDeadLetters } from '../dead-letters/known-dead-letters.js';
 import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
-import type { EmbeddingConfig } from './config.js';
+import { type EmbeddingConfig, versionConsumerSettingsOf } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { createVersionConsumer } from './version-consumer.js';
 
@@ -96,7 +96,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       new DeadLetterTool(options.kafka, dlqTopicName(config.PRODUCT_EVENTS_TOPIC)),
     );
     const runtime = createVersionConsumer({
-      config,
+      settings: versionConsumerSettingsOf(config),
       kafka: options.kafka,
       logger,
       metrics: options.metrics,

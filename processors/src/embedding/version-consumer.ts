@@ -4,15 +4,32 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime } from '../runtime/consumer-runtime.js';
-import { runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { DeadLetterPolicy } from '../runtime/dead-letter-queue.js';
-import type { RecordHandler } from '../runtime/runtime-options.js';
-import type { EmbeddingConfig } from './config.js';
+import type { ConsumerRuntimeOptions, RecordHandler } from '../runtime/runtime-options.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { ProductIndexer, type VectorSource } from './product-indexer.js';
 
+/** What the consumer of a version is told, from the embedding processor's settings (see versionConsumerSettingsOf). */
+export interface VersionConsumerSettings {
+  registryUrl: string;
+  /** Partitions processed at the same time. */
+  concurrency: number;
+  images: {
+    baseUrl: string;
+    fetchTimeoutMs: number;
+    maxBytes: number;
+    maxPixels: number;
+    fetchConcurrency: number;
+    decodeConcurrency: number;
+  };
+  runtime: Pick<
+    ConsumerRuntimeOptions<unknown>,
+    'topic' | 'dlqTopic' | 'sessionTimeoutMs' | 'sink' | 'retry' | 'health'
+  >;
+}
+
 export interface VersionConsumerDependencies {
-  config: EmbeddingConfig;
+  settings: VersionConsumerSettings;
   kafka: Kafka;
   /** The collection to fill, and the consumer group that keeps it in step with the log. */
   store: VectorStore;
@@ -30,7 +47,7 @@ export interface VersionConsumerDependencies {
 
 /** Product events into one collection of the vector index, through the consumer runtime. */
 export function createVersionConsumer({
-  config,
+  settings,
   kafka,
   store,
   groupId,
@@ -41,18 +58,15 @@ export function createVersionConsumer({
   name = 'embedding',
   deadLetters,
 }: VersionConsumerDependencies) {
+  const { images } = settings;
   const indexer = new ProductIndexer({
     store,
     donor,
     model,
-    fetcher: new ImageFetcher({
-      baseUrl: config.IMAGE_BASE_URL,
-      timeoutMs: config.IMAGE_FETCH_TIMEOUT_MS,
-      maxBytes: config.IMAGE_MAX_BYTES,
-    }),
-    maxPixels: config.IMAGE_MAX_PIXELS,
-    fetchConcurrency: config.IMAGE_FETCH_CONCURRENCY,
-    decodeConcurrency: config.IMAGE_DECODE_CONCURRENCY,
+    fetcher: new ImageFetcher({ baseUrl: images.baseUrl, timeoutMs: images.fetchTimeoutMs, maxBytes: images.maxBytes }),
+    maxPixels: images.maxPixels,
+    fetchConcurrency: images.fetchConcurrency,
+    decodeConcurrency: images.decodeConcurrency,
     onStage: (stage, seconds) => metrics.stageSeconds.observe({ processor: name, stage }, seconds),
     onVectors: (fetched, sources) => {
       metrics.imagesFetched.inc({ processor: name }, fetched);
@@ -61,7 +75,7 @@ export function createVersionConsumer({
       }
     },
   });
-  const codec = ProductEventCodec.reader(config.SCHEMA_REGISTRY_URL);
+  const codec = ProductEventCodec.reader(settings.registryUrl);
   const handler: RecordHandler<ProductEvent> = {
     decode: (message) => decodeProductEvent(codec, message),
     label: (event) => event.event_type,
@@ -70,11 +84,11 @@ export function createVersionConsumer({
   };
   logger.info(`${name}: model ${model.spec.id} (dimension ${model.dimension}) into ${store.name} as group ${groupId}`);
   return new ConsumerRuntime({
-    ...runtimeOptionsFrom(config, 'vector-index'),
+    ...settings.runtime,
     name,
     kafka,
     groupId,
-    concurrency: config.EMBEDDING_CONCURRENCY,
+    concurrency: settings.concurrency,
     handler,
     logger,
     metrics,

@@ -11,7 +11,7 @@ import {
 } from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL, type EmbeddingModel, IndexVersions, openModel, type VectorStore } from '@vsp/vector-index';
 import pino from 'pino';
-import { type EmbeddingConfig, loadEmbeddingConfig } from '../embedding/config.js';
+import { type EmbeddingConfig, embeddingProcessorSettingsOf, loadEmbeddingConfig } from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
 import { EmbeddingProcessor, type EmbeddingProcessorOptions } from '../embedding/embedding-processor.js';
 import { type RebuildOptions, type RebuildResult, rebuild } from '../embedding/rebuild.js';
@@ -87,7 +87,7 @@ export async function createTestEmbedding(
   const versions = IndexVersions.open(config);
   const metrics = new EmbeddingMetrics('test_');
   const processor = new EmbeddingProcessor({
-    config,
+    ...embeddingProcessorSettingsOf(config),
     kafka: await createKafka(),
     versions,
     logger: pino({ level: 'silent' }),
