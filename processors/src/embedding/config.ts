@@ -10,6 +10,7 @@ import {
 import { modelSettings, vectorIndexSettings } from '@vsp/vector-index';
 import { checkConsumerSettings, consumerSettings, runtimeOptionsFrom } from '../runtime/consumer-settings.js';
 import type { EmbeddingProcessorSettings } from './embedding-processor.js';
+import type { RebuildSettings } from './rebuild.js';
 import type { VersionConsumerSettings } from './version-consumer.js';
 
 export const EmbeddingConfigSchema = Type.Object({
@@ -67,5 +68,14 @@ export function embeddingProcessorSettingsOf(config: EmbeddingConfig): Embedding
     models: config,
     groupPrefix: config.EMBEDDING_GROUP_ID,
     aliasCheckIntervalMs: config.ALIAS_CHECK_INTERVAL_MS,
+  };
+}
+
+/** A rebuild's settings, in its own terms. */
+export function rebuildSettingsOf(config: EmbeddingConfig): RebuildSettings {
+  return {
+    ...embeddingProcessorSettingsOf(config),
+    switchLag: config.REBUILD_SWITCH_LAG,
+    progressIntervalMs: config.REBUILD_PROGRESS_INTERVAL_MS,
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '@vsp/vector-index';
 import closeWithGrace from 'close-with-grace';
 import { HealthServer } from '../runtime/health-server.js';
-import { loadEmbeddingConfig } from './config.js';
+import { loadEmbeddingConfig, rebuildSettingsOf } from './config.js';
 import { EmbeddingMetrics } from './embedding-metrics.js';
 import { type RebuildProgress, rebuild } from './rebuild.js';
 
@@ -66,7 +66,7 @@ await runCommandLine({
     const stop = new AbortController();
     const started = performance.now();
     const done = rebuild({
-      config,
+      settings: rebuildSettingsOf(config),
       kafka: createKafkaClient({ clientId: 'visual-search-rebuild', brokers: config.KAFKA_BROKERS, logger }),
       versions,
       logger,

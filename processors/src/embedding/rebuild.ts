@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { dlqTopicName } from '@vsp/schemas';
 import {
   type EmbeddingModel,
   type IndexVersion,
@@ -17,12 +16,20 @@ import { Gauge } from 'prom-client';
 import { DeadLetterTool } from '../dead-letters/dead-letter-tool.js';
 import { KnownDeadLetters } from '../dead-letters/known-dead-letters.js';
 import { type PartitionPosition, readGroupPosition } from '../runtime/group-offsets.js';
-import { type EmbeddingConfig, versionConsumerSettingsOf } from './config.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
+import type { EmbeddingProcessorSettings } from './embedding-processor.js';
 import { createVersionConsumer } from './version-consumer.js';
 
+/** What a rebuild is told, from the embedding settings (see rebuildSettingsOf). */
+export interface RebuildSettings extends Pick<EmbeddingProcessorSettings, 'consumer' | 'models' | 'groupPrefix'> {
+  /** The alias moves once no partition is further than this many events behind. */
+  switchLag: number;
+  /** How often progress is reported and catch-up checked. */
+  progressIntervalMs: number;
+}
+
 export interface RebuildOptions {
-  config: EmbeddingConfig;
+  settings: RebuildSettings;
   kafka: Kafka;
   versions: IndexVersions;
   logger: Logger;
@@ -82,21 +89,20 @@ export interface RebuildResult {
  * the version stays `building`, is never served, and the next run resumes it from its commit.
  */
 export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
-  const { config, versions, logger, signal } = options;
+  const { settings, versions, logger, signal } = options;
+  const { topic, dlqTopic } = settings.consumer.runtime;
   const serving = await versions.serving();
   const { model, modelDir } = await openRebuildModel(options, serving);
   try {
     const { version, resumed } = await targetVersion(options, model, modelDir, serving);
     const donor = serving && serving.modelId === model.spec.id && serving.name !== version.name ? serving : undefined;
     logger.info(
-      `${resumed ? 'Resuming' : 'Building'} ${version.name} with model ${model.spec.id} from the start of ${config.PRODUCT_EVENTS_TOPIC}` +
+      `${resumed ? 'Resuming' : 'Building'} ${version.name} with model ${model.spec.id} from the start of ${topic}` +
         (donor ? `, reusing vectors of ${donor.name}` : ', embedding every image'),
     );
-    const knownLetters = await KnownDeadLetters.read(
-      new DeadLetterTool(options.kafka, dlqTopicName(config.PRODUCT_EVENTS_TOPIC)),
-    );
+    const knownLetters = await KnownDeadLetters.read(new DeadLetterTool(options.kafka, dlqTopic));
     const runtime = createVersionConsumer({
-      settings: versionConsumerSettingsOf(config),
+      settings: settings.consumer,
       kafka: options.kafka,
       logger,
       metrics: options.metrics,
@@ -122,7 +128,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       }
       await runtime.start();
       while (!progress.caughtUp && !signal?.aborted) {
-        await delay(config.REBUILD_PROGRESS_INTERVAL_MS, undefined, { signal }).catch(() => {});
+        await delay(settings.progressIntervalMs, undefined, { signal }).catch(() => {});
         if (fatal) throw fatal;
         progress = await tracker.check();
       }
@@ -168,20 +174,20 @@ async function deadLettersByReason(metrics: EmbeddingMetrics, processor: string)
 
 /** The model to build with, and the folder a new version records (none for a built-in model). */
 async function openRebuildModel(
-  { config, model }: RebuildOptions,
+  { settings: { models }, model }: RebuildOptions,
   serving: IndexVersion | undefined,
 ): Promise<{ model: EmbeddingModel; modelDir: string | undefined }> {
   if (model && 'dir' in model)
-    return { model: await openModel({ ...config, MODEL_DIR: model.dir }), modelDir: model.dir };
+    return { model: await openModel({ ...models, MODEL_DIR: model.dir }), modelDir: model.dir };
   if (model)
-    return { model: await openModel({ ...config, MODEL: model.id, MODEL_DIR: undefined }), modelDir: undefined };
-  if (serving) return { model: await openModelOf(serving, config), modelDir: serving.modelDir ?? undefined };
-  return { model: await openModel(config), modelDir: config.MODEL_DIR };
+    return { model: await openModel({ ...models, MODEL: model.id, MODEL_DIR: undefined }), modelDir: undefined };
+  if (serving) return { model: await openModelOf(serving, models), modelDir: serving.modelDir ?? undefined };
+  return { model: await openModel(models), modelDir: models.MODEL_DIR };
 }
 
 /** The version named, else an unfinished one of this model, else a new one. */
 async function targetVersion(
-  { versions, collection, config, quantization }: RebuildOptions,
+  { versions, collection, settings, quantization }: RebuildOptions,
   model: EmbeddingModel,
   modelDir: string | undefined,
   serving: IndexVersion | undefined,
@@ -209,7 +215,7 @@ async function targetVersion(
   }
   const name = collection ?? (await versions.nextName());
   const spec = {
-    ...versionSpecOf(model, modelDir, config.EMBEDDING_GROUP_ID),
+    ...versionSpecOf(model, modelDir, settings.groupPrefix),
     quantization: quantization ?? serving?.quantization,
   };
   return { version: await versions.create(spec, { name }), resumed: false };
@@ -241,8 +247,8 @@ class ProgressTracker {
   }
 
   async check(): Promise<RebuildProgress> {
-    const { config, onProgress } = this.options;
-    const partitions = await readGroupPosition(this.#admin, this.version.group, config.PRODUCT_EVENTS_TOPIC);
+    const { settings, onProgress } = this.options;
+    const partitions = await readGroupPosition(this.#admin, this.version.group, settings.consumer.runtime.topic);
     const total = partitions.reduce((sum, p) => sum + p.high - p.low, 0);
     const done = partitions.reduce((sum, p) => sum + Math.max(p.committed - p.low, 0), 0);
     this.#startEnds ??= new Map(partitions.map((p) => [p.partition, p.high]));
@@ -259,9 +265,7 @@ class ProgressTracker {
       etaSeconds: eventsPerSecond > 0 ? (total - done) / eventsPerSecond : null,
       partitions,
       caughtUp: partitions.every(
-        (p) =>
-          p.lag <= config.REBUILD_SWITCH_LAG &&
-          Math.max(p.committed, p.low) >= (this.#startEnds?.get(p.partition) ?? 0),
+        (p) => p.lag <= settings.switchLag && Math.max(p.committed, p.low) >= (this.#startEnds?.get(p.partition) ?? 0),
       ),
     };
     this.#gauges.done.set(done);

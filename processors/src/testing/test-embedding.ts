@@ -11,7 +11,12 @@ import {
 } from '@vsp/test-harness';
 import { DESCRIPTOR_MODEL, type EmbeddingModel, IndexVersions, openModel, type VectorStore } from '@vsp/vector-index';
 import pino from 'pino';
-import { type EmbeddingConfig, embeddingProcessorSettingsOf, loadEmbeddingConfig } from '../embedding/config.js';
+import {
+  type EmbeddingConfig,
+  embeddingProcessorSettingsOf,
+  loadEmbeddingConfig,
+  rebuildSettingsOf,
+} from '../embedding/config.js';
 import { EmbeddingMetrics } from '../embedding/embedding-metrics.js';
 import { EmbeddingProcessor, type EmbeddingProcessorOptions } from '../embedding/embedding-processor.js';
 import { type RebuildOptions, type RebuildResult, rebuild } from '../embedding/rebuild.js';
@@ -132,7 +137,7 @@ export async function rebuildOf(
 ): Promise<{ result: RebuildResult; metrics: EmbeddingMetrics }> {
   const metrics = overrides.metrics ?? new EmbeddingMetrics('rebuild_test_');
   const result = await rebuild({
-    config: embedding.config,
+    settings: rebuildSettingsOf(embedding.config),
     kafka: await createKafka(),
     versions: embedding.versions,
     logger: pino({ level: 'silent' }),
