@@ -12,6 +12,19 @@ export type ServiceState =
   | { kind: 'stopped'; endpoint: string };
 
 /**
+ * The nodes of a service this checkout runs, as [id, node number] pairs: `nodes` of them, or only
+ * the first when the service is external (it is then only probed). A single node keeps the plain
+ * id (data folder, pid, log) it had before clusters existed; several are `<name>-<n>`.
+ */
+export function serviceNodes(name: string, nodes: number, external: boolean): [id: string, node: number][] {
+  const all = Array.from({ length: nodes }, (_, i): [string, number] => [
+    nodes === 1 ? name : `${name}-${i + 1}`,
+    i + 1,
+  ]);
+  return external ? all.slice(0, 1) : all;
+}
+
+/**
  * One local dependency: how to install it, how to launch it, how to know it really answers.
  * The lifecycle (skip when external, reuse when answering, start, wait, stop by pid) lives here
  * once; each service fills in the parts that differ.

@@ -6,7 +6,7 @@ import { kafkaNodePorts } from '@vsp/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import type { InfraConfig } from '../config.js';
 import { InstallFailedError, ToolMissingError } from '../errors.js';
-import { LocalService } from '../local-service.js';
+import { LocalService, serviceNodes } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 import { commandExists, runCommand } from '../run-command.js';
 
@@ -36,13 +36,12 @@ export class KafkaService extends LocalService {
 
   /** The nodes of this checkout's cluster (one when KAFKA_BROKERS points elsewhere: the probe). */
   static cluster(config: InfraConfig): KafkaService[] {
-    const count = config.KAFKA_BROKERS === undefined ? config.INFRA_KAFKA_BROKERS : 1;
-    return Array.from({ length: count }, (_, i) => new KafkaService(config, i + 1));
+    return serviceNodes('kafka', config.INFRA_KAFKA_BROKERS, config.KAFKA_BROKERS !== undefined).map(
+      ([id, node]) => new KafkaService(config, id, node),
+    );
   }
 
-  private constructor(config: InfraConfig, node: number) {
-    // A single node keeps the id (data folder, pid, log) it had before clusters existed.
-    const id = config.INFRA_KAFKA_BROKERS === 1 ? 'kafka' : `kafka-${node}`;
+  private constructor(config: InfraConfig, id: string, node: number) {
     super(config, id, 'KAFKA_BROKERS', 'INFRA_KAFKA_PORT');
     this.name = id;
     this.#node = node;

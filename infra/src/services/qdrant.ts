@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { qdrantNodePorts, waitFor } from '@vsp/platform';
 import type { InfraConfig } from '../config.js';
 import { ToolMissingError } from '../errors.js';
-import { LocalService } from '../local-service.js';
+import { LocalService, serviceNodes } from '../local-service.js';
 import type { SpawnSpec } from '../managed-process.js';
 
 /**
@@ -19,13 +19,12 @@ export class QdrantService extends LocalService {
 
   /** The nodes of this checkout's Qdrant (one when QDRANT_URL points elsewhere: the probe). */
   static cluster(config: InfraConfig): QdrantService[] {
-    const count = config.QDRANT_URL === undefined ? config.INFRA_QDRANT_NODES : 1;
-    return Array.from({ length: count }, (_, i) => new QdrantService(config, i + 1));
+    return serviceNodes('qdrant', config.INFRA_QDRANT_NODES, config.QDRANT_URL !== undefined).map(
+      ([id, node]) => new QdrantService(config, id, node),
+    );
   }
 
-  private constructor(config: InfraConfig, node: number) {
-    // A single node keeps the id (data folder, pid, log) it had before clusters existed.
-    const id = config.INFRA_QDRANT_NODES === 1 ? 'qdrant' : `qdrant-${node}`;
+  private constructor(config: InfraConfig, id: string, node: number) {
     super(config, id, 'QDRANT_URL', 'INFRA_QDRANT_PORT');
     this.name = id;
     this.#node = node;

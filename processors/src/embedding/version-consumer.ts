@@ -4,8 +4,9 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeProductEvent } from '../product/product-event-decoder.js';
 import { ConsumerRuntime } from '../runtime/consumer-runtime.js';
+import type { RuntimeSettings } from '../runtime/consumer-settings.js';
 import type { DeadLetterPolicy } from '../runtime/dead-letter-queue.js';
-import type { ConsumerRuntimeOptions, RecordHandler } from '../runtime/runtime-options.js';
+import type { RecordHandler } from '../runtime/runtime-options.js';
 import type { EmbeddingMetrics } from './embedding-metrics.js';
 import { ProductIndexer, type VectorSource } from './product-indexer.js';
 
@@ -22,10 +23,7 @@ export interface VersionConsumerSettings {
     fetchConcurrency: number;
     decodeConcurrency: number;
   };
-  runtime: Pick<
-    ConsumerRuntimeOptions<unknown>,
-    'topic' | 'dlqTopic' | 'sessionTimeoutMs' | 'sink' | 'retry' | 'health'
-  >;
+  runtime: RuntimeSettings;
 }
 
 export interface VersionConsumerDependencies {

@@ -54,11 +54,14 @@ export function checkConsumerSettings<C extends ConsumerSettings>(config: C): C 
   return config;
 }
 
-/** The runtime options that come straight from those settings, for a sink named `sinkName` (e.g. "postgres"). */
-export function runtimeOptionsFrom(
-  config: ConsumerSettings,
-  sinkName: string,
-): Pick<ConsumerRuntimeOptions<unknown>, 'topic' | 'dlqTopic' | 'sessionTimeoutMs' | 'sink' | 'retry' | 'health'> {
+/** The runtime options that come straight from the settings. */
+export type RuntimeSettings = Pick<
+  ConsumerRuntimeOptions<unknown>,
+  'topic' | 'dlqTopic' | 'sessionTimeoutMs' | 'sink' | 'retry' | 'health'
+>;
+
+/** The runtime's settings, for a sink named `sinkName` (e.g. "postgres"). */
+export function runtimeOptionsFrom(config: ConsumerSettings, sinkName: string): RuntimeSettings {
   return {
     topic: config.PRODUCT_EVENTS_TOPIC,
     dlqTopic: dlqTopicName(config.PRODUCT_EVENTS_TOPIC),

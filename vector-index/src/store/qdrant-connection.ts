@@ -5,8 +5,9 @@ import { SinkRejectedError, SinkUnavailableError } from '@vsp/platform';
  * The Qdrant nodes at QDRANT_URL (one URL, or several separated by commas: the nodes of one
  * cluster, any of which answers for all). Calls go to one node; when it gives no answer, or fails
  * on its side (5xx: a node that has just restarted answers 500 to reads that reach its replicas
- * before they are loaded), the same call goes to the next, until every node has been tried. Every call we make may be sent twice: reads, and writes that set a point, an alias or a
- * collection to a given state.
+ * before they are loaded), the same call goes to the next, until every node has been tried. Every
+ * call we make may be sent twice: reads, and writes that set a point, an alias or a collection to
+ * a given state.
  */
 export class QdrantConnection {
   readonly urls: readonly string[];
@@ -60,7 +61,7 @@ export class QdrantConnection {
         method,
         headers: {
           'content-type': 'application/json',
-          'accept-encoding': 'identity',
+          ...UNCOMPRESSED,
           ...(this.#apiKey ? { 'api-key': this.#apiKey } : {}),
         },
         body: JSON.stringify(body),
@@ -96,16 +97,18 @@ export function qdrantStatus(error: unknown): number | undefined {
 }
 
 /**
- * A client of the Qdrant node at `url`. It asks for uncompressed answers: Node's fetch offers gzip,
- * and a compressed answer of a few kilobytes (a search's payloads) reached it 45 ms late on
- * loopback against 2–4 ms uncompressed (`npm run bench -- --only search`: query p50 39 ms before,
- * on 100,000 points).
+ * Asked of every answer: Node's fetch offers gzip, and a compressed answer of a few kilobytes (a
+ * search's payloads) reached it 45 ms late on loopback against 2–4 ms uncompressed
+ * (`npm run bench -- --only search`: query p50 39 ms before, on 100,000 points).
  */
+const UNCOMPRESSED = { 'accept-encoding': 'identity' };
+
+/** A client of the Qdrant node at `url`, asking for uncompressed answers. */
 function createQdrantClient(url: string, apiKey?: string | undefined): QdrantClient {
   return new QdrantClient({
     url,
     checkCompatibility: false,
-    headers: { 'accept-encoding': 'identity' },
+    headers: UNCOMPRESSED,
     ...(apiKey ? { apiKey } : {}),
   });
 }
