@@ -1,3 +1,4 @@
+import { JsonBody } from './json-body.js';
 import type { ProductPayload } from './product-payload.js';
 import type { QdrantConnection } from './qdrant-connection.js';
 import {
@@ -39,9 +40,12 @@ export class QdrantVectorStore implements VectorStore {
 
   async upsert(points: readonly ProductPoint[]): Promise<void> {
     if (points.length === 0) return;
-    await this.qdrant.request('PUT', `/collections/${this.name}/points?wait=true`, {
-      points: points.map((p) => ({ id: pointId(p.productId), vector: Array.from(p.vector), payload: p.payload })),
-    });
+    const body = new JsonBody().raw('{"points":[');
+    for (const [i, point] of points.entries()) {
+      body.raw(i === 0 ? '{"id":' : ',{"id":').json(pointId(point.productId));
+      body.raw(',"payload":').json(point.payload).raw(',"vector":').floats(point.vector).raw('}');
+    }
+    await this.qdrant.request('PUT', `/collections/${this.name}/points?wait=true`, body.raw(']}'));
   }
 
   async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
