@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { skipWithoutQdrant, TEST_INDEX_STORES } from '@vsp/test-harness';
+import { seededRandom, skipWithoutQdrant, TEST_INDEX_STORES } from '@vsp/test-harness';
 import { createTestVersions } from '../testing/test-versions.js';
 import { CONTRACT_DIMENSION, contractPoint } from '../testing/vector-store.contract.js';
 import type { QdrantBackend } from './qdrant-backend.js';
@@ -131,6 +131,30 @@ test('an int8 version on Qdrant should keep int8 copies of its vectors and still
   );
   const { config } = await (versions.backend as QdrantBackend).qdrant.call((client) => client.getCollection(int8.name));
   assert.deepEqual(config.quantization_config, { scalar: { type: 'int8', quantile: 0.99, always_ram: true } });
+});
+
+test('a version made ready on Qdrant should have an HNSW graph over all of its points', {
+  skip: skipWithoutQdrant(),
+}, async (t) => {
+  const versions = await createTestVersions(t, 'qdrant');
+  // Vectors of a real model's size, enough that each of Qdrant's segments passes the indexing threshold.
+  const spec = { ...SPEC, dimension: 1280 };
+  const version = await versions.create(spec);
+  const random = seededRandom(3);
+  for (let batch = 0; batch < 12; batch++) {
+    await versions.store(version.name).upsert(
+      Array.from({ length: 500 }, (_, i) => ({
+        ...contractPoint(`p${batch * 500 + i}`, [1]),
+        vector: Float32Array.from({ length: spec.dimension }, () => random() - 0.5),
+      })),
+    );
+  }
+
+  await versions.markReady(version.name);
+
+  const info = await (versions.backend as QdrantBackend).qdrant.call((client) => client.getCollection(version.name));
+  assert.equal(info.points_count, 6000);
+  assert.equal(info.indexed_vectors_count, 6000);
 });
 
 test('the embedded store should refuse an int8 version, saying its own index compresses vectors already', async (t) => {

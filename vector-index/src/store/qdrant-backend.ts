@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { CollectionBackend, CollectionInfo, CollectionLayout, CollectionMetadata } from './collection-backend.js';
 import { type QdrantConnection, qdrantStatus } from './qdrant-connection.js';
 import { QdrantVectorStore } from './qdrant-vector-store.js';
@@ -34,6 +35,21 @@ const INDEXING_THRESHOLD_KB = 10_000;
 
 /** Int8 copies of the vectors kept in RAM for the search itself; the float vectors re-score its best candidates. */
 const INT8_QUANTIZATION = { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } as const;
+
+type QdrantCollectionInfo = Awaited<ReturnType<QdrantClient['getCollection']>>;
+
+/**
+ * Whether every segment holding more vectors than the indexing threshold has its HNSW graph: no
+ * optimization running, and no more vectors unindexed than the segments could hold below the
+ * threshold.
+ */
+function graphsBuilt(info: QdrantCollectionInfo): boolean {
+  if (info.status === 'yellow') return false;
+  const { size } = info.config.params.vectors as { size: number };
+  const belowThreshold = Math.floor((INDEXING_THRESHOLD_KB * 1024) / (size * Float32Array.BYTES_PER_ELEMENT));
+  const unindexed = (info.points_count ?? 0) - (info.indexed_vectors_count ?? 0);
+  return unindexed <= info.segments_count * belowThreshold;
+}
 
 /** Collections, their metadata and aliases, as Qdrant keeps them. */
 export class QdrantBackend implements CollectionBackend {
@@ -121,14 +137,17 @@ export class QdrantBackend implements CollectionBackend {
 
   /**
    * Turns indexing on (off while a version is built) and waits for Qdrant to finish indexing what
-   * it holds (status green), so a version that starts serving is searched through its HNSW graph,
-   * not segment by segment exhaustively.
+   * it holds, so a version that starts serving is searched through its HNSW graph, not segment by
+   * segment exhaustively. Right after indexing is turned on Qdrant may still answer green, before
+   * its optimizers have looked at the segments (seen on a version of two shards on one node: green
+   * with 25,000 points and none indexed), so the count of indexed vectors decides, not the status
+   * alone.
    */
   async optimize(name: string): Promise<void> {
     await this.qdrant.call((client) =>
       client.updateCollection(name, { optimizers_config: { indexing_threshold: INDEXING_THRESHOLD_KB } }),
     );
-    while ((await this.qdrant.call((client) => client.getCollection(name))).status === 'yellow') {
+    while (!graphsBuilt(await this.qdrant.call((client) => client.getCollection(name)))) {
       await delay(OPTIMIZE_POLL_MS);
     }
   }
