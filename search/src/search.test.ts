@@ -25,7 +25,7 @@ import { CATALOGUE_PRODUCTS, indexedCatalogue, startTestSearch } from './testing
 const PRODUCTS = CATALOGUE_PRODUCTS;
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are JSON checked field by field by each test
-type Answer = { status: number; body: any };
+type Answer = { status: number; body: any; timing?: string | null };
 
 async function post(
   url: string,
@@ -33,7 +33,7 @@ async function post(
   headers: Record<string, string> = {},
 ): Promise<Answer> {
   const response = await fetch(url, { method: 'POST', body, headers });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await response.json(), timing: response.headers.get('server-timing') };
 }
 
 function form(image: Buffer, type = 'image/jpeg', fields: Record<string, string> = {}): FormData {
@@ -74,6 +74,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
       assert.match(multipart.body.collection, /_v1$/);
       assert.equal(multipart.body.model_id, 'vsp-colour-gradient-v1');
       assert.equal(typeof multipart.body.took_ms, 'number');
+      assert.match(multipart.timing ?? '', /^decode;dur=\d+\.\d\d, embed;dur=\d+\.\d\d, query;dur=\d+\.\d\d$/);
       assert.equal(raw.status, 200);
       assert.equal(raw.body.results[0].product_id, 'p12');
       assert.equal(raw.body.results.length, 3);

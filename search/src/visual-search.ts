@@ -22,6 +22,8 @@ import {
 } from './errors.js';
 
 export type SearchStage = 'decode' | 'embed' | 'query';
+/** Milliseconds each stage of one search took (a search by product has no decode or embed). */
+export type StageTimes = Partial<Record<SearchStage, number>>;
 
 export interface SearchResult {
   product_id: string;
@@ -45,6 +47,12 @@ export interface SearchAnswer {
   match_threshold: number | null;
   took_ms: number;
   results: SearchResult[];
+}
+
+/** An answer, and what its stages took (sent as the Server-Timing header, not in the answer). */
+export interface TimedAnswer {
+  answer: SearchAnswer;
+  stages: StageTimes;
 }
 
 interface Serving {
@@ -143,28 +151,32 @@ export class VisualSearch {
   }
 
   /** The k products whose images look most like `image`. */
-  byImage(image: Buffer, k: number, filter: SearchFilter): Promise<SearchAnswer> {
+  byImage(image: Buffer, k: number, filter: SearchFilter): Promise<TimedAnswer> {
     const started = performance.now();
+    const stages: StageTimes = {};
     return this.#use(async ({ version, model, store }) => {
-      const tensor = await this.#time('decode', () => decode(image, model, this.#options.maxPixels));
-      const [vector] = await this.#time('embed', () => model.embed([tensor]));
-      const hits = await this.#time('query', () => this.#query(() => store.search(vector as Float32Array, k, filter)));
-      return this.#answer(version, model, started, hits);
+      const tensor = await this.#time(stages, 'decode', () => decode(image, model, this.#options.maxPixels));
+      const [vector] = await this.#time(stages, 'embed', () => model.embed([tensor]));
+      const hits = await this.#time(stages, 'query', () =>
+        this.#query(() => store.search(vector as Float32Array, k, filter)),
+      );
+      return { answer: this.#answer(version, model, started, hits), stages };
     });
   }
 
   /** The k products that look most like `productId`, by its stored vector; never the product itself. */
-  similar(productId: string, k: number, filter: SearchFilter): Promise<SearchAnswer> {
+  similar(productId: string, k: number, filter: SearchFilter): Promise<TimedAnswer> {
     const started = performance.now();
+    const stages: StageTimes = {};
     return this.#use(async ({ version, model, store }) => {
       const point = (await this.#query(() => store.get([productId]))).get(productId);
       if (!point?.payload.searchable) {
         throw new ProductNotFoundError(`product ${productId} is not in the index, or has no image to compare`);
       }
-      const hits = await this.#time('query', () =>
+      const hits = await this.#time(stages, 'query', () =>
         this.#query(() => store.search(point.vector, k, { ...filter, excludeProductId: productId })),
       );
-      return this.#answer(version, model, started, hits);
+      return { answer: this.#answer(version, model, started, hits), stages };
     });
   }
 
@@ -222,12 +234,14 @@ export class VisualSearch {
     }
   }
 
-  async #time<R>(stage: SearchStage, work: () => Promise<R>): Promise<R> {
+  async #time<R>(stages: StageTimes, stage: SearchStage, work: () => Promise<R>): Promise<R> {
     const started = performance.now();
     try {
       return await work();
     } finally {
-      this.#options.onStage(stage, (performance.now() - started) / 1000);
+      const ms = performance.now() - started;
+      stages[stage] = ms;
+      this.#options.onStage(stage, ms / 1000);
     }
   }
 
