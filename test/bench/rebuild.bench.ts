@@ -82,6 +82,10 @@ async function sameModelRebuild(products: number, store: TestIndexStore): Promis
     console.log(
       `  same-model rebuild into ${result.version.name}: ${(result.progress.done / rebuildSeconds).toFixed(0)} events/s (${rebuildSeconds.toFixed(1)} s, switched: ${result.switched})`,
     );
+    const fillSeconds = rebuildSeconds - result.indexSeconds;
+    console.log(
+      `    of it filling the version ${fillSeconds.toFixed(1)} s (${(result.progress.done / fillSeconds).toFixed(0)} events/s), indexing it for search ${result.indexSeconds.toFixed(1)} s`,
+    );
     console.log(
       `  rebuild / first-time indexing: ${(liveSeconds / rebuildSeconds).toFixed(1)}x; vectors ${(await total(metrics.vectors)).join(', ')}; images ${(await total(metrics.imagesFetched)).join(', ')}`,
     );

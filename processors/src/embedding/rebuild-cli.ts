@@ -95,7 +95,8 @@ await runCommandLine({
     const vectors = (await metrics.vectors.get()).values.map((v) => `${v.labels.source} ${v.value}`).join(', ');
     console.log(
       `${result.version.name}${result.resumed ? ' (resumed)' : ''}: ${result.progress.doneThisRun} events in ${seconds.toFixed(1)} s` +
-        ` (${Math.round(result.progress.doneThisRun / seconds)}/s); images fetched ${fetched}; vectors ${vectors || 'none'}`,
+        ` (${Math.round(result.progress.doneThisRun / seconds)}/s, of it ${result.indexSeconds.toFixed(1)} s indexing for search);` +
+        ` images fetched ${fetched}; vectors ${vectors || 'none'}`,
     );
     const reasons = Object.entries(result.deadLetters.byReason);
     if (reasons.length > 0) {

@@ -71,6 +71,8 @@ export interface RebuildResult {
   /** Aborted before catching up: the version stays `building`. */
   stopped: boolean;
   progress: RebuildProgress;
+  /** Seconds the store took to index the filled version for search (its HNSW graph); 0 if stopped. */
+  indexSeconds: number;
   deadLetters: {
     /** Events of this run that failed for good, by reason. */
     byReason: Record<string, number>;
@@ -136,8 +138,12 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
       progress = await tracker.check();
       const stopped = !progress.caughtUp;
       let switched = false;
+      let indexSeconds = 0;
       if (!stopped) {
+        logger.info(`${version.name} holds the whole log; indexing it for search`);
+        const indexing = performance.now();
         await versions.markReady(version.name);
+        indexSeconds = (performance.now() - indexing) / 1000;
         if (options.switchAlias !== false) {
           await versions.switchTo(version.name);
           switched = true;
@@ -150,6 +156,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
         switched,
         stopped,
         progress,
+        indexSeconds,
         deadLetters: {
           byReason: await deadLettersByReason(options.metrics, 'rebuild'),
           alreadyInDlq: knownLetters.skipped,
