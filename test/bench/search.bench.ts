@@ -2,20 +2,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QdrantService } from '@vsp/infra';
-import { startTestSearch } from '@vsp/search/testing';
 import {
   createVectorIndex,
+  freePort,
   nearDuplicate,
   productImage,
   seededRandom,
   startQdrantCluster,
   type TestIndexStore,
   type TestVectorIndex,
+  waitFor,
 } from '@vsp/test-harness';
 import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type Quantization } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
+import { serve } from './served-process.js';
 
 export interface SearchBenchOptions {
   points: number;
@@ -156,7 +158,7 @@ export async function runSearchBench({
         }
       }
 
-      const search = await startTestSearch(scope, {
+      const search = await servedSearch(variant, {
         ...index.env,
         MODEL_CACHE_DIR: cache,
         IMAGE_BASE_URL: 'http://127.0.0.1:1/images/',
@@ -191,10 +193,29 @@ export async function runSearchBench({
           for (const line of latencyLines(`${what}, ${clients} client(s)`, searches, seconds)) console.log(line);
         }
       }
+      // Its Qdrant and search service stop here, so that they take no CPU from the next variant's.
+      await variant.close();
     }
   } finally {
     await scope.close();
   }
+}
+
+/**
+ * The compiled search service as its own process, as production runs it: its heap and event loop
+ * are not this benchmark's, which holds every point's vector. Ready once it answers /api/v1/ready.
+ */
+async function servedSearch(scope: CleanupScope, env: Record<string, string>): Promise<{ url: string }> {
+  const port = await freePort();
+  const search = serve(['search/dist/main.js'], { ...env, SEARCH_PORT: String(port), SEARCH_HOST: '127.0.0.1' });
+  scope.after(() => search.stop());
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/api/v1/ready`).catch(() => undefined))?.ok === true, {
+    description: 'the search service to be ready',
+    timeoutMs: 120_000,
+    intervalMs: 100,
+  });
+  return { url };
 }
 
 /** The int8 search the store asks for (qdrant-vector-store.ts). */
@@ -209,7 +230,8 @@ async function rawSearch(
 ): Promise<number[]> {
   const response = await fetch(`${url}/collections/${collection}/points/search`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Uncompressed, as the store asks (qdrant-connection.ts): a gzipped answer reaches fetch late.
+    headers: { 'content-type': 'application/json', 'accept-encoding': 'identity' },
     body: JSON.stringify({
       vector: Array.from(query),
       limit: 10,
