@@ -94,18 +94,27 @@ export async function runFreshnessBench({
       ['persistence', pipeline.ports.persistence, 'row in PostgreSQL'],
       ['embedding', pipeline.ports.embedding, 'searchable point'],
     ] as const) {
-      const h = await histogram(port, 'freshness_seconds');
+      const h = await histogram(port, 'visual_search_processor_freshness_seconds');
       console.log(
         `  to a ${what.padEnd(17)} p50 ${ms(quantile(h, 0.5))}  p99 ${ms(quantile(h, 0.99))}  (${h.count} events, ${name})`,
       );
       // Where the time goes: an event waits for its whole batch to be written.
-      const sizes = await histogram(port, 'batch_size');
-      const durations = await histogram(port, 'batch_duration_seconds');
+      const sizes = await histogram(port, 'visual_search_processor_batch_size');
+      const durations = await histogram(port, 'visual_search_processor_batch_duration_seconds');
       console.log(
         `    its ${sizes.count} batches: records p50 ${quantile(sizes, 0.5).toFixed(0)}, p99 ${quantile(sizes, 0.99).toFixed(0)}; ` +
           `written in p50 ${ms(quantile(durations, 0.5)).trim()}, p99 ${ms(quantile(durations, 0.99)).trim()}`,
       );
     }
+    const stages = ['lookup', 'fetch', 'decode', 'infer', 'upsert'];
+    const stageTimes = await Promise.all(
+      stages.map((stage) =>
+        histogram(pipeline.ports.embedding, 'visual_search_embedding_stage_seconds', `stage="${stage}"`),
+      ),
+    );
+    console.log(
+      `    its stages: ${stages.map((stage, i) => `${stage} p50 ${ms(quantile(stageTimes[i] as Histogram, 0.5)).trim()}, p99 ${ms(quantile(stageTimes[i] as Histogram, 0.99)).trim()} (${stageTimes[i]?.count})`).join('; ')}`,
+    );
   } finally {
     await scope.close();
   }
@@ -117,12 +126,15 @@ interface Histogram {
   count: number;
 }
 
-/** One of the processor's histograms (`visual_search_processor_<name>`), as its /metrics has it now. */
-async function histogram(port: number, name: string): Promise<Histogram> {
+/** One of a processor's histograms, of the series whose labels include `label`, as its /metrics has it now. */
+async function histogram(port: number, name: string, label = ''): Promise<Histogram> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const buckets = [
-    ...text.matchAll(new RegExp(`^visual_search_processor_${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\d+)$`, 'gm')),
-  ].map(([, le, count]) => ({ le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: Number(count) }));
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\d+)$`, 'gm'))]
+    .filter(([, labels]) => labels?.includes(label))
+    .map(([, labels, count]) => {
+      const le = /le="([^"]+)"/.exec(labels as string)?.[1];
+      return { le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: Number(count) };
+    });
   return { buckets, count: buckets.at(-1)?.count ?? 0 };
 }
 
