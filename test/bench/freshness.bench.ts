@@ -13,6 +13,8 @@ import { CleanupScope } from './cleanup-scope.js';
 export interface FreshnessBenchOptions {
   rate: number;
   durationSeconds: number;
+  /** Seconds of load at the start whose events are reported apart: the processes' first seconds. */
+  warmUpSeconds: number;
   /** Share of the webhooks that bring a new picture (fetched, decoded, embedded); the rest change fields. */
   imageShare: number;
   /** Where the vector index is: the embedded store (a fresh clone's default) or the real Qdrant. */
@@ -30,6 +32,7 @@ const PICTURES = 200;
 export async function runFreshnessBench({
   rate,
   durationSeconds,
+  warmUpSeconds,
   imageShare,
   store,
 }: FreshnessBenchOptions): Promise<void> {
@@ -45,7 +48,7 @@ export async function runFreshnessBench({
       VECTOR_STORE: store,
     });
     console.log(
-      `freshness benchmark: ${rate} webhooks/s for ${durationSeconds} s through ingress, Kafka and both processors ` +
+      `freshness benchmark: ${rate} webhooks/s for ${warmUpSeconds} + ${durationSeconds} s through ingress, Kafka and both processors ` +
         `(separate processes, default settings); ${Math.round(imageShare * 100)}% bring a new picture; ` +
         `vector store: ${store === 'qdrant' ? 'Qdrant' : 'the embedded store'}`,
     );
@@ -70,9 +73,15 @@ export async function runFreshnessBench({
       });
       if (status !== 200) refused++;
     };
+    const freshness = (port: number) => histogram(port, 'visual_search_processor_freshness_seconds');
     const started = Date.now();
     const load = steadyRequests(rate, () => send(sent++));
     // The load's length, not a wait for a condition.
+    await delay(warmUpSeconds * 1000);
+    const afterWarmUp = {
+      persistence: await freshness(pipeline.ports.persistence),
+      embedding: await freshness(pipeline.ports.embedding),
+    };
     await delay(durationSeconds * 1000);
     await load.stop();
     const sendSeconds = (Date.now() - started) / 1000;
@@ -94,9 +103,13 @@ export async function runFreshnessBench({
       ['persistence', pipeline.ports.persistence, 'row in PostgreSQL'],
       ['embedding', pipeline.ports.embedding, 'searchable point'],
     ] as const) {
-      const h = await histogram(port, 'visual_search_processor_freshness_seconds');
+      const all = await freshness(port);
+      const steady = minus(all, afterWarmUp[name]);
       console.log(
-        `  to a ${what.padEnd(17)} p50 ${ms(quantile(h, 0.5))}  p99 ${ms(quantile(h, 0.99))}  (${h.count} events, ${name})`,
+        `  to a ${what.padEnd(17)} p50 ${ms(quantile(steady, 0.5))}  p99 ${ms(quantile(steady, 0.99))}  (${steady.count} events after the first ${warmUpSeconds} s, ${name})`,
+      );
+      console.log(
+        `  ${' '.repeat(22)} p50 ${ms(quantile(all, 0.5))}  p99 ${ms(quantile(all, 0.99))}  (all ${all.count} events, the first seconds too)`,
       );
       // Where the time goes: an event waits for its whole batch to be written.
       const sizes = await histogram(port, 'visual_search_processor_batch_size');
@@ -136,6 +149,12 @@ async function histogram(port: number, name: string, label = ''): Promise<Histog
       return { le: le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), count: Number(count) };
     });
   return { buckets, count: buckets.at(-1)?.count ?? 0 };
+}
+
+/** The observations made between two readings of one histogram. */
+function minus(later: Histogram, earlier: Histogram): Histogram {
+  const buckets = later.buckets.map(({ le, count }, i) => ({ le, count: count - (earlier.buckets[i]?.count ?? 0) }));
+  return { buckets, count: later.count - earlier.count };
 }
 
 /** As Prometheus' histogram_quantile: linear within the bucket the rank falls in. */

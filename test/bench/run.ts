@@ -24,7 +24,7 @@ const USAGE = `usage: npm run bench -- [--only NAME] [options]
   --store embedded|qdrant                rebuild, search: this store only (default: each configured one)
   --search-points 100000 --search-requests 400
   --search-model efficientnet-lite0-imagenet   search: a built-in model (the default model)
-  --freshness-rate 1000 --freshness-duration 60 --freshness-image-share 0.1
+  --freshness-rate 1000 --freshness-duration 60 --freshness-warm-up 10 --freshness-image-share 0.1
   --freshness-store embedded|qdrant      freshness: where the vector index is
   --quality-distractors 200              quality: synthetic photos beside the real ones`;
 
@@ -47,6 +47,7 @@ const options = {
   'search-model': { type: 'string', default: EFFICIENTNET_LITE0_MODEL.id },
   'freshness-rate': { type: 'string', default: '1000' },
   'freshness-duration': { type: 'string', default: '60' },
+  'freshness-warm-up': { type: 'string', default: '10' },
   'freshness-image-share': { type: 'string', default: '0.1' },
   'freshness-store': { type: 'string', default: 'embedded' },
   'quality-distractors': { type: 'string', default: '200' },
@@ -103,6 +104,7 @@ await runCommandLine({
         runFreshnessBench({
           rate: number('freshness-rate'),
           durationSeconds: number('freshness-duration'),
+          warmUpSeconds: number('freshness-warm-up'),
           imageShare: number('freshness-image-share'),
           store: choice('freshness-store', ['embedded', 'qdrant'] as const),
         }),
