@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { productImage, type TestIndexStore, waitFor } from '@vsp/test-harness';
-import { startPipeline } from '../src/support/pipeline-process.js';
+import { answers, startPipeline } from '../src/support/pipeline-process.js';
 import { handledEvents } from '../src/support/service-process.js';
 import { postWebhook } from '../src/support/signed-webhook.js';
 import { steadyRequests } from '../src/support/steady-load.js';
@@ -53,6 +53,13 @@ export async function runFreshnessBench({
         `vector store: ${store === 'qdrant' ? 'Qdrant' : 'the embedded store'}`,
     );
 
+    // The pipeline answers before its processors have joined their consumer groups (Kafka holds a
+    // new group's first join back 3 s): the load starts once they consume.
+    await waitFor(
+      async () =>
+        (await answers(pipeline.ports.persistence, '/health')) && (await answers(pipeline.ports.embedding, '/health')),
+      { description: 'both processors to be consuming', timeoutMs: 120_000, intervalMs: 100 },
+    );
     const url = `http://127.0.0.1:${pipeline.ports.ingress}`;
     let sent = 0;
     let refused = 0;
