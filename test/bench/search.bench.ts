@@ -13,7 +13,14 @@ import {
   type TestVectorIndex,
   waitFor,
 } from '@vsp/test-harness';
-import { type IndexVersions, imageToTensor, openModel, type ProductPoint, type Quantization } from '@vsp/vector-index';
+import {
+  type IndexVersions,
+  imageToTensor,
+  openModel,
+  type ProductPoint,
+  QDRANT_SEARCH_PARAMS,
+  type Quantization,
+} from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
 import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
@@ -124,7 +131,7 @@ export async function runSearchBench({
           for (const query of queryVectors) {
             const t0 = performance.now();
             beamed.push(
-              await rawSearch(index.env.QDRANT_URL, index.alias, query, { hnsw_ef: hnswEf, quantization: INT8 }),
+              await rawSearch(index.env.QDRANT_URL, index.alias, query, { ...QDRANT_SEARCH_PARAMS, hnsw_ef: hnswEf }),
             );
             times.push(performance.now() - t0);
           }
@@ -140,7 +147,10 @@ export async function runSearchBench({
         const url = index.env.QDRANT_URL;
         const sameGraph = await Promise.all(
           queryVectors.map(
-            async (query) => new Set(await rawSearch(url, index.alias, query, { quantization: { ignore: true } })),
+            async (query) =>
+              new Set(
+                await rawSearch(url, index.alias, query, { ...QDRANT_SEARCH_PARAMS, quantization: { ignore: true } }),
+              ),
           ),
         );
         console.log(
@@ -149,7 +159,10 @@ export async function runSearchBench({
         for (const oversampling of [1, 2, 8, 16]) {
           const other = await Promise.all(
             queryVectors.map((query) =>
-              rawSearch(url, index.alias, query, { quantization: { rescore: true, oversampling } }),
+              rawSearch(url, index.alias, query, {
+                ...QDRANT_SEARCH_PARAMS,
+                quantization: { rescore: true, oversampling },
+              }),
             ),
           );
           console.log(
@@ -218,10 +231,7 @@ async function servedSearch(scope: CleanupScope, env: Record<string, string>): P
   return { url };
 }
 
-/** The int8 search the store asks for (qdrant-vector-store.ts). */
-const INT8 = { rescore: true, oversampling: 4 };
-
-/** The top 10 of a search of a Qdrant collection with the search parameters given. */
+/** The top 10 of a search of a Qdrant collection with the search parameters given (the store's but one, mostly). */
 async function rawSearch(
   url: string,
   collection: string,

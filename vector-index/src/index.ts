@@ -37,7 +37,7 @@ export { LanceDbBackend } from './store/lancedb-backend.js';
 export type { ProductPayload } from './store/product-payload.js';
 export { QdrantBackend } from './store/qdrant-backend.js';
 export { QdrantConnection } from './store/qdrant-connection.js';
-export { QdrantVectorStore } from './store/qdrant-vector-store.js';
+export { QDRANT_SEARCH_PARAMS, QdrantVectorStore } from './store/qdrant-vector-store.js';
 export {
   type CategoryCount,
   type ProductPoint,

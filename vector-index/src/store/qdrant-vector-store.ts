@@ -49,16 +49,13 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
+    const body = new JsonBody().raw('{"vector":').floats(vector);
+    body.raw(',"limit":').json(k).raw(',"filter":').json(qdrantFilter(filter));
+    body.raw(',"with_payload":true,"params":').json(QDRANT_SEARCH_PARAMS).raw('}');
     const hits = await this.qdrant.request<(QdrantPoint & { score: number })[]>(
       'POST',
       `/collections/${this.name}/points/search`,
-      {
-        vector: Array.from(vector),
-        limit: k,
-        filter: qdrantFilter(filter),
-        with_payload: true,
-        params: { hnsw_ef: SEARCH_BEAM, quantization: INT8_SEARCH },
-      },
+      body,
     );
     return hits.map(({ payload, score }) => ({ productId: payload.product_id, score, payload }));
   }
@@ -76,17 +73,17 @@ export class QdrantVectorStore implements VectorStore {
 }
 
 /**
- * Candidates the HNSW search keeps (Qdrant's default: ef_construct, 100). At 100,000 points of
- * 1280 dimensions 128 raised recall@10 against exact search from 0.958 to 0.970 at no cost a bare
- * query showed (p50 2.2 ms against 2.1 ms at 64); 256 gave 0.978 at 3.2 ms (docs/PERFORMANCE.md).
+ * What every search asks of Qdrant. `hnsw_ef`: the candidates the HNSW search keeps (Qdrant's
+ * default: ef_construct, 100); at 100,000 points of 1280 dimensions 128 raised recall@10 against
+ * exact search from 0.958 to 0.970 at no cost a bare query showed (p50 2.2 ms against 2.1 ms at
+ * 64), 256 gave 0.978 at 3.2 ms. `quantization`, on an int8 version: 4k candidates found on the
+ * int8 copies, re-scored with the float vectors; ignored on a float version. Figures in
+ * docs/PERFORMANCE.md.
  */
-const SEARCH_BEAM = 128;
-
-/**
- * On an int8 version: 4k candidates found on the int8 copies, re-scored with the float
- * vectors (recall@10 against exact search in docs/PERFORMANCE.md); ignored on a float version.
- */
-const INT8_SEARCH = { rescore: true, oversampling: 4 };
+export const QDRANT_SEARCH_PARAMS = {
+  hnsw_ef: 128,
+  quantization: { rescore: true, oversampling: 4 },
+} as const;
 
 /** Only searchable points, narrowed by the filter's fields. */
 function qdrantFilter({ category, currency, minPrice, maxPrice, excludeProductId }: SearchFilter) {
