@@ -80,7 +80,8 @@ export async function runFreshnessBench({
       });
       if (status !== 200) refused++;
     };
-    const freshness = (port: number) => histogram(port, 'visual_search_processor_freshness_seconds');
+    const freshness = async (port: number) =>
+      histogram(await metricsOf(port), 'visual_search_processor_freshness_seconds');
     const started = Date.now();
     const load = steadyRequests(rate, () => send(sent++));
     // The load's length, not a wait for a condition.
@@ -110,7 +111,8 @@ export async function runFreshnessBench({
       ['persistence', pipeline.ports.persistence, 'row in PostgreSQL'],
       ['embedding', pipeline.ports.embedding, 'searchable point'],
     ] as const) {
-      const all = await freshness(port);
+      const metrics = await metricsOf(port);
+      const all = histogram(metrics, 'visual_search_processor_freshness_seconds');
       const steady = minus(all, afterWarmUp[name]);
       console.log(
         `  to a ${what.padEnd(17)} p50 ${ms(quantile(steady, 0.5))}  p99 ${ms(quantile(steady, 0.99))}  (${steady.count} events after the first ${warmUpSeconds} s, ${name})`,
@@ -119,22 +121,19 @@ export async function runFreshnessBench({
         `  ${' '.repeat(22)} p50 ${ms(quantile(all, 0.5))}  p99 ${ms(quantile(all, 0.99))}  (all ${all.count} events, the first seconds too)`,
       );
       // Where the time goes: an event waits for its whole batch to be written.
-      const sizes = await histogram(port, 'visual_search_processor_batch_size');
-      const durations = await histogram(port, 'visual_search_processor_batch_duration_seconds');
+      const sizes = histogram(metrics, 'visual_search_processor_batch_size');
+      const durations = histogram(metrics, 'visual_search_processor_batch_duration_seconds');
       console.log(
         `    its ${sizes.count} batches: records p50 ${quantile(sizes, 0.5).toFixed(0)}, p99 ${quantile(sizes, 0.99).toFixed(0)}; ` +
           `written in p50 ${ms(quantile(durations, 0.5)).trim()}, p99 ${ms(quantile(durations, 0.99)).trim()}`,
       );
     }
-    const stages = ['lookup', 'fetch', 'decode', 'infer', 'upsert'];
-    const stageTimes = await Promise.all(
-      stages.map((stage) =>
-        histogram(pipeline.ports.embedding, 'visual_search_embedding_stage_seconds', `stage="${stage}"`),
-      ),
-    );
-    console.log(
-      `    its stages: ${stages.map((stage, i) => `${stage} p50 ${ms(quantile(stageTimes[i] as Histogram, 0.5)).trim()}, p99 ${ms(quantile(stageTimes[i] as Histogram, 0.99)).trim()} (${stageTimes[i]?.count})`).join('; ')}`,
-    );
+    const embeddingMetrics = await metricsOf(pipeline.ports.embedding);
+    const stages = ['lookup', 'fetch', 'decode', 'infer', 'upsert'].map((stage) => {
+      const times = histogram(embeddingMetrics, 'visual_search_embedding_stage_seconds', `stage="${stage}"`);
+      return `${stage} p50 ${ms(quantile(times, 0.5)).trim()}, p99 ${ms(quantile(times, 0.99)).trim()} (${times.count})`;
+    });
+    console.log(`    its stages: ${stages.join('; ')}`);
   } finally {
     await scope.close();
   }
@@ -146,10 +145,14 @@ interface Histogram {
   count: number;
 }
 
-/** One of a processor's histograms, of the series whose labels include `label`, as its /metrics has it now. */
-async function histogram(port: number, name: string, label = ''): Promise<Histogram> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\d+)$`, 'gm'))]
+/** A processor's /metrics, as it has them now. */
+async function metricsOf(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** One of the histograms in a /metrics text, of the series whose labels include `label`. */
+function histogram(metrics: string, name: string, label = ''): Histogram {
+  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\d+)$`, 'gm'))]
     .filter(([, labels]) => labels?.includes(label))
     .map(([, labels, count]) => {
       const le = /le="([^"]+)"/.exec(labels as string)?.[1];

@@ -22,6 +22,7 @@ import {
   type Quantization,
 } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
+import { answers } from '../src/support/pipeline-process.js';
 import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
 import { serve } from './served-process.js';
@@ -223,7 +224,7 @@ async function servedSearch(scope: CleanupScope, env: Record<string, string>): P
   const search = serve(['search/dist/main.js'], { ...env, SEARCH_PORT: String(port), SEARCH_HOST: '127.0.0.1' });
   scope.after(() => search.stop());
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/api/v1/ready`).catch(() => undefined))?.ok === true, {
+  await waitFor(() => answers(port, '/api/v1/ready'), {
     description: 'the search service to be ready',
     timeoutMs: 120_000,
     intervalMs: 100,
@@ -370,7 +371,7 @@ function payloadOf(j: number, modelId: string): ProductPoint['payload'] {
   };
 }
 
-/** p50/p99 per stage, estimated from the histogram's buckets (the upper bound of the bucket). */
+/** One search as the benchmark saw it. */
 interface TimedSearch {
   /** As the client saw it, over HTTP. */
   ms: number;
