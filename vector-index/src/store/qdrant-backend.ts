@@ -156,7 +156,9 @@ export class QdrantBackend implements CollectionBackend {
     return new QdrantVectorStore(this.qdrant, name);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.qdrant.close();
+  }
 
   /** The nodes of the cluster; 1 when Qdrant runs alone. */
   async #peerCount(): Promise<number> {

@@ -47,7 +47,8 @@ export function contractPoint(
   };
 }
 
-const closeTo = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - (b[i] as number)) < 1e-6);
+const closeTo = (a: Float32Array, b: Float32Array) =>
+  a.length === b.length && a.every((v, i) => Math.abs(v - (b[i] as number)) < 1e-6);
 
 /**
  * The behaviour every VectorStore adapter must have; run once per adapter. `options` skips it
