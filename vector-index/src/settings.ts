@@ -35,8 +35,6 @@ export const vectorIndexSettings = {
   VECTOR_STORE: Type.Optional(Type.Union(INDEX_STORE_KINDS.map((kind) => Type.Literal(kind)))),
   QDRANT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   QDRANT_API_KEY: Type.Optional(Type.String()),
-  /** Each node's gRPC address, in QDRANT_URL's order; unset: each node's REST URL with the next port. */
-  QDRANT_GRPC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** Read to know that this checkout's infra runs a Qdrant server (see infra). */
   QDRANT_BIN: Type.Optional(Type.String({ minLength: 1 })),
   INFRA_QDRANT_PORT: infraPortSettings.INFRA_QDRANT_PORT,

@@ -31,7 +31,6 @@ export interface IndexVersion {
 export interface QdrantSettings {
   QDRANT_URL: string;
   QDRANT_API_KEY?: string | undefined;
-  QDRANT_GRPC_URL?: string | undefined;
   VECTOR_ALIAS: string;
 }
 
@@ -103,9 +102,8 @@ export class IndexVersions {
   }
 
   /** The versions behind VECTOR_ALIAS on the Qdrant at QDRANT_URL (one node, or a cluster's, comma-separated). */
-  static connect({ QDRANT_URL, QDRANT_API_KEY, QDRANT_GRPC_URL, VECTOR_ALIAS }: QdrantSettings): IndexVersions {
-    const connection = new QdrantConnection(QDRANT_URL, QDRANT_API_KEY, QDRANT_GRPC_URL);
-    return new IndexVersions(new QdrantBackend(connection), VECTOR_ALIAS);
+  static connect({ QDRANT_URL, QDRANT_API_KEY, VECTOR_ALIAS }: QdrantSettings): IndexVersions {
+    return new IndexVersions(new QdrantBackend(new QdrantConnection(QDRANT_URL, QDRANT_API_KEY)), VECTOR_ALIAS);
   }
 
   /** The version the alias serves, or undefined before the first one exists. */

@@ -156,9 +156,7 @@ export class QdrantBackend implements CollectionBackend {
     return new QdrantVectorStore(this.qdrant, name);
   }
 
-  async close(): Promise<void> {
-    this.qdrant.close();
-  }
+  async close(): Promise<void> {}
 
   /** The nodes of the cluster; 1 when Qdrant runs alone. */
   async #peerCount(): Promise<number> {

@@ -3,7 +3,6 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { SinkRejectedError, SinkUnavailableError } from '@vsp/platform';
 import { JsonBody } from './json-body.js';
-import { GrpcChannel } from './qdrant-grpc/grpc-channel.js';
 
 /**
  * The Qdrant nodes at QDRANT_URL (one URL, or several separated by commas: the nodes of one
@@ -11,26 +10,19 @@ import { GrpcChannel } from './qdrant-grpc/grpc-channel.js';
  * on its side (5xx: a node that has just restarted answers 500 to reads that reach its replicas
  * before they are loaded), the same call goes to the next, until every node has been tried. Every
  * call we make may be sent twice: reads, and writes that set a point, an alias or a collection to
- * a given state. The calls that carry many vectors go to the nodes' gRPC ports (`grpcUrls`, one per
- * node; by default each node's REST port + 1, as Qdrant's own defaults 6333 and 6334 are).
+ * a given state.
  */
 export class QdrantConnection {
   readonly urls: readonly string[];
   readonly #apiKey: string | undefined;
   readonly #clients: readonly QdrantClient[];
-  readonly #channels: readonly GrpcChannel[];
   /** The node that answered last; concurrent calls share it. */
   #current = 0;
 
-  constructor(urls: string, apiKey?: string | undefined, grpcUrls?: string | undefined) {
+  constructor(urls: string, apiKey?: string | undefined) {
     this.urls = urls.split(',').map((url) => url.trim());
     this.#apiKey = apiKey;
     this.#clients = this.urls.map((url) => createQdrantClient(url, apiKey));
-    const grpc = grpcUrls?.split(',').map((url) => url.trim()) ?? this.urls.map(nextPort);
-    if (grpc.length !== this.urls.length) {
-      throw new SinkRejectedError(`QDRANT_GRPC_URL names ${grpc.length} nodes and QDRANT_URL ${this.urls.length}`);
-    }
-    this.#channels = grpc.map((url) => new GrpcChannel(url, apiKey ? { 'api-key': apiKey } : {}));
   }
 
   get description(): string {
@@ -42,31 +34,12 @@ export class QdrantConnection {
    * but timeouts and throttling) would fail again however often they were retried, so they are
    * permanent; anything else (no node answered, 5xx, 408, 429) may pass later.
    */
-  call<R>(work: (client: QdrantClient, url: string) => Promise<R>): Promise<R> {
-    return this.#onNodes((node) => work(this.#clients[node] as QdrantClient, this.urls[node] as string));
-  }
-
-  /**
-   * One call of Qdrant's gRPC `Points` service (`method`: `Upsert`, `Get`…), on a node that
-   * answers (as `call`); the answer's message. Points carry their vectors there as raw float32
-   * bytes, not decimal text: 64 points of 1280 dimensions were written in 5 ms against 12–16 ms as
-   * JSON, and read in 2.4 ms against 7.8 ms before the JSON was even parsed (probes, 2026-12-05).
-   */
-  grpc(method: string, message: Uint8Array): Promise<Buffer> {
-    return this.#onNodes((node) => (this.#channels[node] as GrpcChannel).unary(`/qdrant.Points/${method}`, message));
-  }
-
-  /** Closes the gRPC connections (the REST ones close themselves when idle). */
-  close(): void {
-    for (const channel of this.#channels) channel.close();
-  }
-
-  async #onNodes<R>(work: (node: number) => Promise<R>): Promise<R> {
+  async call<R>(work: (client: QdrantClient, url: string) => Promise<R>): Promise<R> {
     let failure: unknown;
     for (let tried = 0; tried < this.#clients.length; tried++) {
       const node = this.#current;
       try {
-        return await work(node);
+        return await work(this.#clients[node] as QdrantClient, this.urls[node] as string);
       } catch (error) {
         failure = error;
         if (!NODE_DOWN.has(qdrantStatus(error))) break;
@@ -147,13 +120,6 @@ function parsed(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The same URL with the port after its own (the scheme's default port when it names none). */
-function nextPort(url: string): string {
-  const parsed = new URL(url);
-  parsed.port = String(Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) + 1);
-  return parsed.origin;
 }
 
 /** Undefined: no answer at all. */

@@ -1,7 +1,6 @@
 import { JsonBody } from './json-body.js';
 import type { ProductPayload } from './product-payload.js';
 import type { QdrantConnection } from './qdrant-connection.js';
-import { getPointsMessage, pointsOfGetResponse, upsertPointsMessage } from './qdrant-grpc/point-messages.js';
 import {
   type CategoryCount,
   type ProductPoint,
@@ -11,16 +10,13 @@ import {
   type VectorStore,
 } from './vector-store.js';
 
-/** A search hit as Qdrant answers it, with what we ask for. */
-interface QdrantHit {
+/** A point as Qdrant answers it, with what we ask for. */
+interface QdrantPoint {
   payload: ProductPayload;
-  score: number;
+  vector: number[];
 }
 
-/**
- * The production store: one Qdrant collection (or the alias over one). Points are read and written
- * over gRPC, where their vectors travel as bytes; searches, which carry one vector, go over REST.
- */
+/** The production store: one Qdrant collection (or the alias over one), over REST. */
 export class QdrantVectorStore implements VectorStore {
   constructor(
     private readonly qdrant: QdrantConnection,
@@ -29,34 +25,38 @@ export class QdrantVectorStore implements VectorStore {
 
   async get(productIds: readonly string[]): Promise<Map<string, ProductPoint>> {
     if (productIds.length === 0) return new Map();
-    const answer = await this.qdrant.grpc('Get', getPointsMessage(this.name, productIds.map(pointId)));
+    const points = await this.qdrant.request<QdrantPoint[]>('POST', `/collections/${this.name}/points`, {
+      ids: productIds.map(pointId),
+      with_payload: true,
+      with_vector: true,
+    });
     return new Map(
-      pointsOfGetResponse(answer).map(({ payload, vector }) => {
-        const product = payload as unknown as ProductPayload;
-        return [product.product_id, { productId: product.product_id, vector, payload: product }];
-      }),
+      points.map(({ payload, vector }) => [
+        payload.product_id,
+        { productId: payload.product_id, vector: Float32Array.from(vector), payload },
+      ]),
     );
   }
 
   async upsert(points: readonly ProductPoint[]): Promise<void> {
     if (points.length === 0) return;
-    const message = upsertPointsMessage(
-      this.name,
-      points.map((point) => ({
-        id: pointId(point.productId),
-        payload: point.payload as unknown as Record<string, unknown>,
-        vector: point.vector,
-      })),
-      true,
-    );
-    await this.qdrant.grpc('Upsert', message);
+    const body = new JsonBody().raw('{"points":[');
+    for (const [i, point] of points.entries()) {
+      body.raw(i === 0 ? '{"id":' : ',{"id":').json(pointId(point.productId));
+      body.raw(',"payload":').json(point.payload).raw(',"vector":').floats(point.vector).raw('}');
+    }
+    await this.qdrant.request('PUT', `/collections/${this.name}/points?wait=true`, body.raw(']}'));
   }
 
   async search(vector: Float32Array, k: number, filter: SearchFilter = {}): Promise<SearchHit[]> {
     const body = new JsonBody().raw('{"vector":').floats(vector);
     body.raw(',"limit":').json(k).raw(',"filter":').json(qdrantFilter(filter));
     body.raw(',"with_payload":true,"params":').json(QDRANT_SEARCH_PARAMS).raw('}');
-    const hits = await this.qdrant.request<QdrantHit[]>('POST', `/collections/${this.name}/points/search`, body);
+    const hits = await this.qdrant.request<(QdrantPoint & { score: number })[]>(
+      'POST',
+      `/collections/${this.name}/points/search`,
+      body,
+    );
     return hits.map(({ payload, score }) => ({ productId: payload.product_id, score, payload }));
   }
 

@@ -43,6 +43,12 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
   );
 }
 
+vectorStoreContract('Qdrant store against a FAKE Qdrant server', async (t) => {
+  const { versions } = await fakeVersions(t);
+  await versions.ensureServing(SPEC);
+  return versions.store(versions.alias);
+});
+
 test('the Qdrant client should ask for uncompressed answers, which arrive without the 45 ms a compressed one took (request headers seen by the FAKE server)', async (t) => {
   const { versions, fake } = await fakeVersions(t);
 

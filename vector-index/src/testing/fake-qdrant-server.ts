@@ -8,20 +8,28 @@ import {
 import type { AddressInfo } from 'node:net';
 
 /**
- * FAKE — NOT QDRANT. An in-memory HTTP server that answers the Qdrant REST calls IndexVersions
- * makes to set up a version (collections, payload indexes, aliases) and a search, which finds
- * nothing (points go over gRPC, which it does not speak), and records them: a check of the request
- * shapes sent, answered in Qdrant's response shapes. Behaviour is proven against the real Qdrant
- * server (the contract suite and every embedding test run on it); this fake only shows what was
- * sent.
+ * FAKE — NOT QDRANT. An in-memory HTTP server that answers the handful of Qdrant REST calls
+ * QdrantVectorStore and IndexVersions make, and records them: a check of the request shapes the
+ * real @qdrant/js-client-rest sends (required fields, vector sizes, UUID ids), answered in
+ * Qdrant's response shapes. Behaviour is proven against the real Qdrant server (the contract
+ * suite and every embedding test run on it); this fake only shows what was sent.
  */
+interface FakePoint {
+  id: string;
+  vector: number[];
+  payload: Record<string, unknown>;
+}
+
 interface FakeCollection {
   size: number;
   metadata: Record<string, unknown>;
+  points: Map<string, FakePoint>;
   indexes: Map<string, string>;
 }
 
 class BadRequest extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class FakeQdrantServer {
   readonly collections = new Map<string, FakeCollection>();
@@ -30,7 +38,8 @@ export class FakeQdrantServer {
   readonly requests: { method: string; path: string; body: unknown; headers: IncomingHttpHeaders }[] = [];
   readonly #server: Server;
 
-  constructor() {
+  /** `record: false` keeps no request log (a benchmark sends too many to keep). */
+  constructor(private readonly options: { record?: boolean } = {}) {
     this.#server = createServer((request, response) => void this.#handle(request, response));
   }
 
@@ -51,7 +60,9 @@ export class FakeQdrantServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
-    this.requests.push({ method: request.method ?? '', path, body, headers: request.headers });
+    if (this.options.record !== false) {
+      this.requests.push({ method: request.method ?? '', path, body, headers: request.headers });
+    }
     try {
       const result = this.#route(request.method ?? '', path, body);
       if (result === undefined)
@@ -99,14 +110,14 @@ export class FakeQdrantServer {
       if (!Number.isInteger(vectors.size) || vectors.distance !== 'Cosine')
         throw new BadRequest('vectors needs size and distance');
       const metadata = body.metadata ?? {};
-      this.collections.set(name, { size: vectors.size, metadata, indexes: new Map() });
+      this.collections.set(name, { size: vectors.size, metadata, points: new Map(), indexes: new Map() });
       return true;
     }
     const collection = this.#collection(name);
     if (method === 'GET' && rest === '') {
       return {
         status: 'green',
-        points_count: 0,
+        points_count: collection.points.size,
         config: { params: { vectors: { size: collection.size, distance: 'Cosine' } }, metadata: collection.metadata },
         payload_schema: Object.fromEntries(collection.indexes),
       };
@@ -116,14 +127,54 @@ export class FakeQdrantServer {
       return true;
     }
     if (method === 'DELETE' && rest === '') return this.collections.delete(name);
+    if (method === 'POST' && rest === '/points/count') return { count: collection.points.size };
     if (method === 'PUT' && rest === '/index') {
       collection.indexes.set(required(body?.field_name, 'field_name'), required(body?.field_schema, 'field_schema'));
       return { operation_id: 1, status: 'completed' };
     }
+    if (method === 'PUT' && rest === '/points') {
+      for (const point of required(body?.points, 'points') as FakePoint[]) {
+        if (typeof point.id !== 'string' || !UUID.test(point.id))
+          throw new BadRequest(`point id ${point.id} is not a UUID`);
+        if (!Array.isArray(point.vector) || point.vector.length !== collection.size)
+          throw new BadRequest('vector size mismatch');
+        collection.points.set(point.id, { id: point.id, vector: point.vector, payload: point.payload ?? {} });
+      }
+      return { operation_id: 1, status: 'completed' };
+    }
+    if (method === 'POST' && rest === '/points') {
+      return (required(body?.ids, 'ids') as string[])
+        .map((id) => collection.points.get(id))
+        .filter((p) => p !== undefined)
+        .map((p) => ({
+          id: p.id,
+          payload: body.with_payload ? p.payload : null,
+          vector: body.with_vector ? p.vector : null,
+        }));
+    }
+    if (method === 'POST' && rest === '/facet') {
+      const key = required(body?.key, 'key') as string;
+      const counts = new Map<unknown, number>();
+      for (const { payload } of collection.points.values()) {
+        if (passes(payload, body.filter ?? {}) && payload[key] != null) {
+          counts.set(payload[key], (counts.get(payload[key]) ?? 0) + 1);
+        }
+      }
+      const hits = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count);
+      return { hits: hits.slice(0, body.limit ?? 10) };
+    }
     if (method === 'POST' && rest === '/points/search') {
-      if (required(body?.vector, 'vector').length !== collection.size) throw new BadRequest('vector size mismatch');
-      required(body.limit, 'limit');
-      return [];
+      const vector = required(body?.vector, 'vector') as number[];
+      return [...collection.points.values()]
+        .filter((p) => passes(p.payload, body.filter ?? {}))
+        .map((p) => ({
+          id: p.id,
+          version: 0,
+          score: cosine(vector, p.vector),
+          payload: body.with_payload ? p.payload : null,
+        }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, required(body.limit, 'limit'));
     }
     return undefined;
   }
@@ -135,7 +186,36 @@ export class FakeQdrantServer {
   }
 }
 
+interface Condition {
+  key: string;
+  match?: { value: unknown };
+  range?: { gte?: number | null; lte?: number | null };
+}
+
+/** Qdrant's `must` / `must_not` with `match` and `range` conditions, the ones our store sends. */
+function passes(payload: Record<string, unknown>, filter: { must?: Condition[]; must_not?: Condition[] }): boolean {
+  const holds = ({ key, match, range }: Condition) => {
+    const value = payload[key];
+    if (match) return value === match.value;
+    if (typeof value !== 'number') return false;
+    return (range?.gte == null || value >= range.gte) && (range?.lte == null || value <= range.lte);
+  };
+  return (filter.must ?? []).every(holds) && !(filter.must_not ?? []).some(holds);
+}
+
 function required<T>(value: T | undefined, field: string): T {
   if (value === undefined || value === null) throw new BadRequest(`missing field ${field}`);
   return value;
+}
+
+function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] as number) * (b[i] as number);
+    na += (a[i] as number) ** 2;
+    nb += (b[i] as number) ** 2;
+  }
+  return dot / (Math.sqrt(na * nb) || 1);
 }
