@@ -30,16 +30,32 @@ export async function startOwnInfra(
   t: CleanupContext,
   settings: (shared: InfraEndpoints) => Record<string, string | undefined>,
 ): Promise<LocalInfra> {
-  const shared = await ensureInfra();
+  const infra = ownInfra(t, settings(await ensureInfra()));
+  await infra.up();
+  return infra;
+}
+
+/**
+ * Only the Qdrant nodes `settings` describe, run by infra as `startOwnInfra` runs them, with no
+ * Kafka, registry or PostgreSQL started or asked for: a test or benchmark of the index alone does
+ * not share the machine with idle brokers.
+ */
+export async function startOwnQdrant(t: CleanupContext, settings: Record<string, string>): Promise<LocalInfra> {
+  const infra = ownInfra(t, settings);
+  await Promise.all(infra.qdrantNodes.map((node) => node.up()));
+  return infra;
+}
+
+function ownInfra(t: CleanupContext, settings: Record<string, string | undefined>): LocalInfra {
   const home = mkdtempSync(join(tmpdir(), 'own-infra-'));
   const infra = new LocalInfra(
-    loadInfraConfig({ INFRA_HOME: home, INFRA_CACHE_DIR: loadInfraConfig().INFRA_CACHE_DIR, ...settings(shared) }),
+    loadInfraConfig({ INFRA_HOME: home, INFRA_CACHE_DIR: loadInfraConfig().INFRA_CACHE_DIR, ...settings }),
   );
+  // Stops only what it started (by pid): the services it was not asked to run are left alone.
   onCleanup(t, async () => {
     await infra.down();
     rmSync(home, { recursive: true, force: true });
   });
-  await infra.up();
   return infra;
 }
 

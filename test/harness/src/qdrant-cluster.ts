@@ -1,6 +1,6 @@
 import { loadInfraConfig, type QdrantService } from '@vsp/infra';
 import { freePortRange } from './free-port.js';
-import { type NodeControl, nodeControl, startOwnInfra } from './own-infra.js';
+import { type NodeControl, nodeControl, startOwnQdrant } from './own-infra.js';
 import type { CleanupContext } from './test-context.js';
 
 export interface QdrantCluster extends NodeControl {
@@ -14,21 +14,18 @@ export interface QdrantCluster extends NodeControl {
 /**
  * A Qdrant of its own for a test or a benchmark: `count` nodes (1: a lone server; more: one cluster
  * in distributed mode) from QDRANT_BIN on free ports, with their data under a temporary
- * INFRA_HOME, run by infra exactly as INFRA_QDRANT_NODES runs them. Kafka, the registry and
- * PostgreSQL stay the shared ones. Stopped and deleted afterwards.
+ * INFRA_HOME, run by infra exactly as INFRA_QDRANT_NODES runs them; nothing else is started
+ * (a test that needs Kafka too asks for the shared one). Stopped and deleted afterwards.
  */
 export async function startQdrantCluster(t: CleanupContext, count = 3): Promise<QdrantCluster> {
   const { QDRANT_BIN } = loadInfraConfig();
   if (!QDRANT_BIN) throw new Error('a Qdrant cluster needs QDRANT_BIN: the qdrant server binary to run');
   const ports = await freePortRange(3 * count);
-  const infra = await startOwnInfra(t, (shared) => ({
+  const infra = await startOwnQdrant(t, {
     QDRANT_BIN,
     INFRA_QDRANT_PORT: String(ports),
     INFRA_QDRANT_NODES: String(count),
-    KAFKA_BROKERS: shared.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: shared.schemaRegistryUrl,
-    DATABASE_URL: shared.databaseUrl,
-  }));
+  });
   return {
     url: infra.endpoints.qdrantUrl as string,
     nodes: infra.qdrantNodes,
