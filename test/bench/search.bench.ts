@@ -19,6 +19,7 @@ import {
   openModel,
   type ProductPoint,
   QDRANT_SEARCH_PARAMS,
+  QdrantBackend,
   type Quantization,
 } from '@vsp/vector-index';
 import { testVersionsOf } from '@vsp/vector-index/testing';
@@ -124,7 +125,7 @@ export async function runSearchBench({
         );
       }
       console.log(`  on ${title}: upserted in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      console.log(`    ${await prepare(store, versions, version.name)}`);
+      console.log(`    ${await prepare(versions, version.name)}`);
       const searchAll = () => Promise.all(queryVectors.map((query) => target.search(query, 10)));
       const growth = await growthAfterRestart(searchAll);
       if (growth) {
@@ -362,14 +363,18 @@ async function indexFor(
   };
 }
 
-/** Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how long it took. */
-async function prepare(store: TestIndexStore, versions: IndexVersions, name: string): Promise<string> {
+/**
+ * Gets a freshly filled version ready to search, as a rebuild does before it serves, and says how
+ * long it took and, on Qdrant, into how many segments it went: each is searched with the whole
+ * `hnsw_ef`, so their number moves both recall and a query's time (docs/PERFORMANCE.md).
+ */
+async function prepare(versions: IndexVersions, name: string): Promise<string> {
   const started = performance.now();
   await versions.optimize(name);
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  return store === 'embedded'
-    ? `compacted and ANN-indexed (IVF-PQ) in ${seconds} s`
-    : `HNSW index (m=16, ef_construct=100) built ${seconds} s after the last upsert`;
+  if (!(versions.backend instanceof QdrantBackend)) return `compacted and ANN-indexed (IVF-PQ) in ${seconds} s`;
+  const { segments_count } = await versions.backend.qdrant.call((client) => client.getCollection(name));
+  return `HNSW index (m=16, ef_construct=100) built ${seconds} s after the last upsert, in ${segments_count} segments`;
 }
 
 function payloadOf(j: number, modelId: string): ProductPoint['payload'] {
