@@ -111,7 +111,7 @@ for (const { store, title, options } of TEST_INDEX_STORES) {
   });
 }
 
-test('an int8 version on Qdrant should keep int8 copies of its vectors and still find the nearest product first', {
+test('an int8 version on Qdrant should keep int8 copies of its vectors, start in four segments and still find the nearest product first', {
   skip: skipWithoutQdrant(),
 }, async (t) => {
   const versions = await createTestVersions(t, 'qdrant');
@@ -129,8 +129,9 @@ test('an int8 version on Qdrant should keep int8 copies of its vectors and still
     hits.map((hit) => hit.productId),
     ['p1', 'p2'],
   );
-  const { config } = await (versions.backend as QdrantBackend).qdrant.call((client) => client.getCollection(int8.name));
-  assert.deepEqual(config.quantization_config, { scalar: { type: 'int8', quantile: 0.99, always_ram: true } });
+  const info = await (versions.backend as QdrantBackend).qdrant.call((client) => client.getCollection(int8.name));
+  assert.deepEqual(info.config.quantization_config, { scalar: { type: 'int8', quantile: 0.99, always_ram: true } });
+  assert.equal(info.segments_count, 4);
 });
 
 test('a version made ready on Qdrant should have an HNSW graph over all of its points', {
