@@ -40,8 +40,8 @@ const INT8_QUANTIZATION = { scalar: { type: 'int8', quantile: 0.99, always_ram: 
  * Segments an int8 version is split into. Each segment's graph is searched on its own and the
  * best of all re-scored, so more of them search wider: at 100,000 points of 1280 dimensions an
  * int8 version in 2 segments (Qdrant's choice on 2 cores) found 0.936–0.962 of the exact top 10
- * whatever the beam or oversampling, in 3 or 4 segments 0.988–0.996, a bare query taking p50
- * 2.4–3.0 ms against 1.4–1.9 ms (docs/PERFORMANCE.md, Memory per million products).
+ * whatever the beam or oversampling, in 3 or 4 segments 0.980–0.998, a bare query taking p50
+ * 1.9–3.0 ms against 1.4–1.9 ms (docs/PERFORMANCE.md, Segments).
  */
 const INT8_SEGMENTS = 4;
 
