@@ -132,8 +132,8 @@ export class KafkaService extends LocalService {
       ...this.#javaArgs(),
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      this.#clusterId(),
+      // Joined to its option: an id may begin with '-' (base64url), which apart reads as an option.
+      `--cluster-id=${this.#clusterId()}`,
       '-c',
       this.#propertiesFile,
     ]);
