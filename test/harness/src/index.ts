@@ -12,6 +12,7 @@ export {
   uniqueGroupId,
 } from './kafka.js';
 export { type KafkaCluster, startKafkaCluster } from './kafka-cluster.js';
+export { createOwnInfra } from './own-infra.js';
 export { createTestDatabase, type TestDatabase } from './postgres.js';
 export { confluentPython } from './python.js';
 export { type QdrantCluster, startQdrantCluster } from './qdrant-cluster.js';

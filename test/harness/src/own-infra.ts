@@ -30,7 +30,7 @@ export async function startOwnInfra(
   t: CleanupContext,
   settings: (shared: InfraEndpoints) => Record<string, string | undefined>,
 ): Promise<LocalInfra> {
-  const infra = ownInfra(t, settings(await ensureInfra()));
+  const { infra } = createOwnInfra(t, settings(await ensureInfra()));
   await infra.up();
   return infra;
 }
@@ -41,12 +41,19 @@ export async function startOwnInfra(
  * not share the machine with idle brokers.
  */
 export async function startOwnQdrant(t: CleanupContext, settings: Record<string, string>): Promise<LocalInfra> {
-  const infra = ownInfra(t, settings);
+  const { infra } = createOwnInfra(t, settings);
   await Promise.all(infra.qdrantNodes.map((node) => node.up()));
   return infra;
 }
 
-function ownInfra(t: CleanupContext, settings: Record<string, string | undefined>): LocalInfra {
+/**
+ * Infra of a test's own under a temporary INFRA_HOME (returned, for a test that puts files there
+ * first), nothing started yet; stopped and deleted after the test.
+ */
+export function createOwnInfra(
+  t: CleanupContext,
+  settings: Record<string, string | undefined>,
+): { infra: LocalInfra; home: string } {
   const home = mkdtempSync(join(tmpdir(), 'own-infra-'));
   const infra = new LocalInfra(
     loadInfraConfig({ INFRA_HOME: home, INFRA_CACHE_DIR: loadInfraConfig().INFRA_CACHE_DIR, ...settings }),
@@ -56,7 +63,7 @@ function ownInfra(t: CleanupContext, settings: Record<string, string | undefined
     await infra.down();
     rmSync(home, { recursive: true, force: true });
   });
-  return infra;
+  return { infra, home };
 }
 
 /** Kill, restart and pid of the nodes given, node 1 first. */
