@@ -6,7 +6,7 @@ import {
   ImageTooLargeError,
   type IndexVersion,
   type IndexVersions,
-  imageToTensor,
+  imageToPixels,
   type ModelSettings,
   openModelOf,
   type SearchFilter,
@@ -155,8 +155,8 @@ export class VisualSearch {
     const started = performance.now();
     const stages: StageTimes = {};
     return this.#use(async ({ version, model, store }) => {
-      const tensor = await this.#time(stages, 'decode', () => decode(image, model, this.#options.maxPixels));
-      const [vector] = await this.#time(stages, 'embed', () => model.embed([tensor]));
+      const pixels = await this.#time(stages, 'decode', () => decode(image, model, this.#options.maxPixels));
+      const [vector] = await this.#time(stages, 'embed', () => model.embed([pixels]));
       const hits = await this.#time(stages, 'query', () =>
         this.#query(() => store.search(vector as Float32Array, k, filter)),
       );
@@ -269,9 +269,9 @@ export class VisualSearch {
 }
 
 /** Decoding refusals, in the search service's terms. */
-async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): Promise<Float32Array> {
+async function decode(image: Buffer, model: EmbeddingModel, maxPixels: number): Promise<Buffer> {
   try {
-    return await imageToTensor(image, model.spec, maxPixels);
+    return await imageToPixels(image, model.spec, maxPixels);
   } catch (error) {
     const { message } = error as Error;
     if (error instanceof ImageTooLargeError) throw new QueryImageTooLargeError(message, { cause: error });

@@ -1,7 +1,7 @@
 import { repoRoot } from '@vsp/platform';
 import { createEventTopic, productEvent, startTestEmbedding } from '@vsp/processors/testing';
 import { productImage } from '@vsp/test-harness';
-import { EFFICIENTNET_LITE0_MODEL, imageToTensor } from '@vsp/vector-index';
+import { EFFICIENTNET_LITE0_MODEL, imageToPixels } from '@vsp/vector-index';
 import {
   CLIP_SIZED_MODEL,
   CLIP_SIZED_MULTIPLY_ADDS,
@@ -132,7 +132,7 @@ async function processorAgainstBare(
     const pipeline = photos.length / wallSeconds;
 
     const model = embedding.model;
-    const tensors = await Promise.all(photos.map((photo) => imageToTensor(photo, model.spec, MAX_PIXELS)));
+    const tensors = await Promise.all(photos.map((photo) => imageToPixels(photo, model.spec, MAX_PIXELS)));
     const inferStarted = performance.now();
     for (let i = 0; i < tensors.length; i += batch) await model.embed(tensors.slice(i, i + batch));
     const bare = photos.length / ((performance.now() - inferStarted) / 1000);

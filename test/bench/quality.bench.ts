@@ -6,7 +6,7 @@ import {
   type BUILT_IN_MODEL_IDS,
   DESCRIPTOR_MODEL,
   EFFICIENTNET_LITE0_MODEL,
-  imageToTensor,
+  imageToPixels,
   openModel,
 } from '@vsp/vector-index';
 import sharp, { type Sharp } from 'sharp';
@@ -73,7 +73,7 @@ export async function runQualityBench({ distractors }: QualityBenchOptions): Pro
     });
     try {
       const embed = async (images: Buffer[]) =>
-        model.embed(await Promise.all(images.map((image) => imageToTensor(image, model.spec, MAX_PIXELS))));
+        model.embed(await Promise.all(images.map((image) => imageToPixels(image, model.spec, MAX_PIXELS))));
       const items = [...catalogue, ...synthetic.map((_, i) => `synthetic-${i}`)];
       const vectors = await embed([...catalogue.map((file) => photos.get(file) as Buffer), ...synthetic]);
       const queries: Query[] = [];

@@ -15,7 +15,7 @@ import {
 } from '@vsp/test-harness';
 import {
   type IndexVersions,
-  imageToTensor,
+  imageToPixels,
   openModel,
   type ProductPoint,
   QDRANT_SEARCH_PARAMS,
@@ -65,7 +65,7 @@ export async function runSearchBench({
     });
     scope.after(() => model.close());
     const photos = await Promise.all(Array.from({ length: 500 }, (_, i) => productImage(90_000 + i)));
-    const base = await model.embed(await Promise.all(photos.map((p) => imageToTensor(p, model.spec, 40_000_000))));
+    const base = await model.embed(await Promise.all(photos.map((p) => imageToPixels(p, model.spec, 40_000_000))));
     const next = seededRandom(7);
     const vectors = Array.from({ length: points }, (_, j) => {
       const vector = Float32Array.from(
@@ -77,7 +77,7 @@ export async function runSearchBench({
     });
     const queries = await Promise.all(photos.slice(0, RECALL_QUERIES).map((p) => nearDuplicate(p)));
     const queryVectors = await model.embed(
-      await Promise.all(queries.map((photo) => imageToTensor(photo, model.spec, 40_000_000))),
+      await Promise.all(queries.map((photo) => imageToPixels(photo, model.spec, 40_000_000))),
     );
     const exact = queryVectors.map((query) => exactNearest(vectors, query, 10));
     const truth = exact.map(({ ids }) => ids);

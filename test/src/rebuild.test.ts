@@ -33,7 +33,7 @@ import {
   COMPACT_DESCRIPTOR_MODEL,
   EFFICIENTNET_LITE0_MODEL,
   ensureDescriptorModel,
-  imageToTensor,
+  imageToPixels,
   type ProductPoint,
 } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
@@ -171,7 +171,7 @@ function searchThroughout(embedding: TestEmbedding, probes: Map<string, Float32A
 }
 
 async function vectorOf(embedding: TestEmbedding, image: Buffer): Promise<Float32Array> {
-  const [vector] = await embedding.model.embed([await imageToTensor(image, embedding.model.spec, 40_000_000)]);
+  const [vector] = await embedding.model.embed([await imageToPixels(image, embedding.model.spec, 40_000_000)]);
   return vector as Float32Array;
 }
 

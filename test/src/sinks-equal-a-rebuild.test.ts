@@ -11,7 +11,7 @@ import {
 } from '@vsp/processors/testing';
 import type { ProductEvent } from '@vsp/schemas';
 import { productImage, seededRandom } from '@vsp/test-harness';
-import { imageToTensor, type ProductPayload, type ProductPoint } from '@vsp/vector-index';
+import { imageToPixels, type ProductPayload, type ProductPoint } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
 import {
   deliveries,
@@ -113,7 +113,7 @@ test('both sinks should equal a rebuild from the log and an independent model, w
     if (shows) {
       const image = bytes.get(expected.image_key as string) as Buffer;
       assert.equal(live.payload.image_sha256, createHash('sha256').update(image).digest('hex'), `${id}: image hash`);
-      const [vector] = await embedding.model.embed([await imageToTensor(image, embedding.model.spec, 40_000_000)]);
+      const [vector] = await embedding.model.embed([await imageToPixels(image, embedding.model.spec, 40_000_000)]);
       assertClose(live.vector, vector, `${id}: vector of the current image`);
     } else {
       assert.equal(live.payload.image_sha256, null, `${id}: no image hash without an image to show`);

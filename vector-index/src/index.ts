@@ -1,6 +1,6 @@
 export * from './errors.js';
 export { type FetchedImage, ImageFetcher, type ImageFetcherOptions, imageUrl } from './images/image-fetcher.js';
-export { imageToTensor } from './images/image-preprocessor.js';
+export { imageToPixels } from './images/image-preprocessor.js';
 export { localImageResponse } from './images/local-images.js';
 export { BUILT_IN_MODEL_IDS, isBuiltInModel, writeBuiltInModel } from './model/built-in-models.js';
 export {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nearDuplicate, productImage, readRecords, waitFor } from '@vsp/test-harness';
-import { imageToTensor } from '@vsp/vector-index';
+import { imageToPixels } from '@vsp/vector-index';
 import { startImageHost } from '@vsp/vector-index/testing';
 import sharp from 'sharp';
 import { counterTotal, createEventTopic, productEvent, startTestEmbedding } from '../testing/index.js';
@@ -40,7 +40,7 @@ test('embedding should index products, update payloads without re-fetching, re-e
   assert.equal(points.get('p2')?.payload.image_key, 'p2/copy.jpg');
   assert.equal(points.get('p3')?.payload.deleted, true);
   assert.equal(points.get('p1')?.payload.model_id, embedding.model.spec.id);
-  const [blueVector] = await embedding.model.embed([await imageToTensor(blue, embedding.model.spec, 40_000_000)]);
+  const [blueVector] = await embedding.model.embed([await imageToPixels(blue, embedding.model.spec, 40_000_000)]);
   const hits = await embedding.store.search(blueVector as Float32Array, 5);
   assert.deepEqual(hits.map((h) => h.productId).sort(), ['p1', 'p2'], 'p3 is deleted and stays out of search');
   assert.ok((hits[0]?.score as number) > 0.999);
@@ -68,7 +68,7 @@ test('embedding should find a resized, recompressed copy of a product photo firs
   let hits = 0;
   for (const [i, original] of originals.entries()) {
     const [query] = await embedding.model.embed([
-      await imageToTensor(await nearDuplicate(original), embedding.model.spec, 40_000_000),
+      await imageToPixels(await nearDuplicate(original), embedding.model.spec, 40_000_000),
     ]);
     const [best] = await embedding.store.search(query as Float32Array, 1);
     if (best?.productId === `p${i}`) hits++;

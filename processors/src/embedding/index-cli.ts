@@ -5,7 +5,7 @@ import { createKafkaClient, runCommandLine, UsageError, userPath, waitFor } from
 import {
   BUILT_IN_MODEL_IDS,
   IndexVersions,
-  imageToTensor,
+  imageToPixels,
   isBuiltInModel,
   openModelOf,
   writeBuiltInModel,
@@ -102,7 +102,7 @@ await runCommandLine({
         const model = await openModelOf(serving, config);
         try {
           const [query] = await model.embed([
-            await imageToTensor(await readFile(userPath(values.image)), model.spec, config.IMAGE_MAX_PIXELS),
+            await imageToPixels(await readFile(userPath(values.image)), model.spec, config.IMAGE_MAX_PIXELS),
           ]);
           const hits = await versions.store(serving.name).search(query as Float32Array, k);
           if (hits.length === 0) console.log('no products in the index');

@@ -3,7 +3,7 @@ import {
   type EmbeddingModel,
   type FetchedImage,
   type ImageFetcher,
-  imageToTensor,
+  imageToPixels,
   type ProductPayload,
   type ProductPoint,
   type VectorStore,
@@ -53,7 +53,7 @@ interface Plan {
   /** The stored point's image and vector, when made by the current model. */
   previous: { image: EmbeddedImage; vector: Float32Array } | undefined;
   fetched?: FetchedImage;
-  tensor?: Float32Array;
+  pixels?: Uint8Array;
   image?: EmbeddedImage | null;
   vector?: Float32Array;
   failure?: PermanentError;
@@ -110,7 +110,7 @@ export class ProductIndexer {
     }
     const toFetch = this.#borrow(unresolved, donated);
     await this.#embedAll(toFetch);
-    const embedded = toFetch.filter((plan) => plan.tensor).length;
+    const embedded = toFetch.filter((plan) => plan.pixels).length;
 
     const points: ProductPoint[] = changed
       .filter((plan) => !plan.failure)
@@ -180,8 +180,8 @@ export class ProductIndexer {
   }
 
   async #infer(slice: Plan[]): Promise<void> {
-    const ready = slice.filter((plan) => plan.tensor);
-    const vectors = await this.options.model.embed(ready.map((plan) => plan.tensor as Float32Array));
+    const ready = slice.filter((plan) => plan.pixels);
+    const vectors = await this.options.model.embed(ready.map((plan) => plan.pixels as Uint8Array));
     for (const [i, plan] of ready.entries()) plan.vector = vectors[i];
   }
 
@@ -207,7 +207,7 @@ export class ProductIndexer {
         return;
       }
       try {
-        plan.tensor = await imageToTensor(plan.fetched.bytes, this.options.model.spec, this.options.maxPixels);
+        plan.pixels = await imageToPixels(plan.fetched.bytes, this.options.model.spec, this.options.maxPixels);
       } catch (error) {
         plan.failure = error as PermanentError;
       }

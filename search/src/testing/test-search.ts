@@ -9,7 +9,7 @@ import {
   productImage,
   type TestVectorIndex,
 } from '@vsp/test-harness';
-import { DESCRIPTOR_MODEL, imageToTensor, openModel, type ProductPayload } from '@vsp/vector-index';
+import { DESCRIPTOR_MODEL, imageToPixels, openModel, type ProductPayload } from '@vsp/vector-index';
 import { startImageHost, testVersionsOf } from '@vsp/vector-index/testing';
 import pino, { type Logger } from 'pino';
 import { loadSearchConfig, type SearchConfig } from '../config.js';
@@ -77,7 +77,7 @@ export async function indexedCatalogue(t: CleanupContext, overrides: Record<stri
     groupPrefix: 'search-test',
   });
   const vectors = await model.embed(
-    await Promise.all(images.map((image) => imageToTensor(image, model.spec, 40_000_000))),
+    await Promise.all(images.map((image) => imageToPixels(image, model.spec, 40_000_000))),
   );
   await versions.store(version.name).upsert(
     images.map((_, i) => ({

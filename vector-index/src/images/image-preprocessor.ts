@@ -13,14 +13,17 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 /**
- * Image bytes to the model's input: EXIF-rotated, sRGB, alpha dropped, resized to cover a square
- * and centre-cropped, as float32 CHW normalised with the model's mean and std. Images with more
- * than `maxPixels` are refused before they are decoded (decompression bombs).
+ * Image bytes to the model's input pixels: EXIF-rotated, sRGB, alpha dropped, resized to cover a
+ * square and centre-cropped, `size`×`size` RGB bytes row by row. The model's worker turns them into
+ * float32 normalised with the model's mean and std (`pixel-tensor.mjs`): made on the main thread,
+ * that 600 KB array per image was external memory whose pressure started a full collection of the
+ * search service's heap every ~80 searches by photo, pausing it (13 collections instead of 50 over
+ * 4,000 searches once moved; docs/PERFORMANCE.md, Search). Images with more than `maxPixels` are
+ * refused before they are decoded (decompression bombs).
  */
-export async function imageToTensor(bytes: Buffer, spec: PreprocessSpec, maxPixels: number): Promise<Float32Array> {
-  let pixels: Buffer;
+export async function imageToPixels(bytes: Buffer, spec: PreprocessSpec, maxPixels: number): Promise<Buffer> {
   try {
-    pixels = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+    return await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
       .rotate()
       .toColourspace('srgb')
       .removeAlpha()
@@ -33,13 +36,4 @@ export async function imageToTensor(bytes: Buffer, spec: PreprocessSpec, maxPixe
       throw new ImageTooLargeError(`image exceeds ${maxPixels} pixels`, { cause: error });
     throw new ImageUndecodableError(`not a decodable image: ${message}`, { cause: error });
   }
-  const plane = spec.size * spec.size;
-  const tensor = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) {
-      tensor[c * plane + i] =
-        ((pixels[i * 3 + c] as number) / 255 - (spec.mean[c] as number)) / (spec.std[c] as number);
-    }
-  }
-  return tensor;
 }

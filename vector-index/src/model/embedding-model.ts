@@ -5,7 +5,7 @@ import type { ModelSpec } from './model-spec.js';
 
 /** One embed call's share of the work: its images, and where their vectors go. */
 interface Request {
-  tensors: readonly Float32Array[];
+  images: readonly Uint8Array[];
   resolve: (vectors: Float32Array[]) => void;
   reject: (error: Error) => void;
 }
@@ -31,8 +31,9 @@ export type RunListener = (images: number, seconds: number) => void;
 const INFERENCE_WORKER = new URL('./inference-worker.mjs', import.meta.url);
 
 /**
- * A model running in a worker thread. `embed` takes preprocessed images (CHW float32) and
- * returns one L2-normalised vector per image, so a dot product is the cosine similarity.
+ * A model running in a worker thread. `embed` takes decoded images (the RGB bytes imageToPixels
+ * gives) and returns one L2-normalised vector per image, so a dot product is the cosine
+ * similarity. The worker makes their float input, so that it is not this thread's memory.
  *
  * The worker runs one batch at a time and is never left waiting: embeds that arrive while it is
  * busy (from other partitions, or the next images of the same batch as they are decoded) queue
@@ -71,15 +72,13 @@ export class EmbeddingModel {
     );
   }
 
-  async embed(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+  async embed(images: readonly Uint8Array[]): Promise<Float32Array[]> {
     if (this.#closed) throw new ModelClosedError();
     const { maxBatch } = this.#options;
     const parts: Promise<Float32Array[]>[] = [];
-    for (let i = 0; i < tensors.length; i += maxBatch) {
+    for (let i = 0; i < images.length; i += maxBatch) {
       parts.push(
-        new Promise((resolve, reject) =>
-          this.#queue.push({ tensors: tensors.slice(i, i + maxBatch), resolve, reject }),
-        ),
+        new Promise((resolve, reject) => this.#queue.push({ images: images.slice(i, i + maxBatch), resolve, reject })),
       );
     }
     this.#dispatch();
@@ -112,10 +111,10 @@ export class EmbeddingModel {
     if (this.#inFlight || this.#closed || this.#queue.length === 0) return;
     const batch: Request[] = [];
     let images = 0;
-    while (this.#queue.length > 0 && images + (this.#queue[0] as Request).tensors.length <= this.#options.maxBatch) {
+    while (this.#queue.length > 0 && images + (this.#queue[0] as Request).images.length <= this.#options.maxBatch) {
       const request = this.#queue.shift() as Request;
       batch.push(request);
-      images += request.tensors.length;
+      images += request.images.length;
     }
     this.#inFlight = this.#run(batch, images).finally(() => {
       this.#inFlight = undefined;
@@ -127,17 +126,14 @@ export class EmbeddingModel {
     try {
       this.#worker ??= this.#watch(startWorker(this.spec, this.#options).then(({ worker }) => worker));
       const worker = await this.#worker;
-      const plane = 3 * this.spec.size * this.spec.size;
-      const data = new Float32Array(plane * images);
-      let offset = 0;
-      for (const request of batch) {
-        for (const tensor of request.tensors) data.set(tensor, offset++ * plane);
-      }
       const started = performance.now();
-      const { data: output, dimension } = await this.#infer(worker, data, images);
+      const { data: output, dimension } = await this.#infer(
+        worker,
+        batch.flatMap((request) => request.images),
+      );
       this.#runListener?.(images, (performance.now() - started) / 1000);
       const vectors = split(output, dimension, images);
-      for (const request of batch) request.resolve(vectors.splice(0, request.tensors.length));
+      for (const request of batch) request.resolve(vectors.splice(0, request.images.length));
     } catch (error) {
       for (const request of batch) request.reject(error as Error);
     }
@@ -158,11 +154,7 @@ export class EmbeddingModel {
   }
 
   /** One run in the worker; rejects if the worker fails or dies meanwhile. */
-  #infer(
-    worker: Worker,
-    data: Float32Array<ArrayBuffer>,
-    count: number,
-  ): Promise<{ data: Float32Array; dimension: number }> {
+  #infer(worker: Worker, images: readonly Uint8Array[]): Promise<{ data: Float32Array; dimension: number }> {
     return new Promise((resolve, reject) => {
       let lastError: Error | undefined;
       const onMessage = (message: { type: string; data: Float32Array; dimension: number; message: string }) => {
@@ -186,7 +178,8 @@ export class EmbeddingModel {
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       };
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      worker.postMessage({ data, count }, [data.buffer]);
+      // Copied, not transferred: a caller may embed the same images again.
+      worker.postMessage({ images });
     });
   }
 }
@@ -199,7 +192,7 @@ async function startWorker(
     workerData: {
       modelPath: spec.modelPath,
       threads: options.threads,
-      size: spec.size,
+      input: { size: spec.size, mean: spec.mean, std: spec.std },
       inputName: spec.inputName,
       outputName: spec.outputName,
     },
@@ -217,7 +210,11 @@ async function startWorker(
 function split(data: Float32Array, dimension: number, count: number): Float32Array[] {
   return Array.from({ length: count }, (_, i) => {
     const vector = data.slice(i * dimension, (i + 1) * dimension);
-    const norm = Math.hypot(...vector) || 1;
+    // A loop, not Math.hypot(...vector): spreading 1280 floats made 1280 heap numbers, half of
+    // the heap a search by photo allocated (a sampling heap profile of the search service).
+    let squares = 0;
+    for (const value of vector) squares += value * value;
+    const norm = Math.sqrt(squares) || 1;
     for (let j = 0; j < vector.length; j++) vector[j] = (vector[j] as number) / norm;
     return vector;
   });

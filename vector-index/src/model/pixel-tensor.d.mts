@@ -1,0 +1,3 @@
+import type { PreprocessSpec } from '../images/image-preprocessor.js';
+
+export declare function pixelsToTensor(images: readonly Uint8Array[], spec: PreprocessSpec): Float32Array<ArrayBuffer>;

@@ -1,0 +1,23 @@
+// Plain JavaScript, so that the inference worker loads it without a TypeScript loader; the
+// pretrained model's test uses it too.
+
+/**
+ * Decoded images (`size`×`size` RGB bytes each, row by row, as imageToPixels gives them) to the
+ * model's input: one float32 NCHW batch, each channel normalised with the model's mean and std.
+ */
+export function pixelsToTensor(images, { size, mean, std }) {
+  const plane = size * size;
+  const data = new Float32Array(3 * plane * images.length);
+  for (const [n, pixels] of images.entries()) {
+    if (pixels.length !== 3 * plane) {
+      throw new RangeError(`an image of ${pixels.length} bytes is not ${size}×${size} RGB`);
+    }
+    const start = 3 * plane * n;
+    for (let i = 0; i < plane; i++) {
+      for (let c = 0; c < 3; c++) {
+        data[start + c * plane + i] = (pixels[i * 3 + c] / 255 - mean[c]) / std[c];
+      }
+    }
+  }
+  return data;
+}
