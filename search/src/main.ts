@@ -1,8 +1,10 @@
 import { createServiceLogger, loadOrExit } from '@vsp/platform';
 import closeWithGrace from 'close-with-grace';
+import { paceCollectionsForLatency } from './collection-pacing.js';
 import { loadSearchConfig } from './config.js';
 import { createSearchService } from './search-service.js';
 
+paceCollectionsForLatency();
 const config = loadOrExit('search', () => loadSearchConfig());
 const logger = createServiceLogger('search', config);
 const service = await createSearchService(config, logger);
