@@ -3,11 +3,11 @@
 
 /**
  * Decoded images (`size`×`size` RGB bytes each, row by row, as imageToPixels gives them) to the
- * model's input: one float32 NCHW batch, each channel normalised with the model's mean and std.
+ * model's input: one float32 NCHW batch, each channel normalised with the model's mean and std;
+ * written into `data` when given (at least as long as the batch).
  */
-export function pixelsToTensor(images, { size, mean, std }) {
+export function pixelsToTensor(images, { size, mean, std }, data = new Float32Array(3 * size * size * images.length)) {
   const plane = size * size;
-  const data = new Float32Array(3 * plane * images.length);
   for (const [n, pixels] of images.entries()) {
     if (pixels.length !== 3 * plane) {
       throw new RangeError(`an image of ${pixels.length} bytes is not ${size}×${size} RGB`);
