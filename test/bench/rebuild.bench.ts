@@ -13,6 +13,7 @@ import { startImageHost } from '@vsp/vector-index/testing';
 import pino from 'pino';
 import { benchStores } from './bench-stores.js';
 import { CleanupScope } from './cleanup-scope.js';
+import { MachineCpu } from './machine-cpu.js';
 import { stageLines } from './stage-times.js';
 
 export interface RebuildBenchOptions {
@@ -72,7 +73,11 @@ async function sameModelRebuild(products: number, store: TestIndexStore): Promis
     await embedding.waitForHandled(events.length, 3_600_000);
     const liveSeconds = (performance.now() - liveStarted) / 1000;
 
+    const cpu = new MachineCpu();
+    scope.after(() => cpu.close());
+    const started = cpu.mark();
     const { result, metrics, seconds: rebuildSeconds } = await timedRebuild(embedding, 'bench_rebuild_');
+    const ended = cpu.mark();
     const total = async (counter: EmbeddingMetrics['vectors']) =>
       (await counter.get()).values.map((v) => `${(v.labels as { source?: string }).source ?? 'fetched'} ${v.value}`);
 
@@ -94,6 +99,20 @@ async function sameModelRebuild(products: number, store: TestIndexStore): Promis
     );
     console.log('  where the rebuild spent its time:');
     for (const line of await stageLines(metrics, rebuildSeconds)) console.log(`    ${line}`);
+    const filled = started + fillSeconds * 1000;
+    for (const [phase, span] of [
+      ['filling', cpu.span(started, filled)],
+      ['indexing', cpu.span(filled, ended)],
+      ['whole rebuild', cpu.span(started, ended)],
+    ] as const) {
+      console.log(
+        `    cpu while ${phase}: the machine busy ${span.machineCores.toFixed(2)} of ${MachineCpu.cores} cores, this process (the rebuild) ${span.ownCores.toFixed(2)}`,
+      );
+    }
+    const coreSeconds = cpu.span(started, ended).machineCores * rebuildSeconds;
+    console.log(
+      `    work ${coreSeconds.toFixed(1)} core-seconds: with every core busy throughout, at most ${((result.progress.done * MachineCpu.cores) / coreSeconds).toFixed(0)} events/s on this machine`,
+    );
   } finally {
     await scope.close();
   }

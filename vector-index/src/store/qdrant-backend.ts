@@ -28,7 +28,8 @@ function clusterLayout(peers: number) {
   return { shard_number: peers, replication_factor: Math.min(2, peers), write_consistency_factor: 1 };
 }
 
-const OPTIMIZE_POLL_MS = 500;
+/** A rebuild waits for the graph before it switches: a coarser poll adds up to its period to every rebuild. */
+const OPTIMIZE_POLL_MS = 100;
 
 /** Qdrant's default: segments holding more vectors than this (in kB of vectors) get an HNSW graph. */
 const INDEXING_THRESHOLD_KB = 10_000;
