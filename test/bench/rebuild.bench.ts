@@ -100,16 +100,17 @@ async function sameModelRebuild(products: number, store: TestIndexStore): Promis
     console.log('  where the rebuild spent its time:');
     for (const line of await stageLines(metrics, rebuildSeconds)) console.log(`    ${line}`);
     const filled = started + fillSeconds * 1000;
+    const whole = cpu.span(started, ended);
     for (const [phase, span] of [
       ['filling', cpu.span(started, filled)],
       ['indexing', cpu.span(filled, ended)],
-      ['whole rebuild', cpu.span(started, ended)],
+      ['whole rebuild', whole],
     ] as const) {
       console.log(
         `    cpu while ${phase}: the machine busy ${span.machineCores.toFixed(2)} of ${MachineCpu.cores} cores, this process (the rebuild) ${span.ownCores.toFixed(2)}`,
       );
     }
-    const coreSeconds = cpu.span(started, ended).machineCores * rebuildSeconds;
+    const coreSeconds = whole.machineCores * whole.seconds;
     console.log(
       `    work ${coreSeconds.toFixed(1)} core-seconds: with every core busy throughout, at most ${((result.progress.done * MachineCpu.cores) / coreSeconds).toFixed(0)} events/s on this machine`,
     );
