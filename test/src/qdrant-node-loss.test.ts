@@ -68,6 +68,16 @@ test('a Qdrant node of three SIGKILLed under 200 webhooks/s and 8 searching clie
     QDRANT_URL: cluster.url,
     IMAGE_BASE_URL: pathToFileURL(`${images}/`).href,
   });
+  // A clean-up, so that a failed wait shows them too: what the services warned of.
+  onCleanup(t, () => {
+    for (const line of pipeline
+      .output()
+      .split('\n')
+      .filter((l) => /"level":[456]0/.test(l))
+      .slice(0, 20)) {
+      t.diagnostic(line.slice(0, 600));
+    }
+  });
   const ingress = `http://127.0.0.1:${pipeline.ports.ingress}`;
   const sent: ReturnType<typeof webhookAt>[] = [];
   let refused = 0;
@@ -80,6 +90,7 @@ test('a Qdrant node of three SIGKILLed under 200 webhooks/s and 8 searching clie
 
   // Every product indexed before the searches start, so each search has a product to start from.
   while (sent.length < PRODUCTS) await send();
+  assert.equal(refused, 0, 'the ingress accepted every product of the catalogue');
   await waitFor(indexed(PRODUCTS), { description: 'the catalogue indexed', timeoutMs: 120_000 });
 
   await waitFor(() => answers(pipeline.ports.search, '/api/v1/ready'), {
@@ -128,13 +139,6 @@ test('a Qdrant node of three SIGKILLed under 200 webhooks/s and 8 searching clie
         ? ` (first +${(failed[0] as Search).at - killedAt} ms after the kill, answering ${(failed[0] as Search).answer})`
         : ''),
   );
-  for (const line of pipeline
-    .output()
-    .split('\n')
-    .filter((l) => /"level":[456]0/.test(l))
-    .slice(0, 20)) {
-    t.diagnostic(line.slice(0, 600));
-  }
   assert.equal(refused, 0, 'the ingress accepted every webhook');
   assert.deepEqual(failed, [], 'no search failed');
   assert.equal(

@@ -32,7 +32,7 @@ export interface PipelineProcess {
 /**
  * `npm start` as a process (the launcher runs the compiled services, so `npm run build` comes
  * first; `viaNpm` runs `npm start` itself, build step included), on a topic, database, index and ports of its own; stopped after the test. Resolves once
- * all four services answer. With `firstStart`, the topics do not exist yet and the ingress creates
+ * the ingress is ready for webhooks and the other three services answer. With `firstStart`, the topics do not exist yet and the ingress creates
  * them, as on the first `npm start` of a checkout.
  */
 export async function startPipeline(
@@ -95,17 +95,18 @@ export async function startPipeline(
   });
   const ready = waitFor(
     async () =>
-      (await answers(ports.ingress, '/api/v1/health')) &&
+      // Ready, not only alive: until its producer is connected the ingress answers webhooks 503.
+      (await answers(ports.ingress, '/api/v1/ready')) &&
       (await answers(ports.persistence, '/live')) &&
       (await answers(ports.embedding, '/live')) &&
       (await answers(ports.search, '/api/v1/health')),
-    { description: 'the four services to answer', timeoutMs: 120_000, intervalMs: 250 },
+    { description: 'the ingress ready and the other services answering', timeoutMs: 120_000, intervalMs: 250 },
   );
   const exited = once(launcher, 'exit').then(() => {
     throw new Error('the launcher exited');
   });
   await Promise.race([ready, exited]).catch((error: Error) => {
-    throw new Error(`${error.message} before the four services answered; it wrote:\n${output.slice(-4_000)}`, {
+    throw new Error(`${error.message} before the services answered; it wrote:\n${output.slice(-4_000)}`, {
       cause: error,
     });
   });
