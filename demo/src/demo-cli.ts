@@ -12,7 +12,7 @@ const USAGE = `usage: npm run demo -- [--timeout SECONDS]
   With the pipeline running (npm start in another terminal): writes a catalogue of real photographs
   (scikit-image's sample photos, fetched with pip once into data/photos) into the local image
   folder (IMAGE_BASE_URL, default data/images), sends their product.created webhooks to the
-  ingress, waits until PostgreSQL has the rows and the index the vectors (default at most 120 s),
+  ingress once it is ready for them, waits until PostgreSQL has the rows and the index the vectors (default at most 120 s),
   then searches with another photo of one product and with a photo of something not for sale, and
   prints what each found. Running it again re-sends the same products (updates nothing,
   duplicates nothing).`;
@@ -41,6 +41,7 @@ await runCommandLine({
       ? { authorization: `Bearer ${config.SEARCH_API_KEY}` }
       : {};
     await expectAnswer(`${ingress}/api/v1/webhooks/health`, 'the ingress');
+    await untilIngressReady(ingress, timeoutMs);
     await expectAnswer(`${search}/api/v1/health`, 'the search service');
 
     const photoCache = join(repoRoot, 'data/photos');
@@ -78,7 +79,7 @@ await runCommandLine({
         { description: 'every demo product in PostgreSQL and in the index', timeoutMs, intervalMs: 500 },
       ).catch((error: unknown) => {
         throw new DemoFailedError(
-          "the products did not all arrive in time: check `npm run infra:status` and the services' /health (see README, Troubleshooting)",
+          "the products did not all arrive in time: check `npm run infra:status` and the services' /health (docs/OPERATIONS.md, Troubleshooting)",
           { cause: error },
         );
       });
@@ -132,6 +133,27 @@ interface SearchAnswer {
 async function expectAnswer(url: string, what: string): Promise<void> {
   if (!(await answersOk(url)))
     throw new DemoFailedError(`${what} does not answer at ${url}: start the pipeline first (npm start)`);
+}
+
+/**
+ * An ingress that answers is not yet taking webhooks while it connects to Kafka and the schema
+ * registry (on a first start it creates the topics too): it would answer them 503.
+ */
+async function untilIngressReady(ingress: string, timeoutMs: number): Promise<void> {
+  const ready = `${ingress}/api/v1/ready`;
+  if (await answersOk(ready)) return;
+  console.log('    waiting for the ingress to connect to Kafka and the schema registry');
+  await waitFor(() => answersOk(ready), { description: 'the ingress ready', timeoutMs, intervalMs: 250 }).catch(
+    async (error: unknown) => {
+      const report = await fetch(ready)
+        .then((response) => response.text())
+        .catch(() => 'no answer');
+      throw new DemoFailedError(
+        `the ingress is not ready for webhooks after ${timeoutMs / 1000} s (${ready}: ${report}): check \`npm run infra:status\` (docs/OPERATIONS.md, Troubleshooting)`,
+        { cause: error },
+      );
+    },
+  );
 }
 
 async function sendWebhook(ingress: string, secret: string, product: DemoProduct): Promise<void> {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE_PHOTOS } from '@vsp/demo';
-import { onCleanup } from '@vsp/test-harness';
+import { TEST_SECRET } from '@vsp/ingress/testing';
+import { freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
 import { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
-import { startPipeline } from './support/pipeline-process.js';
-import { runEntry } from './support/service-process.js';
+import { answers, startPipeline } from './support/pipeline-process.js';
+import { runEntry, spawnService } from './support/service-process.js';
 
 const WARN_OR_WORSE = /"level":(4|5|6)0|\| (WARNING|ERROR|CRITICAL) \|/;
 
@@ -64,4 +65,27 @@ test('npm run demo after a first npm start with the default model should index r
     'a healthy start, demo and stop log no WARN or ERROR',
   );
   assert.ok(lines.some((line) => /\| INFO \| \[ingress\] Webhook received: product\.created/.test(line)));
+});
+
+test('npm run demo should wait for an ingress that answers but cannot reach Kafka, and at its deadline say so, sending no webhook', async (t) => {
+  const port = await freePort();
+  const nothingListens = `127.0.0.1:${await freePort()}`;
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    WEBHOOK_SECRET: TEST_SECRET,
+    KAFKA_BROKERS: nothingListens,
+    SCHEMA_REGISTRY_URL: `http://${nothingListens}`,
+    PRODUCT_EVENTS_TOPIC: uniqueName('product-events'),
+    LOG_DIR: '',
+  };
+  spawnService(t, 'ingress/src/main.ts', env);
+  await waitFor(() => answers(port, '/api/v1/health'), { description: 'the ingress answering', timeoutMs: 30_000 });
+
+  const demo = await runEntry('demo/src/demo-cli.ts', ['--timeout', '2'], env);
+
+  assert.equal(demo.code, 1, demo.stderr);
+  assert.match(demo.stdout, /waiting for the ingress to connect to Kafka and the schema registry/);
+  assert.match(demo.stderr, /the ingress is not ready for webhooks after 2 s \(.*"kafka":"down".*\) \(DEMO_FAILED\)/);
+  assert.doesNotMatch(demo.stdout, /1\/4/, 'no photo written and no webhook sent');
 });
