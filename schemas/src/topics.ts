@@ -1,3 +1,4 @@
+import { waitFor } from '@vsp/platform';
 import type { Admin, ITopicConfig } from 'kafkajs';
 
 export interface TopicSettings {
@@ -13,6 +14,9 @@ export interface TopicSpec extends ITopicConfig {
   numPartitions: number;
   replicationFactor: number;
 }
+
+/** How long new topics' partitions may go without a leader that the metadata names. */
+const LEADERS_TIMEOUT_MS = 30_000;
 
 export const dlqTopicName = (topic: string): string => `${topic}.dlq`;
 
@@ -59,12 +63,27 @@ export function replicationFor(
 export async function ensureTopics(
   admin: Admin,
   names: readonly string[],
-  specsFor: () => Promise<readonly TopicSpec[]>,
+  specsFor: () => Promise<readonly ITopicConfig[]>,
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = names.filter((name) => !existing.has(name));
   if (missing.length === 0) return [];
   const specs = (await specsFor()).filter((spec) => missing.includes(spec.topic));
-  await admin.createTopics({ topics: [...specs], waitForLeaders: true });
+  // Not kafkajs' own waitForLeaders: it waits out only LEADER_NOT_AVAILABLE, while a broker that
+  // has just started may answer UNKNOWN_TOPIC_OR_PARTITION for a moment about a topic it has
+  // created, and createTopics then fails although the topics exist.
+  await admin.createTopics({ topics: [...specs], waitForLeaders: false });
+  await untilLed(admin, missing);
   return missing;
+}
+
+/** Until the metadata names a leader for every partition of `topics` (it throws while it cannot). */
+async function untilLed(admin: Admin, topics: readonly string[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      return metadata.topics.every(({ partitions }) => partitions.length > 0 && partitions.every((p) => p.leader >= 0));
+    },
+    { description: `a leader for every partition of ${topics.join(', ')}`, timeoutMs: LEADERS_TIMEOUT_MS },
+  );
 }

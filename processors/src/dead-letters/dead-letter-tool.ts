@@ -1,3 +1,4 @@
+import { ensureTopics } from '@vsp/schemas';
 import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface DeadLetterRecord {
@@ -155,14 +156,11 @@ export class DeadLetterTool {
   }
 
   async #ensureLedger(): Promise<void> {
-    // false (not an error) when it already exists.
+    const topic = this.#ledgerTopic;
     await this.#withAdmin((admin) =>
-      admin.createTopics({
-        topics: [
-          { topic: this.#ledgerTopic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        ],
-        waitForLeaders: true,
-      }),
+      ensureTopics(admin, [topic], async () => [
+        { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ]),
     );
   }
 
