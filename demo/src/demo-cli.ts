@@ -12,10 +12,10 @@ const USAGE = `usage: npm run demo -- [--timeout SECONDS]
   With the pipeline running (npm start in another terminal): writes a catalogue of real photographs
   (scikit-image's sample photos, fetched with pip once into data/photos) into the local image
   folder (IMAGE_BASE_URL, default data/images), sends their product.created webhooks to the
-  ingress once it is ready for them, waits until PostgreSQL has the rows and the index the vectors (default at most 120 s),
-  then searches with another photo of one product and with a photo of something not for sale, and
-  prints what each found. Running it again re-sends the same products (updates nothing,
-  duplicates nothing).`;
+  ingress once it is ready for them, waits until PostgreSQL has the rows and the index the
+  vectors (default at most 120 s), then searches with another photo of one product and with a
+  photo of something not for sale, and prints what each found. Running it again re-sends the
+  same products (updates nothing, duplicates nothing).`;
 
 class DemoFailedError extends PipelineError {
   static override readonly code = 'DEMO_FAILED';

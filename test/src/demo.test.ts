@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE_PHOTOS } from '@vsp/demo';
-import { TEST_SECRET } from '@vsp/ingress/testing';
-import { freePort, onCleanup, uniqueName, waitFor } from '@vsp/test-harness';
+import { testIngressEnv } from '@vsp/ingress/testing';
+import { freePort, onCleanup, waitFor } from '@vsp/test-harness';
 import { EFFICIENTNET_LITE0_MODEL } from '@vsp/vector-index';
 import { answers, startPipeline } from './support/pipeline-process.js';
 import { runEntry, spawnService } from './support/service-process.js';
@@ -70,15 +70,11 @@ test('npm run demo after a first npm start with the default model should index r
 test('npm run demo should wait for an ingress that answers but cannot reach Kafka, and at its deadline say so, sending no webhook', async (t) => {
   const port = await freePort();
   const nothingListens = `127.0.0.1:${await freePort()}`;
-  const env = {
+  const env = await testIngressEnv({
     PORT: String(port),
-    HOST: '127.0.0.1',
-    WEBHOOK_SECRET: TEST_SECRET,
     KAFKA_BROKERS: nothingListens,
     SCHEMA_REGISTRY_URL: `http://${nothingListens}`,
-    PRODUCT_EVENTS_TOPIC: uniqueName('product-events'),
-    LOG_DIR: '',
-  };
+  });
   spawnService(t, 'ingress/src/main.ts', env);
   await waitFor(() => answers(port, '/api/v1/health'), { description: 'the ingress answering', timeoutMs: 30_000 });
 

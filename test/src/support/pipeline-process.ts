@@ -31,9 +31,10 @@ export interface PipelineProcess {
 
 /**
  * `npm start` as a process (the launcher runs the compiled services, so `npm run build` comes
- * first; `viaNpm` runs `npm start` itself, build step included), on a topic, database, index and ports of its own; stopped after the test. Resolves once
- * the ingress is ready for webhooks and the other three services answer. With `firstStart`, the topics do not exist yet and the ingress creates
- * them, as on the first `npm start` of a checkout.
+ * first; `viaNpm` runs `npm start` itself, build step included), on a topic, database, index and
+ * ports of its own; stopped after the test. Resolves once the ingress is ready for webhooks and
+ * the other three services answer. With `firstStart`, the topics do not exist yet and the ingress
+ * creates them, as on the first `npm start` of a checkout.
  */
 export async function startPipeline(
   t: CleanupContext,
